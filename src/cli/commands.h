@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Exit statuses of every kvmnetctl subcommand, documented in kvmnetctl(8). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1, /* the command ran and found or caused a failure */
+	EXIT_USAGE = 2,	 /* bad arguments; nothing was changed */
+};
+
+/* Options that come before the subcommand. */
+typedef struct CliGlobals {
+	const char *uri; /* libvirt URI, from -c or $KVMNET_LIBVIRT_URI */
+} CliGlobals;
+
+extern CliGlobals cli;
+
+/* Each subcommand gets argv starting at its own name, returns an exit
+ * status and prints its own usage for --help. */
+typedef int (*cmd_fn)(int argc, char **argv);
+
+
+/* For subcommands: report a bad argument and return EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

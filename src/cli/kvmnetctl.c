@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * kvmnetctl: a dispatch table in the manner of wg(8); each subcommand lives
+ * in a file of its own and parses its own arguments.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "basic/log.h"
+#include "basic/macro.h"
+#include "commands.h"
+#include "config.h"
+
+CliGlobals cli;
+
+static const struct {
+	const char *name;
+	cmd_fn fn;
+	const char *summary;
+} commands[] = {
+};
+
+static const size_t n_commands = ELEMENTSOF(commands);
+
+static void help(FILE *f)
+{
+	fprintf(f,
+		"Usage: kvmnetctl [OPTIONS] COMMAND [ARGS]...\n"
+		"\n"
+		"Inspect and tune the network of the VMs on a KVM host.\n"
+		"\n"
+		"Options:\n"
+		"  -c, --connect URI   libvirt URI (default $KVMNET_LIBVIRT_URI or qemu:///system)\n"
+		"  -v, --verbose       log debug messages\n"
+		"  -h, --help          show this help\n"
+		"      --version       show the version\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < n_commands; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f,
+		"\n"
+		"Run 'kvmnetctl COMMAND --help' for a command's options.\n"
+		"Environment: KVMNET_SYSROOT reads /sys, /proc and /dev below another root.\n");
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "kvmnetctl %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'kvmnetctl %s --help'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "connect", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{},
+	};
+	int c;
+
+	cli.uri = getenv("KVMNET_LIBVIRT_URI");
+	if (isempty(cli.uri))
+		cli.uri = "qemu:///system";
+
+	/* '+' stops at the subcommand so its own options stay its own. */
+	while ((c = getopt_long(argc, argv, "+c:vh", options, NULL)) >= 0)
+		switch (c) {
+		case 'c':
+			cli.uri = optarg;
+			break;
+		case 'v':
+			log_set_max_level(LOG_LEVEL_DEBUG);
+			break;
+		case 'h':
+			help(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("kvmnetctl %s\n", PACKAGE_VERSION);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'kvmnetctl --help'.\n");
+			return EXIT_USAGE;
+		}
+
+	if (optind >= argc) {
+		help(stderr);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < n_commands; i++)
+		if (streq(argv[optind], commands[i].name)) {
+			/* Subcommands parse with getopt again from their name. */
+			int sub_argc = argc - optind;
+			char **sub_argv = argv + optind;
+
+			optind = 0;
+			return commands[i].fn(sub_argc, sub_argv);
+		}
+	fprintf(stderr, "kvmnetctl: unknown command '%s'. Try 'kvmnetctl --help'.\n", argv[optind]);
+	return EXIT_USAGE;
+}
