@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdlib.h>
+#include <string.h>
+
+#include "basic/fileio.h"
+#include "basic/macro.h"
+#include "basic/parse-util.h"
+#include "basic/strv.h"
+#include "sriov.h"
+
+#define PCI_DEVICES "/sys/bus/pci/devices"
+
+void sriov_pf_free(SriovPf *pf)
+{
+	if (!pf)
+		return;
+	for (size_t i = 0; i < pf->n_vfs; i++)
+		free(pf->vf_addrs[i]);
+	free(pf->vf_addrs);
+	free(pf->addr);
+	free(pf);
+}
+
+static int pf_int(const char *pf, const char *name, int *ret)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (asprintf(&path, PCI_DEVICES "/%s/%s", pf, name) < 0)
+		return -ENOMEM;
+	return read_int_file(path, ret);
+}
+
+/* Fill vf_addrs from the virtfnN links, which the kernel numbers densely
+ * but which a fake or half-torn-down tree may not. */
+static int read_vfs(SriovPf *pf)
+{
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_strv_free_ char **links = NULL;
+	int max = -1, r;
+
+	if (asprintf(&dir, PCI_DEVICES "/%s", pf->addr) < 0)
+		return -ENOMEM;
+	r = list_dir(dir, "virtfn", &links);
+	if (r < 0)
+		return r;
+	STRV_FOREACH(l, links) {
+		int idx;
+
+		if (parse_int(*l + strlen("virtfn"), &idx) == 0 && idx >= 0 && idx < 65536 && idx > max)
+			max = idx;
+	}
+	if (max < 0)
+		return 0;
+	pf->vf_addrs = calloc((size_t)max + 1, sizeof(char *));
+	if (!pf->vf_addrs)
+		return -ENOMEM;
+	pf->n_vfs = (size_t)max + 1;
+	STRV_FOREACH(l, links) {
+		_cleanup_free_ char *path = NULL;
+		int idx;
+
+		if (parse_int(*l + strlen("virtfn"), &idx) < 0 || idx < 0 || idx > max)
+			continue;
+		if (asprintf(&path, "%s/%s", dir, *l) < 0)
+			return -ENOMEM;
+		r = read_link_basename(path, &pf->vf_addrs[idx]);
+		if (r == -ENOMEM)
+			return r;
+	}
+	return 0;
+}
+
+int sriov_pf_read(const char *pf_addr, SriovPf **ret)
+{
+	_cleanup_sriov_pf_ SriovPf *pf = NULL;
+	int r;
+
+	pf = calloc(1, sizeof(*pf));
+	if (!pf)
+		return -ENOMEM;
+	pf->addr = strdup(pf_addr);
+	if (!pf->addr)
+		return -ENOMEM;
+	r = pf_int(pf_addr, "sriov_totalvfs", &pf->totalvfs);
+	if (r == -ENOENT)
+		return -EOPNOTSUPP;
+	if (r < 0)
+		pf->totalvfs = -1;
+	if (pf_int(pf_addr, "sriov_numvfs", &pf->numvfs) < 0)
+		pf->numvfs = -1;
+	if (pf_int(pf_addr, "sriov_drivers_autoprobe", &pf->drivers_autoprobe) < 0)
+		pf->drivers_autoprobe = -1;
+	r = read_vfs(pf);
+	if (r == -ENOMEM)
+		return r;
+	*ret = TAKE_PTR(pf);
+	return 0;
+}
