@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The libvirt watcher against libvirt's own test driver (test:///default,
+ * in-process, real libvirt event code): lifecycle events reach the
+ * callback, a connection failure is retried with backoff and reported.
+ * The reconnect-after-libvirtd-restart case needs a real libvirtd and is
+ * in the lab.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <libvirt/virterror.h>
+
+#include "daemon/watch.h"
+
+typedef struct Seen {
+	int connected, lifecycle, started, stopped;
+	char last_domain[64];
+} Seen;
+
+static void record(WatchReason reason, const char *domain, int event, void *userdata)
+{
+	Seen *s = userdata;
+
+	if (reason == WATCH_CONNECTED)
+		s->connected++;
+	if (reason == WATCH_LIFECYCLE) {
+		s->lifecycle++;
+		s->started += event == VIR_DOMAIN_EVENT_STARTED;
+		s->stopped += event == VIR_DOMAIN_EVENT_STOPPED;
+		strncpy(s->last_domain, domain, sizeof(s->last_domain) - 1);
+	}
+}
+
+static void quiet(void *ud, virErrorPtr e)
+{
+}
+
+static void run_until(int *counter, int want)
+{
+	/* Events are dispatched from a 0 ms timer; a few turns suffice. */
+	for (int i = 0; i < 50 && *counter < want; i++)
+		virEventRunDefaultImpl();
+}
+
+static void test_backoff(void **state)
+{
+	assert_int_equal(watch_backoff_ms(0), 1000);
+	assert_int_equal(watch_backoff_ms(1), 2000);
+	assert_int_equal(watch_backoff_ms(4), 16000);
+	assert_int_equal(watch_backoff_ms(5), 30000);
+	assert_int_equal(watch_backoff_ms(1000), 30000);
+}
+
+static void test_events(void **state)
+{
+	Seen seen = { 0 };
+	Watch *w = NULL;
+	virDomainPtr d;
+
+	assert_int_equal(watch_new("test:///default", record, &seen, &w), 0);
+	assert_int_equal(watch_start(w), 0);
+	assert_int_equal(seen.connected, 1);
+	assert_non_null(watch_conn(w));
+	assert_null(watch_last_error(w));
+
+	/* The test driver's default domain "test" is running; cycle it. */
+	d = virDomainLookupByName(watch_conn(w), "test");
+	assert_non_null(d);
+	assert_int_equal(virDomainDestroy(d), 0);
+	run_until(&seen.stopped, 1);
+	assert_int_equal(virDomainCreate(d), 0);
+	run_until(&seen.started, 1);
+	assert_int_equal(seen.stopped, 1);
+	assert_int_equal(seen.started, 1);
+	assert_string_equal(seen.last_domain, "test");
+	virDomainFree(d);
+	watch_free(w);
+}
+
+static void test_unreachable(void **state)
+{
+	Seen seen = { 0 };
+	Watch *w = NULL;
+
+	assert_int_equal(watch_new("test:///nonexistent/file.xml", record, &seen, &w), 0);
+	assert_int_equal(watch_start(w), 0);
+	assert_int_equal(seen.connected, 0);
+	assert_null(watch_conn(w));
+	assert_non_null(watch_last_error(w));
+	watch_free(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_unreachable),
+	};
+
+	virSetErrorFunc(NULL, quiet);
+	if (virEventRegisterDefaultImpl() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
