@@ -143,7 +143,7 @@ static void gather_services(HostFacts *f)
 	f->macvtap_class = access_root("/sys/class/macvtap", F_OK) == 0;
 
 	r = process_find_by_comm("irqbalance", &pid);
-	if (r == -ENOENT)
+	if (r == -ESRCH)
 		f->irqbalance_pid = 0;
 	else if (r < 0) {
 		log_debug_errno(r, "/proc: %m");
@@ -248,9 +248,10 @@ static int gather_nics(HostFacts *f)
 
 	r = pci_list_functions(&addrs);
 	if (r < 0) {
-		log_warning_errno(r, "/sys/bus/pci/devices: %m");
+		log_debug_errno(r, "/sys/bus/pci/devices: %m");
 		return 0;
 	}
+	f->nics_known = true;
 	if (netdev_list(&netdevs) < 0)
 		netdevs = NULL;
 	f->nics = calloc(strv_length(addrs) ?: 1, sizeof(NicFacts));

@@ -226,6 +226,9 @@ int check_sriov_nics(const HostFacts *f, CheckReport *r)
 	for (size_t i = 0; i < f->n_nics; i++)
 		if (nic_has_vfs(&f->nics[i]))
 			capable++;
+	if (!f->nics_known)
+		return check_add(r, "sriov-nics", "host", CHECK_INFO, NULL,
+				 "network PCI functions unknown (/sys/bus/pci/devices unreadable)");
 	if (f->n_nics == 0)
 		return check_add(r, "sriov-nics", "host", CHECK_FAIL,
 				 strf("install a PCIe network card with SR-IOV (e.g. Intel 82576, 82599, X710)"),

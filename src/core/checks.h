@@ -78,6 +78,7 @@ typedef struct HostFacts {
 	unsigned long libvirt_version; /* major * 1000000 + minor * 1000 + micro */
 	char *libvirt_error;
 	/* network PCI functions that are not VFs */
+	bool nics_known; /* false: /sys/bus/pci/devices unreadable */
 	NicFacts *nics;
 	size_t n_nics;
 } HostFacts;

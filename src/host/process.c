@@ -32,7 +32,7 @@ int process_find_by_comm(const char *comm, pid_t *ret)
 			best = pid;
 	}
 	if (best < 0)
-		return -ENOENT;
+		return -ESRCH;
 	*ret = best;
 	return 0;
 }

@@ -5,5 +5,6 @@
 
 /* Processes as /proc shows them. */
 
-/* The lowest pid whose /proc/<pid>/comm is comm; -ENOENT when none. */
+/* The lowest pid whose /proc/<pid>/comm is comm; -ESRCH when none, other
+ * errors when /proc cannot be listed. */
 int process_find_by_comm(const char *comm, pid_t *ret);

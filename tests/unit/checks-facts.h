@@ -47,6 +47,7 @@ static inline void ready(HostFacts *f)
 		.libvirt_uri = strdup("qemu:///system"),
 		.libvirt_reachable = true,
 		.libvirt_version = 9000000,
+		.nics_known = true,
 		.n_nics = 1,
 	};
 	f->nics = calloc(1, sizeof(NicFacts));

@@ -76,6 +76,8 @@ static void test_sriov(void **state)
 	expect(&f, "nic-sriov", CHECK_INFO, "unreadable", NULL);
 	f.n_nics = 0;
 	expect(&f, "sriov-nics", CHECK_FAIL, "no network PCI function", "install");
+	f.nics_known = false;
+	expect(&f, "sriov-nics", CHECK_INFO, "unknown", NULL);
 	f.n_nics = 1;
 }
 
