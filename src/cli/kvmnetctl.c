@@ -21,6 +21,7 @@ static const struct {
 	cmd_fn fn;
 	const char *summary;
 } commands[] = {
+	{ "check", cmd_check, "report whether this host is ready, with fixes" },
 };
 
 static const size_t n_commands = ELEMENTSOF(commands);

@@ -5,6 +5,7 @@
 #include "basic/fileio.h"
 #include "basic/macro.h"
 #include "basic/parse-util.h"
+#include "basic/pci-addr.h"
 #include "basic/strv.h"
 #include "sriov.h"
 
@@ -73,22 +74,35 @@ static int read_vfs(SriovPf *pf)
 int sriov_pf_read(const char *pf_addr, SriovPf **ret)
 {
 	_cleanup_sriov_pf_ SriovPf *pf = NULL;
+	_cleanup_free_ char *dir = NULL;
+	char canon[PCI_ADDR_STRLEN];
+	PciAddr a;
 	int r;
 
+	/* Same address forms as pci_function_read(), and a missing device is
+	 * -ENOENT, not "not a PF". */
+	if (pci_addr_parse(pf_addr, &a) < 0)
+		return -EINVAL;
+	pci_addr_format(&a, canon);
+	if (asprintf(&dir, PCI_DEVICES "/%s", canon) < 0)
+		return -ENOMEM;
+	r = access_root(dir, F_OK);
+	if (r < 0)
+		return r;
 	pf = calloc(1, sizeof(*pf));
 	if (!pf)
 		return -ENOMEM;
-	pf->addr = strdup(pf_addr);
+	pf->addr = strdup(canon);
 	if (!pf->addr)
 		return -ENOMEM;
-	r = pf_int(pf_addr, "sriov_totalvfs", &pf->totalvfs);
+	r = pf_int(pf->addr, "sriov_totalvfs", &pf->totalvfs);
 	if (r == -ENOENT)
 		return -EOPNOTSUPP;
 	if (r < 0)
 		pf->totalvfs = -1;
-	if (pf_int(pf_addr, "sriov_numvfs", &pf->numvfs) < 0)
+	if (pf_int(pf->addr, "sriov_numvfs", &pf->numvfs) < 0)
 		pf->numvfs = -1;
-	if (pf_int(pf_addr, "sriov_drivers_autoprobe", &pf->drivers_autoprobe) < 0)
+	if (pf_int(pf->addr, "sriov_drivers_autoprobe", &pf->drivers_autoprobe) < 0)
 		pf->drivers_autoprobe = -1;
 	r = read_vfs(pf);
 	if (r == -ENOMEM)

@@ -17,7 +17,9 @@ typedef struct SriovPf {
 	char **vf_addrs;       /* by VF index; an entry is NULL where virtfnN is missing */
 } SriovPf;
 
-/* -EOPNOTSUPP when the function has no sriov_totalvfs (not a PF). */
+/* pf_addr as pci_function_read() takes it.  -EOPNOTSUPP when the function
+ * has no sriov_totalvfs (not a PF), -ENOENT when there is no such device,
+ * -EINVAL for a malformed address. */
 int sriov_pf_read(const char *pf_addr, SriovPf **ret);
 void sriov_pf_free(SriovPf *pf);
 static inline void sriov_pf_freep(SriovPf **pf)
