@@ -141,26 +141,15 @@ static void print_sriov(const Inventory *inv, const InvNic *n)
 		printf("    VF MAC/VLAN: unknown (%s)\n", n->vf_attrs_reason);
 }
 
-static void print_irqs(const Inventory *inv, const InvNic *n)
+static void print_irq_rows(const char *who, const InvIrq *irqs, size_t n)
 {
-	if (!part_known("    ", "Interrupts", &inv->irqs))
-		return;
-	if (!n->have_irqs) {
-		printf("    Interrupts: unknown\n");
-		return;
-	}
-	if (n->n_irqs == 0) {
-		printf("    Interrupts: no MSI/MSI-X vectors\n");
-		return;
-	}
-	printf("    %-5s %-24s %12s  %-10s %-10s %s\n", "IRQ", "NAME", "TOTAL", "AFFINITY", "EFFECTIVE", "COUNT PER CPU");
-	for (size_t i = 0; i < n->n_irqs; i++) {
-		const InvIrq *q = &n->irqs[i];
+	for (size_t i = 0; i < n; i++) {
+		const InvIrq *q = &irqs[i];
 		uint64_t total = 0;
 
 		for (size_t c = 0; c < q->n_counts; c++)
 			total += q->counts[c].count;
-		printf("    %-5u %-24s %12" PRIu64 "  %-10s %-10s", q->irq, q->name ? q->name : "unknown", total,
+		printf("    %-6s %-5u %-26s %12" PRIu64 "  %-9s %-9s", who, q->irq, q->name ? q->name : "unknown", total,
 		       q->affinity ? q->affinity : "unknown", q->effective_affinity ? q->effective_affinity : "unknown");
 		for (size_t c = 0; c < q->n_counts; c++)
 			if (q->counts[c].count > 0)
@@ -169,11 +158,37 @@ static void print_irqs(const Inventory *inv, const InvNic *n)
 	}
 }
 
+/* The vectors of a NIC and of its VFs, in one table. */
+static void print_irqs(const Inventory *inv, const InvNic *n)
+{
+	size_t total = n->n_irqs;
+
+	if (!part_known("    ", "Interrupts", &inv->irqs))
+		return;
+	for (size_t i = 0; i < n->n_vfs; i++)
+		total += n->vfs[i].n_irqs;
+	if (!n->have_irqs)
+		printf("    Interrupts: unknown\n");
+	else if (total == 0)
+		printf("    Interrupts: no MSI/MSI-X vectors\n");
+	if (total == 0)
+		return;
+	printf("    %-6s %-5s %-26s %12s  %-9s %-9s %s\n", "OWNER", "IRQ", "NAME", "TOTAL", "AFFINITY", "EFFECTIVE",
+	       "COUNT PER CPU (cpu:count, nonzero)");
+	print_irq_rows(n->sriov ? "PF" : "NIC", n->irqs, n->n_irqs);
+	for (size_t i = 0; i < n->n_vfs; i++) {
+		char who[16];
+
+		snprintf(who, sizeof(who), "VF %d", n->vfs[i].index);
+		print_irq_rows(who, n->vfs[i].irqs, n->vfs[i].n_irqs);
+	}
+}
+
 static void print_nic(const Inventory *inv, const InvNic *n)
 {
 	print_pci_line(n->sriov ? "PF " : "NIC", n->pci);
 	if (n->pci->physfn)
-		printf("    VF %d of PF %s, which does not list it\n", n->pci->vf_index, n->pci->physfn);
+		printf("    a VF of PF %s, which does not list it among its virtfnN\n", n->pci->physfn);
 	if (n->sriov)
 		print_sriov(inv, n);
 	else if (!n->pci->physfn)

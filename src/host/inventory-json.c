@@ -112,46 +112,6 @@ static void pci_fields(json_object *o, const char *addr, const PciFunction *f, i
 	put(o, "link", link_json(f, err), false, err);
 }
 
-static json_object *vf_json(const InvVf *vf, int *err)
-{
-	json_object *o = new_obj(err);
-	const InvVfAttrs *a = &vf->attrs;
-	bool k = vf->have_attrs;
-
-	if (!o)
-		return NULL;
-	put(o, "index", json_object_new_int(vf->index), false, err);
-	pci_fields(o, vf->addr, vf->pci, err);
-	put_str(o, "mac", k ? a->mac : NULL, err);
-	put_int(o, "vlan", k ? a->vlan : -1, err);
-	put_int(o, "qos", k ? a->qos : -1, err);
-	put_tristate(o, "spoofchk", k ? a->spoofchk : -1, err);
-	put_tristate(o, "trust", k ? a->trust : -1, err);
-	put_str(o, "link_state", k ? a->link_state : NULL, err);
-	put_str(o, "held_by", vf->holder, err);
-	return o;
-}
-
-static json_object *sriov_json(const InvNic *n, int *err)
-{
-	json_object *o, *vfs;
-
-	if (!n->sriov)
-		return NULL;
-	o = new_obj(err);
-	if (!o)
-		return NULL;
-	put_int(o, "totalvfs", n->sriov->totalvfs, err);
-	put_int(o, "numvfs", n->sriov->numvfs, err);
-	put_tristate(o, "drivers_autoprobe", n->sriov->drivers_autoprobe, err);
-	put_str(o, "vf_attrs_reason", n->vf_attrs_reason, err);
-	vfs = json_object_new_array();
-	for (size_t i = 0; i < n->n_vfs; i++)
-		array_add(vfs, vf_json(&n->vfs[i], err), err);
-	put(o, "vfs", vfs, false, err);
-	return o;
-}
-
 static json_object *irq_json(const InvIrq *q, int *err)
 {
 	json_object *o = new_obj(err), *counts = new_obj(err);
@@ -177,21 +137,70 @@ static json_object *irq_json(const InvIrq *q, int *err)
 	return o;
 }
 
+/* null when the interrupt source has not said; [] for no vectors. */
+static void put_irqs(json_object *o, bool have, const InvIrq *irqs, size_t n, int *err)
+{
+	json_object *a = NULL;
+
+	if (have) {
+		a = json_object_new_array();
+		for (size_t i = 0; i < n; i++)
+			array_add(a, irq_json(&irqs[i], err), err);
+	}
+	put(o, "interrupts", a, !have, err);
+}
+
+static json_object *vf_json(const InvVf *vf, int *err)
+{
+	json_object *o = new_obj(err);
+	const InvVfAttrs *a = &vf->attrs;
+	bool k = vf->have_attrs;
+
+	if (!o)
+		return NULL;
+	put(o, "index", json_object_new_int(vf->index), false, err);
+	pci_fields(o, vf->addr, vf->pci, err);
+	put_str(o, "mac", k ? a->mac : NULL, err);
+	put_int(o, "vlan", k ? a->vlan : -1, err);
+	put_int(o, "qos", k ? a->qos : -1, err);
+	put_tristate(o, "spoofchk", k ? a->spoofchk : -1, err);
+	put_tristate(o, "trust", k ? a->trust : -1, err);
+	put_str(o, "link_state", k ? a->link_state : NULL, err);
+	put_irqs(o, vf->have_irqs, vf->irqs, vf->n_irqs, err);
+	put_str(o, "held_by", vf->holder, err);
+	return o;
+}
+
+static json_object *sriov_json(const InvNic *n, int *err)
+{
+	json_object *o, *vfs;
+
+	if (!n->sriov)
+		return NULL;
+	o = new_obj(err);
+	if (!o)
+		return NULL;
+	put_int(o, "totalvfs", n->sriov->totalvfs, err);
+	put_int(o, "numvfs", n->sriov->numvfs, err);
+	put_tristate(o, "drivers_autoprobe", n->sriov->drivers_autoprobe, err);
+	put_str(o, "vf_attrs_reason", n->vf_attrs_reason, err);
+	vfs = json_object_new_array();
+	for (size_t i = 0; i < n->n_vfs; i++)
+		array_add(vfs, vf_json(&n->vfs[i], err), err);
+	put(o, "vfs", vfs, false, err);
+	return o;
+}
+
 static json_object *nic_json(const InvNic *n, int *err)
 {
-	json_object *o = new_obj(err), *irqs = NULL;
+	json_object *o = new_obj(err);
 
 	if (!o)
 		return NULL;
 	pci_fields(o, n->pci->addr, n->pci, err);
 	put_str(o, "physfn", n->pci->physfn, err);
 	put(o, "sriov", sriov_json(n, err), !n->sriov, err);
-	if (n->have_irqs) {
-		irqs = json_object_new_array();
-		for (size_t i = 0; i < n->n_irqs; i++)
-			array_add(irqs, irq_json(&n->irqs[i], err), err);
-	}
-	put(o, "interrupts", irqs, !n->have_irqs, err);
+	put_irqs(o, n->have_irqs, n->irqs, n->n_irqs, err);
 	put_str(o, "held_by", n->holder, err);
 	return o;
 }

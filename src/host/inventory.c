@@ -35,6 +35,7 @@ static void nic_done(InvNic *n)
 		free(n->vfs[i].addr);
 		pci_function_free(n->vfs[i].pci);
 		vf_attrs_done(&n->vfs[i].attrs);
+		irqs_free(n->vfs[i].irqs, n->vfs[i].n_irqs);
 		free(n->vfs[i].holder);
 	}
 	free(n->vfs);
@@ -191,12 +192,15 @@ static int irq_copy(const InvIrq *src, InvIrq *dst)
 	return 0;
 }
 
-int inventory_set_irqs(Inventory *inv, const char *nic_addr, const InvIrq *irqs, size_t n_irqs)
+int inventory_set_irqs(Inventory *inv, const char *addr, const InvIrq *irqs, size_t n_irqs)
 {
-	InvNic *nic = inventory_find_nic(inv, nic_addr);
+	InvVf *vf = inventory_find_vf(inv, addr, NULL);
+	InvNic *nic = vf ? NULL : inventory_find_nic(inv, addr);
+	InvIrq **slot = vf ? &vf->irqs : nic ? &nic->irqs : NULL;
+	size_t *n_slot = vf ? &vf->n_irqs : nic ? &nic->n_irqs : NULL;
 	InvIrq *copy = NULL;
 
-	if (!nic)
+	if (!slot)
 		return -ENOENT;
 	if (n_irqs > 0) {
 		copy = calloc(n_irqs, sizeof(InvIrq));
@@ -208,10 +212,13 @@ int inventory_set_irqs(Inventory *inv, const char *nic_addr, const InvIrq *irqs,
 			irqs_free(copy, i + 1);
 			return -ENOMEM;
 		}
-	irqs_free(nic->irqs, nic->n_irqs);
-	nic->irqs = copy;
-	nic->n_irqs = n_irqs;
-	nic->have_irqs = true;
+	irqs_free(*slot, *n_slot);
+	*slot = copy;
+	*n_slot = n_irqs;
+	if (vf)
+		vf->have_irqs = true;
+	else
+		nic->have_irqs = true;
 	return 0;
 }
 

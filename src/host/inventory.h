@@ -33,15 +33,6 @@ typedef struct InvVfAttrs {
 	char *link_state;    /* "auto", "enable", "disable"; NULL unknown */
 } InvVfAttrs;
 
-typedef struct InvVf {
-	int index;	  /* N of the PF's virtfnN */
-	char *addr;	  /* the virtfnN target; NULL when the link is missing */
-	PciFunction *pci; /* NULL when the function could not be read */
-	bool have_attrs;  /* attrs set by the VF attribute source */
-	InvVfAttrs attrs;
-	char *holder; /* VM holding it; NULL free (or unknown: see Inventory.vms) */
-} InvVf;
-
 typedef struct InvIrqCount {
 	unsigned cpu;
 	uint64_t count;
@@ -56,6 +47,18 @@ typedef struct InvIrq {
 	char *affinity;		  /* /proc/irq/N/smp_affinity_list; NULL unknown */
 	char *effective_affinity; /* /proc/irq/N/effective_affinity_list; NULL unknown */
 } InvIrq;
+
+typedef struct InvVf {
+	int index;	  /* N of the PF's virtfnN */
+	char *addr;	  /* the virtfnN target; NULL when the link is missing */
+	PciFunction *pci; /* NULL when the function could not be read */
+	bool have_attrs;  /* attrs set by the VF attribute source */
+	InvVfAttrs attrs;
+	bool have_irqs; /* irqs set by the interrupt source (maybe none) */
+	InvIrq *irqs;	/* a VF's own vectors: igbvf's, or vfio-msix for a VM */
+	size_t n_irqs;
+	char *holder; /* VM holding it; NULL free (or unknown: see Inventory.vms) */
+} InvVf;
 
 typedef struct InvNic {
 	PciFunction *pci;
@@ -144,7 +147,8 @@ InvVf *inventory_find_vf(const Inventory *inv, const char *addr, InvNic **ret_pf
 /* For fillers.  All copy their arguments.  -ENOENT: no such PF, VF or NIC. */
 int inventory_set_vf_attrs(Inventory *inv, const char *pf_addr, int vf_index, const InvVfAttrs *attrs);
 int inventory_set_vf_attrs_unknown(Inventory *inv, const char *pf_addr, const char *reason);
-int inventory_set_irqs(Inventory *inv, const char *nic_addr, const InvIrq *irqs, size_t n_irqs);
+/* The vectors of a NIC or of a VF (addr names either). */
+int inventory_set_irqs(Inventory *inv, const char *addr, const InvIrq *irqs, size_t n_irqs);
 /* Adds a running VM and marks the VFs and NICs its devices hold. */
 int inventory_add_vm(Inventory *inv, const InvVm *vm);
 
