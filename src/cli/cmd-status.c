@@ -261,6 +261,7 @@ int cmd_status(int argc, char **argv)
 	bool json = false;
 	int c, r;
 
+	opterr = 0; /* cli_usage_error() says it, once */
 	while ((c = getopt_long(argc, argv, "jh", options, NULL)) >= 0)
 		switch (c) {
 		case 'j':
@@ -270,7 +271,7 @@ int cmd_status(int argc, char **argv)
 			help();
 			return EXIT_OK;
 		default:
-			return cli_usage_error("status", "unknown option");
+			return cli_usage_error("status", "unknown option '%s'", argv[optind - 1]);
 		}
 	if (optind < argc)
 		return cli_usage_error("status", "unexpected argument '%s'", argv[optind]);
