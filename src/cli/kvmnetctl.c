@@ -21,6 +21,7 @@ static const struct {
 	cmd_fn fn;
 	const char *summary;
 } commands[] = {
+	{ "status", cmd_status, "show NICs, SR-IOV VFs, interrupts and the VMs holding them" },
 	{ "check", cmd_check, "report whether this host is ready, with fixes" },
 };
 

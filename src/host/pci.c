@@ -65,6 +65,35 @@ static char *attr_link(const char *addr, const char *name)
 	return target;
 }
 
+/* The kernel prints "Unknown" (older kernels "Unknown speed") and width 0
+ * where the link registers say nothing, as on every VF, whose link fields
+ * are reserved: that is no link to judge, so keep it unknown. */
+static char *link_speed(const char *addr, const char *name)
+{
+	char *s = attr_string(addr, name);
+
+	if (s && strneq(s, "Unknown", strlen("Unknown"))) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int link_width(const char *addr, const char *name)
+{
+	int w = attr_int(addr, name);
+
+	return w > 0 ? w : -1;
+}
+
+static void read_link(PciFunction *f)
+{
+	f->link_width = link_width(f->addr, "current_link_width");
+	f->max_link_width = link_width(f->addr, "max_link_width");
+	f->link_speed = link_speed(f->addr, "current_link_speed");
+	f->max_link_speed = link_speed(f->addr, "max_link_speed");
+}
+
 static void read_iommu(PciFunction *f)
 {
 	_cleanup_free_ char *group = attr_link(f->addr, "iommu_group");
@@ -107,13 +136,37 @@ static void read_physfn(PciFunction *f)
 	}
 }
 
+static void add_netdevs_of(PciFunction *f, const char *sub)
+{
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_strv_free_ char **names = NULL;
+
+	if (asprintf(&dir, PCI_DEVICES "/%s/%snet", f->addr, sub) < 0)
+		return;
+	if (list_dir(dir, NULL, &names) < 0)
+		return;
+	STRV_FOREACH(n, names)
+		if (strv_extend(&f->netdevs, *n) < 0)
+			return;
+}
+
+/* A PCI NIC's interfaces are under net/; virtio-net's sit one level down,
+ * under the virtio device (.../0000:00:03.0/virtio2/net/eth0). */
 static void read_netdevs(PciFunction *f)
 {
 	_cleanup_free_ char *dir = NULL;
+	_cleanup_strv_free_ char **virtio = NULL;
 
-	if (asprintf(&dir, PCI_DEVICES "/%s/net", f->addr) < 0)
+	add_netdevs_of(f, "");
+	if (asprintf(&dir, PCI_DEVICES "/%s", f->addr) < 0 || list_dir(dir, "virtio", &virtio) < 0)
 		return;
-	(void)list_dir(dir, NULL, &f->netdevs);
+	STRV_FOREACH(v, virtio) {
+		_cleanup_free_ char *sub = NULL;
+
+		if (asprintf(&sub, "%s/", *v) < 0)
+			return;
+		add_netdevs_of(f, sub);
+	}
 }
 
 int pci_function_read(const char *addr, PciFunction **ret)
@@ -149,10 +202,7 @@ int pci_function_read(const char *addr, PciFunction **ret)
 		f->driver_override = NULL;
 	}
 	f->numa_node = attr_int(canon, "numa_node");
-	f->link_width = attr_int(canon, "current_link_width");
-	f->max_link_width = attr_int(canon, "max_link_width");
-	f->link_speed = attr_string(canon, "current_link_speed");
-	f->max_link_speed = attr_string(canon, "max_link_speed");
+	read_link(f);
 	read_iommu(f);
 	read_physfn(f);
 	read_netdevs(f);

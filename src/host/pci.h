@@ -19,9 +19,10 @@ typedef struct PciFunction {
 	int iommu_group;       /* -1 when the function has none */
 	char **iommu_peers;    /* other functions in that group, sorted */
 	int numa_node;	       /* -1 unknown or no NUMA */
-	int link_width, max_link_width;	   /* -1 unknown */
-	char *link_speed, *max_link_speed; /* "2.5 GT/s PCIe", NULL unknown */
-	char **netdevs;			   /* names under net/, sorted */
+	/* -1 / NULL unknown, also where the kernel says "Unknown" or x0 */
+	int link_width, max_link_width;
+	char *link_speed, *max_link_speed; /* "2.5 GT/s PCIe" */
+	char **netdevs;			   /* names under net/ or virtioN/net/, sorted */
 	char *physfn;			   /* for a VF: its PF's address */
 	int vf_index;			   /* for a VF: N of the PF's virtfnN, else -1 */
 } PciFunction;

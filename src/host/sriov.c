@@ -60,7 +60,8 @@ static int read_vfs(SriovPf *pf)
 		_cleanup_free_ char *path = NULL;
 		int idx;
 
-		if (parse_int(*l + strlen("virtfn"), &idx) < 0 || idx < 0 || idx > max)
+		/* "virtfn01" and "virtfn1" name one index; keep the first. */
+		if (parse_int(*l + strlen("virtfn"), &idx) < 0 || idx < 0 || idx > max || pf->vf_addrs[idx])
 			continue;
 		if (asprintf(&path, "%s/%s", dir, *l) < 0)
 			return -ENOMEM;
