@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Names and log lines for the decision core's output. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "basic/macro.h"
+#include "plan.h"
+
+const char *plan_action_type_to_string(PlanActionType t)
+{
+	static const char *const names[_PLAN_ACTION_MAX] = {
+		[PLAN_DETACH] = "detach",     [PLAN_SET_NUMVFS] = "set-numvfs", [PLAN_BIND_VFIO] = "bind-vfio",
+		[PLAN_SET_VF_MAC] = "set-mac", [PLAN_ATTACH] = "attach",	 [PLAN_WAIT] = "wait",
+	};
+
+	return (unsigned)t < _PLAN_ACTION_MAX ? names[t] : NULL;
+}
+
+const char *plan_path_to_string(PlanPath p)
+{
+	static const char *const names[] = {
+		[PLAN_PATH_VIRTIO] = "virtio",
+		[PLAN_PATH_VF] = "vf",
+		[PLAN_PATH_HAND] = "vf-by-hand",
+		[PLAN_PATH_OPTED_OUT] = "opted-out",
+	};
+
+	return (unsigned)p < ELEMENTSOF(names) ? names[p] : NULL;
+}
+
+const char *plan_wait_to_string(PlanWait w)
+{
+	static const char *const names[_PLAN_WAIT_MAX] = {
+		[PLAN_WAIT_NONE] = "none",
+		[PLAN_WAIT_BELOW_THRESHOLD] = "below-threshold",
+		[PLAN_WAIT_DWELL] = "dwell",
+		[PLAN_WAIT_PF_BUSY] = "pf-busy",
+		[PLAN_WAIT_PF_NOT_OURS] = "pf-not-ours",
+		[PLAN_WAIT_NO_CAPACITY] = "no-capacity",
+		[PLAN_WAIT_ONLY_NIC] = "only-nic",
+		[PLAN_WAIT_PF_HELD] = "pf-held",
+		[PLAN_WAIT_HAND] = "vf-by-hand",
+	};
+
+	return (unsigned)w < _PLAN_WAIT_MAX ? names[w] : NULL;
+}
+
+static const char *vm_name(const PlanInput *in, int vm)
+{
+	return vm >= 0 && (size_t)vm < in->n_vms && in->vms[vm].name ? in->vms[vm].name : "?";
+}
+
+static const char *pf_name(const PlanInput *in, int pf, char buf[static PCI_ADDR_STRLEN])
+{
+	if (pf < 0 || (size_t)pf >= in->n_pfs)
+		return "?";
+	return in->pfs[pf].name ? in->pfs[pf].name : pci_addr_format(&in->pfs[pf].addr, buf);
+}
+
+/* The VF's address when the input lists it; new VFs have none yet. */
+static const char *vf_addr(const PlanInput *in, int pf, int vf, char buf[static PCI_ADDR_STRLEN + 3])
+{
+	if (pf < 0 || (size_t)pf >= in->n_pfs)
+		return "";
+	for (size_t i = 0; i < in->pfs[pf].n_vfs; i++)
+		if ((int)in->pfs[pf].vfs[i].index == vf) {
+			char a[PCI_ADDR_STRLEN];
+
+			snprintf(buf, PCI_ADDR_STRLEN + 3, " (%s)", pci_addr_format(&in->pfs[pf].vfs[i].addr, a));
+			return buf;
+		}
+	return "";
+}
+
+static int format_wait(const PlanInput *in, const Plan *plan, const PlanAction *a, char **ret)
+{
+	char pb[PCI_ADDR_STRLEN];
+	const char *vm = vm_name(in, a->vm), *pf = pf_name(in, a->pf, pb);
+	int r = -1;
+
+	switch (a->wait) {
+	case PLAN_WAIT_DWELL:
+		r = asprintf(ret, "wait: %u managed VMs, below the threshold of %u; ending the split in %llu ms unless more start",
+			     plan->m1, in->params.threshold,
+			     (unsigned long long)((plan->wakeup_us - in->now_us) / 1000));
+		break;
+	case PLAN_WAIT_PF_BUSY:
+		r = asprintf(ret, "wait: VM %s stays on virtio: more VFs needed but PF %s has VFs in use; changing numvfs would destroy them",
+			     vm, pf);
+		break;
+	case PLAN_WAIT_PF_NOT_OURS:
+		r = asprintf(ret, "wait: VM %s stays on virtio: more VFs needed but PF %s's numvfs was set by someone else; not changing it",
+			     vm, pf);
+		break;
+	case PLAN_WAIT_NO_CAPACITY:
+		r = asprintf(ret, "wait: VM %s stays on virtio: every VF of the configured PFs is taken (sriov_totalvfs reached)",
+			     vm);
+		break;
+	case PLAN_WAIT_ONLY_NIC:
+		r = asprintf(ret, "wait: VM %s keeps its VF on PF %s: it is the VM's only NIC", vm, pf);
+		break;
+	case PLAN_WAIT_PF_HELD:
+		r = asprintf(ret, "wait: split ends but PF %s still has VFs held or bound to a host driver; numvfs stays",
+			     pf);
+		break;
+	default:
+		r = asprintf(ret, "wait: %s", plan_wait_to_string(a->wait) ?: "?");
+		break;
+	}
+	return r < 0 ? -ENOMEM : 0;
+}
+
+int plan_action_format(const PlanInput *in, const Plan *plan, const PlanAction *a, char **ret)
+{
+	char pb[PCI_ADDR_STRLEN], vb[PCI_ADDR_STRLEN + 3], mac[18];
+	const char *vm = vm_name(in, a->vm), *pf = pf_name(in, a->pf, pb);
+	const char *addr = vf_addr(in, a->pf, a->vf, vb);
+	int r = -1;
+
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", a->mac[0], a->mac[1], a->mac[2], a->mac[3],
+		 a->mac[4], a->mac[5]);
+	switch (a->type) {
+	case PLAN_DETACH:
+		r = asprintf(ret, "detach PF %s VF %d%s from VM %s", pf, a->vf, addr, vm);
+		break;
+	case PLAN_SET_NUMVFS:
+		r = asprintf(ret, "set PF %s sriov_numvfs to %u", pf, a->numvfs);
+		break;
+	case PLAN_BIND_VFIO:
+		r = asprintf(ret, "bind PF %s VF %d%s to vfio-pci", pf, a->vf, addr);
+		break;
+	case PLAN_SET_VF_MAC:
+		r = asprintf(ret, "set PF %s VF %d%s MAC to %s for VM %s", pf, a->vf, addr, mac, vm);
+		break;
+	case PLAN_ATTACH:
+		r = asprintf(ret, "attach PF %s VF %d%s to VM %s with MAC %s", pf, a->vf, addr, vm, mac);
+		break;
+	case PLAN_WAIT:
+		return format_wait(in, plan, a, ret);
+	default:
+		return -EINVAL;
+	}
+	return r < 0 ? -ENOMEM : 0;
+}

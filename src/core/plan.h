@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The decision core of kvmnetd: the observed state of the PFs and of the
+ * running VMs goes in, the desired state and an ordered list of actions come
+ * out.  Pure: no file, no clock, no libvirt; the daemon fills PlanInput from
+ * the host (src/host) and libvirt (src/virt) layers and the journal, runs
+ * plan_decide() after every event, applies the actions in order and observes
+ * again.
+ *
+ * Rules it keeps:
+ * - M1 = running managed VMs that did not opt out.  At M1 >= threshold the
+ *   split is active and wants N1 = vfs_per_vm * M1 VFs, capped by the sum
+ *   of sriov_totalvfs, spread over the PFs (a VM that holds a VF given by
+ *   hand counts in M1 but not in N1).  Below the threshold for
+ *   min_dwell, it detaches its VFs and sets numvfs 0 on the PFs it split.
+ * - numvfs never goes from one nonzero value to another directly (the
+ *   kernel says EBUSY): through 0, and only when no VF of that PF is held
+ *   by a domain or bound to a driver other than vfio-pci, since going
+ *   through 0 destroys every VF.  A PF whose numvfs someone else set is
+ *   never resized; its free VFs are used.
+ * - VFs held by hand (a domain the daemon did not give them to) or bound
+ *   to another driver are never taken; a VM holding a VF by hand gets none.
+ * - A VM never loses its only NIC: a VF is detached only from a VM that
+ *   has another NIC (or keeps another of the daemon's VFs).
+ * - VMs keep the VFs they hold; new ones go to VMs in input order (the
+ *   caller lists them in the order they should be served, e.g. start time),
+ *   each to the PF with the most free VFs, lowest VF index first.
+ * - Each VM's MAC is derived from its UUID (plan_vm_mac()).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "basic/pci-addr.h"
+
+#define PLAN_MAC_LEN 6
+
+typedef struct PlanParams {
+	unsigned threshold;	/* M */
+	unsigned vfs_per_vm;	/* VFs per managed VM in the split */
+	uint64_t min_dwell_us;	/* below M this long ends the split */
+} PlanParams;
+
+/* A running domain the daemon manages. */
+typedef struct PlanVm {
+	const char *name;
+	uint8_t uuid[16];
+	bool opted_out;	    /* its libvirt metadata says: leave me alone */
+	bool has_other_nic; /* a NIC besides the daemon's VFs (virtio...) */
+} PlanVm;
+
+typedef enum PlanVfDriver {
+	PLAN_DRIVER_NONE,  /* no driver bound (autoprobe off) */
+	PLAN_DRIVER_VFIO,  /* vfio-pci */
+	PLAN_DRIVER_OTHER, /* igbvf, ixgbevf...: someone uses it on the host */
+} PlanVfDriver;
+
+typedef enum PlanVfUse {
+	PLAN_VF_FREE,	 /* no domain holds it */
+	PLAN_VF_OURS,	 /* held by `vm`, attached by the daemon (journal) */
+	PLAN_VF_FOREIGN, /* held by a domain that did not get it from us */
+} PlanVfUse;
+
+typedef struct PlanVf {
+	unsigned index; /* N of the PF's virtfnN link */
+	PciAddr addr;
+	PlanVfDriver driver;
+	PlanVfUse use;
+	/* Index in PlanInput.vms of the holder, when it is a listed VM; -1
+	 * otherwise (free, or held by a domain not listed). */
+	int vm;
+} PlanVf;
+
+typedef struct PlanPf {
+	const char *name; /* netdev or address, for messages */
+	PciAddr addr;
+	unsigned totalvfs;
+	unsigned numvfs;
+	/* The daemon set numvfs (journal).  A nonzero numvfs set by someone
+	 * else is theirs: never changed. */
+	bool numvfs_ours;
+	const PlanVf *vfs; /* the VFs that exist, any order */
+	size_t n_vfs;
+} PlanPf;
+
+/* Kept by the caller between decisions (and in the journal). */
+typedef struct PlanMode {
+	bool active;		 /* the split is on */
+	uint64_t below_since_us; /* M1 < M since then while active; 0: not */
+} PlanMode;
+
+typedef struct PlanInput {
+	PlanParams params;
+	const PlanVm *vms;
+	size_t n_vms;
+	const PlanPf *pfs;
+	size_t n_pfs;
+	PlanMode mode;
+	uint64_t now_us; /* any monotonic clock, the same as below_since_us */
+} PlanInput;
+
+typedef enum PlanActionType {
+	PLAN_DETACH,	 /* vm, pf, vf */
+	PLAN_SET_NUMVFS, /* pf, numvfs (autoprobe off before a nonzero value) */
+	PLAN_BIND_VFIO,	 /* pf, vf: driver_override vfio-pci, probe */
+	PLAN_SET_VF_MAC, /* pf, vf, mac: on the PF over rtnetlink */
+	PLAN_ATTACH,	 /* vm, pf, vf, mac: <interface type='hostdev'> */
+	PLAN_WAIT,	 /* nothing to do now; `wait` says why (vm, pf when known) */
+	_PLAN_ACTION_MAX,
+} PlanActionType;
+
+typedef enum PlanWait {
+	PLAN_WAIT_NONE,
+	PLAN_WAIT_BELOW_THRESHOLD, /* M1 < M: no split */
+	PLAN_WAIT_DWELL,	   /* M1 < M, ending the split at Plan.wakeup_us */
+	PLAN_WAIT_PF_BUSY,	   /* more VFs need numvfs through 0 on pf, whose VFs are in use */
+	PLAN_WAIT_PF_NOT_OURS,	   /* pf has room but its numvfs was set by someone else */
+	PLAN_WAIT_NO_CAPACITY,	   /* every PF is at sriov_totalvfs and every VF taken */
+	PLAN_WAIT_ONLY_NIC,	   /* vm's VF should go, but it is its only NIC */
+	PLAN_WAIT_PF_HELD,	   /* split ending, but pf has VFs held by others */
+	PLAN_WAIT_HAND,		   /* vm holds a VF given by hand; it gets none from us */
+	_PLAN_WAIT_MAX,
+} PlanWait;
+
+typedef struct PlanAction {
+	PlanActionType type;
+	int vm; /* index in PlanInput.vms, or -1 */
+	int pf; /* index in PlanInput.pfs, or -1 */
+	int vf; /* VF index on the PF, or -1 */
+	unsigned numvfs;
+	uint8_t mac[PLAN_MAC_LEN];
+	PlanWait wait;
+} PlanAction;
+
+typedef enum PlanPath {
+	PLAN_PATH_VIRTIO,    /* its own NIC only */
+	PLAN_PATH_VF,	     /* has, or gets in this plan, its VFs */
+	PLAN_PATH_HAND,	     /* holds a VF given by hand */
+	PLAN_PATH_OPTED_OUT, /* opted out through its metadata */
+} PlanPath;
+
+/* Per VM, for `kvmnetctl status`. */
+typedef struct PlanVmStatus {
+	PlanPath path;
+	unsigned n_vfs; /* the daemon's VFs it holds after the plan */
+	PlanWait wait;	/* why it has fewer than vfs_per_vm, or NONE */
+	int wait_pf;	/* the PF the wait is about, or -1 */
+} PlanVmStatus;
+
+typedef struct Plan {
+	PlanMode mode;	    /* keep it for the next decision */
+	uint64_t wakeup_us; /* decide again then (min_dwell ends); 0: no timer */
+	unsigned m1;	    /* managed running VMs not opted out */
+	unsigned n1;	    /* VFs wanted: vfs_per_vm * m1 capped, 0 when inactive */
+	unsigned *pf_target; /* numvfs wanted, per PF */
+	PlanVmStatus *vms;   /* per VM */
+	PlanAction *actions;
+	size_t n_actions;
+} Plan;
+
+/* -EINVAL on an inconsistent input (an index out of range, a VF listed
+ * twice, numvfs above totalvfs); -ENOMEM.  *ret is freed with plan_free(). */
+int plan_decide(const PlanInput *in, Plan **ret);
+void plan_free(Plan *p);
+static inline void plan_freep(Plan **p)
+{
+	plan_free(*p);
+}
+#define _cleanup_plan_free_ __attribute__((cleanup(plan_freep)))
+
+/* A stable, locally administered unicast MAC for the VM's slot-th VF. */
+void plan_vm_mac(const uint8_t uuid[16], unsigned slot, uint8_t ret[PLAN_MAC_LEN]);
+
+const char *plan_action_type_to_string(PlanActionType t);
+const char *plan_path_to_string(PlanPath p);
+/* A short key ("pf-busy") for JSON, and a sentence for logs. */
+const char *plan_wait_to_string(PlanWait w);
+/* One line for the log, naming the VM, the PF and the VF:
+ * "attach PF enp3s0f0 VF 2 (0000:03:10.4) to VM web1 with MAC 02:..". */
+int plan_action_format(const PlanInput *in, const Plan *plan, const PlanAction *a, char **ret);

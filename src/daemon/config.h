@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "basic/pci-addr.h"
+
+/*
+ * kvmnetd.conf(5): an INI file read with inih.  Every key is known; an
+ * unknown section or key, a bad value or a key set twice is an error that
+ * names the file and the line, and the daemon does not start.
+ */
+
+#define CONFIG_DEFAULT_URI "qemu:///system"
+#define CONFIG_DEFAULT_THRESHOLD 4U
+#define CONFIG_DEFAULT_VFS_PER_VM 1U
+#define CONFIG_DEFAULT_MIN_DWELL_US (30ULL * 1000000ULL)
+#define CONFIG_DEFAULT_STATE_DIR "/var/lib/kvmnet"
+/* Past this many PFs the config is surely a mistake (and bounds fuzzing). */
+#define CONFIG_MAX_PFS 64U
+
+typedef enum OnStop {
+	ON_STOP_KEEP,	/* leave VFs and tuning in place when the daemon stops */
+	ON_STOP_REVERT, /* detach, numvfs back, original values restored */
+} OnStop;
+
+/* A [sriov] pf= entry: either a PCI address or a netdev name, as written. */
+typedef struct ConfigPf {
+	bool is_pci;
+	PciAddr addr;	       /* when is_pci */
+	char ifname[IF_NAMESIZE]; /* when !is_pci */
+	unsigned line;	       /* where it was set, for later messages */
+} ConfigPf;
+
+typedef struct Config {
+	char *libvirt_uri;
+	ConfigPf *pfs;
+	unsigned n_pfs;
+	unsigned threshold;
+	unsigned vfs_per_vm;
+	uint64_t min_dwell_us;
+	char *state_dir;
+	OnStop on_stop;
+	int log_level; /* LOG_LEVEL_* */
+} Config;
+
+/* A config with every default; ret is freed with config_free(). */
+int config_new(Config **ret);
+void config_free(Config *c);
+static inline void config_freep(Config **c)
+{
+	config_free(*c);
+}
+#define _cleanup_config_free_ __attribute__((cleanup(config_freep)))
+
+/*
+ * Parse INI text.  `filename` is only used in messages.  On -EINVAL,
+ * *ret_errors (if not NULL) receives a NULL-terminated list of messages,
+ * "FILE:LINE: KEY: expected ..., got '...'", in the order of the file;
+ * it is left NULL on success.  Other negative errnos are allocation errors.
+ */
+int config_parse_string(const char *text, const char *filename, Config **ret, char ***ret_errors);
+/* Read the file at `path` (as given, not below $KVMNET_SYSROOT: the
+ * daemon's caller decides the root) and parse it.  An unreadable file
+ * gives its -errno and one message naming the path. */
+int config_load(const char *path, Config **ret, char ***ret_errors);
+
+const char *on_stop_to_string(OnStop o);
+/* "0000:03:00.0" or "enp3s0" into buf. */
+const char *config_pf_to_string(const ConfigPf *pf, char buf[static IF_NAMESIZE + PCI_ADDR_STRLEN]);
+/* Whether s is acceptable to the kernel as an interface name
+ * (dev_valid_name(): 1..15 bytes, no '/', ':' or white space, not "." or ".."). */
+bool ifname_valid(const char *s);

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "basic/log.h"
+#include "basic/strv.h"
+#include "daemon/config.h"
+
+#define F "kvmnetd.conf"
+
+/* Parse text that must fail and check the whole list of messages. */
+static void expect_errors(const char *text, const char *const *want)
+{
+	_cleanup_strv_free_ char **errors = NULL;
+	Config *c = NULL;
+	size_t n = 0;
+
+	assert_int_equal(config_parse_string(text, F, &c, &errors), -EINVAL);
+	assert_null(c);
+	assert_non_null(errors);
+	for (; want[n]; n++) {
+		assert_non_null(errors[n]);
+		assert_string_equal(errors[n], want[n]);
+	}
+	assert_null(errors[n]);
+}
+
+static void expect_one_error(const char *text, const char *want)
+{
+	const char *const w[] = { want, NULL };
+
+	expect_errors(text, w);
+}
+
+static void test_full(void **state)
+{
+	_cleanup_config_free_ Config *c = NULL;
+	char buf[IF_NAMESIZE + PCI_ADDR_STRLEN];
+	char **errors = NULL;
+	const char *text = "; kvmnetd.conf\n"
+			   "# comment\n"
+			   "[libvirt]\n"
+			   "uri = qemu+ssh://root@h/system\n"
+			   "\n"
+			   "[sriov]\n"
+			   "pf = enp3s0f0\n"
+			   "pf = 0000:04:00.1 ; second card\n"
+			   "pf=05:00.0\n"
+			   "threshold = 2\n"
+			   "vfs_per_vm = 3\n"
+			   "min_dwell = 500ms\n"
+			   "[daemon]\n"
+			   "state_dir = /srv/kvmnet\n"
+			   "on_stop = revert\n"
+			   "log_level = debug\n"
+			   "[irq]\n"
+			   "[tune]\n";
+
+	assert_int_equal(config_parse_string(text, F, &c, &errors), 0);
+	assert_null(errors);
+	assert_string_equal(c->libvirt_uri, "qemu+ssh://root@h/system");
+	assert_int_equal(c->n_pfs, 3);
+	assert_false(c->pfs[0].is_pci);
+	assert_string_equal(c->pfs[0].ifname, "enp3s0f0");
+	assert_int_equal(c->pfs[0].line, 7);
+	assert_true(c->pfs[1].is_pci);
+	assert_string_equal(config_pf_to_string(&c->pfs[1], buf), "0000:04:00.1");
+	assert_string_equal(config_pf_to_string(&c->pfs[2], buf), "0000:05:00.0");
+	assert_int_equal(c->threshold, 2);
+	assert_int_equal(c->vfs_per_vm, 3);
+	assert_int_equal(c->min_dwell_us, 500000);
+	assert_string_equal(c->state_dir, "/srv/kvmnet");
+	assert_int_equal(c->on_stop, ON_STOP_REVERT);
+	assert_int_equal(c->log_level, LOG_LEVEL_DEBUG);
+}
+
+static void test_defaults(void **state)
+{
+	_cleanup_config_free_ Config *c = NULL;
+
+	/* BOM, CRLF line ends and an indented key are all accepted. */
+	assert_int_equal(config_parse_string("\xef\xbb\xbf[sriov]\r\n  pf = eth0\r\n", F, &c, NULL), 0);
+	assert_string_equal(c->libvirt_uri, "qemu:///system");
+	assert_int_equal(c->n_pfs, 1);
+	assert_string_equal(c->pfs[0].ifname, "eth0");
+	assert_int_equal(c->threshold, 4);
+	assert_int_equal(c->vfs_per_vm, 1);
+	assert_int_equal(c->min_dwell_us, 30000000);
+	assert_string_equal(c->state_dir, "/var/lib/kvmnet");
+	assert_int_equal(c->on_stop, ON_STOP_KEEP);
+	assert_int_equal(c->log_level, LOG_LEVEL_INFO);
+}
+
+static void test_bad_values(void **state)
+{
+	expect_one_error("[sriov]\npf = eth0\nthreshold = x\n",
+			 F ":3: threshold: expected a positive integer (1-65535), got 'x'");
+	expect_one_error("[sriov]\npf = eth0\nthreshold = 0\n",
+			 F ":3: threshold: expected a positive integer (1-65535), got '0'");
+	expect_one_error("[sriov]\npf = eth0\nthreshold = -1\n",
+			 F ":3: threshold: expected a positive integer (1-65535), got '-1'");
+	expect_one_error("[sriov]\npf = eth0\nthreshold = 65536\n",
+			 F ":3: threshold: expected a positive integer (1-65535), got '65536'");
+	expect_one_error("[sriov]\npf = eth0\nthreshold =\n",
+			 F ":3: threshold: expected a positive integer (1-65535), got ''");
+	expect_one_error("[sriov]\npf = eth0\nvfs_per_vm = 65\n",
+			 F ":3: vfs_per_vm: expected a positive integer (1-64), got '65'");
+	expect_one_error("[sriov]\npf = eth0\nmin_dwell = 5\n",
+			 F ":3: min_dwell: expected a duration with a unit, up to 24h (500ms, 5s, 2m, 1h), got '5'");
+	expect_one_error("[sriov]\npf = eth0\nmin_dwell = 25h\n",
+			 F ":3: min_dwell: expected a duration with a unit, up to 24h (500ms, 5s, 2m, 1h), got '25h'");
+	expect_one_error("[sriov]\npf = eth0\n[daemon]\non_stop = maybe\n",
+			 F ":4: on_stop: expected 'keep' or 'revert', got 'maybe'");
+	expect_one_error("[sriov]\npf = eth0\n[daemon]\nstate_dir = var/lib\n",
+			 F ":4: state_dir: expected an absolute directory path, got 'var/lib'");
+	expect_one_error("[sriov]\npf = eth0\n[daemon]\nlog_level = loud\n",
+			 F ":4: log_level: expected one of err, warning, notice, info, debug, got 'loud'");
+	expect_one_error("[libvirt]\nuri = /var/run/libvirt\n[sriov]\npf = eth0\n",
+			 F ":2: uri: expected a libvirt URI such as 'qemu:///system', got '/var/run/libvirt'");
+}
+
+static void test_bad_pf(void **state)
+{
+	const char *exp = "expected a netdev name (1-15 characters) or a PCI address like 0000:03:00.0";
+	char want[256];
+
+	snprintf(want, sizeof(want), F ":2: pf: %s, got 'a/b'", exp);
+	expect_one_error("[sriov]\npf = a/b\n", want);
+	snprintf(want, sizeof(want), F ":2: pf: %s, got 'enp3s0f0-too-long'", exp);
+	expect_one_error("[sriov]\npf = enp3s0f0-too-long\n", want);
+	/* function 8 does not exist: neither an address nor a name */
+	snprintf(want, sizeof(want), F ":2: pf: %s, got '03:00.8'", exp);
+	expect_one_error("[sriov]\npf = 03:00.8\n", want);
+	snprintf(want, sizeof(want), F ":2: pf: %s, got 'a\\x01b'", exp);
+	expect_one_error("[sriov]\npf = a\x01" "b\n", want);
+	/* the same device written two ways */
+	expect_one_error("[sriov]\npf = 03:00.0\npf = 0000:03:00.0\n",
+			 F ":3: pf: '0000:03:00.0' is already listed on line 2");
+	expect_one_error("[sriov]\n", F ": [sriov] pf: expected at least one PF (netdev name or PCI address)");
+	expect_one_error("", F ": [sriov] pf: expected at least one PF (netdev name or PCI address)");
+}
+
+static void test_structure(void **state)
+{
+	expect_one_error("[sriov]\npf = eth0\nthresold = 3\n",
+			 F ":3: unknown key 'thresold' in [sriov]; expected one of pf, threshold, vfs_per_vm, min_dwell");
+	expect_one_error("[sriov]\npf = eth0\n[bogus]\n",
+			 F ":3: unknown section '[bogus]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune]");
+	/* keys in an unknown section are not reported once more each */
+	expect_one_error("[sriov]\npf = eth0\n[ sriov ]\nx = 1\ny = 2\n",
+			 F ":3: unknown section '[ sriov ]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune]");
+	expect_one_error("[sriov]\npf = eth0\n[irq]\ncpu = 2\n",
+			 F ":4: unknown key 'cpu': [irq] is reserved for IRQ placement and has no keys yet");
+	expect_one_error("threshold = 3\n[sriov]\npf = eth0\n", F ":1: 'threshold' comes before any [section]");
+	expect_one_error("[sriov]\npf = eth0\nthreshold = 3\nthreshold = 5\n",
+			 F ":4: threshold: already set on line 3; set it once");
+	expect_one_error("[sriov]\npf = eth0\njust words\n", F ":3: expected '[section]' or 'key = value'");
+	expect_one_error("[sriov\npf = eth0\n", F ":1: expected ']' to close the section name");
+}
+
+static void test_many_errors(void **state)
+{
+	const char *const want[] = {
+		F ":1: unknown section '[x]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune]",
+		F ":4: threshold: expected a positive integer (1-65535), got 'four'",
+		F ":5: expected '[section]' or 'key = value'",
+		F ":6: vfs_per_vm: expected a positive integer (1-64), got '0'",
+		NULL,
+	};
+	_cleanup_free_ char *big = NULL;
+	_cleanup_strv_free_ char **errors = NULL;
+	Config *c = NULL;
+	size_t off = 0;
+
+	expect_errors("[x]\n[sriov]\npf = eth0\nthreshold = four\noops\nvfs_per_vm = 0\n", want);
+
+	/* A file of garbage gives a bounded list. */
+	big = malloc(100 * 8 + 1);
+	assert_non_null(big);
+	for (int i = 0; i < 100; i++)
+		off += (size_t)sprintf(big + off, "garbage\n");
+	assert_int_equal(config_parse_string(big, F, &c, &errors), -EINVAL);
+	assert_int_equal(strv_length(errors), 32);
+	assert_string_equal(errors[31], F ": too many errors, giving up");
+}
+
+static void test_long_line(void **state)
+{
+	char text[600];
+	int n;
+
+	n = snprintf(text, sizeof(text), "[sriov]\npf = eth0\n[daemon]\nstate_dir = /");
+	memset(text + n, 'a', 400);
+	strcpy(text + n + 400, "\nthreshold\n");
+	/* the long line is reported, and the next line still has its number */
+	{
+		const char *const want[] = {
+			F ":4: line longer than 197 characters",
+			F ":5: expected '[section]' or 'key = value'",
+			NULL,
+		};
+		expect_errors(text, want);
+	}
+}
+
+static void test_load(void **state)
+{
+	char path[] = "/tmp/kvmnet-test-config-XXXXXX";
+	_cleanup_strv_free_ char **errors = NULL;
+	_cleanup_config_free_ Config *c = NULL;
+	char want[128];
+	int fd;
+
+	assert_int_equal(config_load("/nonexistent/kvmnetd.conf", &c, &errors), -ENOENT);
+	assert_string_equal(errors[0], "/nonexistent/kvmnetd.conf: cannot read: No such file or directory");
+	strv_free(errors);
+	errors = NULL;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "[sriov]\npf = e\0th0\n", 19), 19);
+	assert_int_equal(config_load(path, &c, &errors), -EBADMSG);
+	snprintf(want, sizeof(want), "%s: cannot read: binary data (a NUL byte) in a text file", path);
+	assert_string_equal(errors[0], want);
+	strv_free(errors);
+	errors = NULL;
+
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(pwrite(fd, "[sriov]\npf = eth1\n", 18, 0), 18);
+	close(fd);
+	assert_int_equal(config_load(path, &c, &errors), 0);
+	assert_string_equal(c->pfs[0].ifname, "eth1");
+	unlink(path);
+}
+
+/* The shipped example must stay a valid config. */
+static void test_example(void **state)
+{
+	_cleanup_config_free_ Config *c = NULL;
+	char **errors = NULL;
+	char path[4096];
+	const char *src = getenv("KVMNET_SOURCE_ROOT");
+
+	assert_non_null(src);
+	snprintf(path, sizeof(path), "%s/etc/kvmnetd.conf", src);
+	assert_int_equal(config_load(path, &c, &errors), 0);
+	assert_int_equal(c->n_pfs, 1);
+	assert_string_equal(c->pfs[0].ifname, "enp3s0f0");
+	assert_int_equal(c->threshold, CONFIG_DEFAULT_THRESHOLD);
+}
+
+static void test_ifname(void **state)
+{
+	assert_true(ifname_valid("eth0"));
+	assert_true(ifname_valid("123456789012345"));
+	assert_false(ifname_valid("1234567890123456"));
+	assert_false(ifname_valid(""));
+	assert_false(ifname_valid("."));
+	assert_false(ifname_valid(".."));
+	assert_false(ifname_valid("a b"));
+	assert_false(ifname_valid("a:b"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full),	     cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_bad_values),   cmocka_unit_test(test_bad_pf),
+		cmocka_unit_test(test_structure),    cmocka_unit_test(test_many_errors),
+		cmocka_unit_test(test_long_line),    cmocka_unit_test(test_load),
+		cmocka_unit_test(test_ifname),	     cmocka_unit_test(test_example),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
