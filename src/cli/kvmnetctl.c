@@ -21,6 +21,7 @@ static const struct {
 	cmd_fn fn;
 	const char *summary;
 } commands[] = {
+	{ "irq", cmd_irq, "show or pin a NIC's interrupt vectors" },
 };
 
 static const size_t n_commands = ELEMENTSOF(commands);

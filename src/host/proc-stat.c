@@ -171,7 +171,8 @@ int cpu_times_busy_percent(const CpuTimes *a, const CpuTimes *b, double *ret)
 	idle = sat_add(delta(a->idle, b->idle), delta(a->iowait, b->iowait));
 	if (sat_add(busy, idle) == 0)
 		return -ENODATA;
-	*ret = 100.0 * (double)busy / ((double)busy + (double)idle);
+	/* busy / (busy + idle) rounds to at most 1, 100 * busy / ... may not. */
+	*ret = 100.0 * ((double)busy / ((double)busy + (double)idle));
 	return 0;
 }
 
