@@ -64,10 +64,12 @@ pin_and_check() {
 		[ "$a" -gt "$b" ] || continue
 		echo "irq $i fired $((a - b)) times, $((at - bt)) on CPU $target; effective $eff"
 		[ "$eff" = "$target" ] || { echo "FAIL: irq $i effective is $eff, not $target"; fail=1; }
-		# A vector quiet in the first round may take its deferred move at
-		# its first interrupt in the second: one outside is allowed then.
-		allowed=0
-		[ "$(jq "$sel | .total" <<<"$pinned")" = "$b" ] && allowed=1
+		# The deferred move is taken within a vector's first two
+		# interrupts after the pin (seen on 6.18: one, sometimes two,
+		# still land on the old CPU); a vector quiet in the first round
+		# may spend them in the second.
+		allowed=$((2 - (b - $(jq "$sel | .total" <<<"$pinned"))))
+		[ "$allowed" -ge 0 ] || allowed=0
 		[ $((a - b - at + bt)) -le $allowed ] || { echo "FAIL: irq $i fired outside CPU $target"; fail=1; }
 	done
 }
