@@ -20,6 +20,7 @@ extern CliGlobals cli;
 typedef int (*cmd_fn)(int argc, char **argv);
 
 int cmd_irq(int argc, char **argv);
+int cmd_tune(int argc, char **argv);
 
 
 /* For subcommands: report a bad argument and return EXIT_USAGE. */

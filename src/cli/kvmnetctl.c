@@ -22,6 +22,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "irq", cmd_irq, "show or pin a NIC's interrupt vectors" },
+	{ "tune", cmd_tune, "show, apply or revert the host tuning" },
 };
 
 static const size_t n_commands = ELEMENTSOF(commands);
