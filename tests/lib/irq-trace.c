@@ -259,6 +259,9 @@ int irq_trace_replay(const IrqTrace *t, ReplayPolicy pol, const IrqPlacementPara
 		return r;
 	if (pol == REPLAY_KVMNET)
 		memcpy(cpu_of, t->initial, t->n_v * sizeof(int));
+	else if (pol == REPLAY_KVMNET_FRESH)
+		for (size_t i = 0; i < t->n_v; i++)
+			cpu_of[i] = -1;
 	else
 		static_placement(t, pol, cpu_of);
 	for (size_t k = 0; k < t->n_ticks; k++) {
@@ -275,7 +278,7 @@ int irq_trace_replay(const IrqTrace *t, ReplayPolicy pol, const IrqPlacementPara
 		/* What /proc/stat would show: a CPU is at most 100% busy. */
 		for (unsigned c = 0; c < t->n_cpus; c++)
 			load[c] = load[c] > 100 ? 100 : load[c];
-		if (pol == REPLAY_KVMNET) {
+		if (pol == REPLAY_KVMNET || pol == REPLAY_KVMNET_FRESH) {
 			r = step_kvmnet(t, s, p, k, load, cpu_of, log, &res);
 			if (r < 0)
 				return r;

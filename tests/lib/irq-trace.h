@@ -44,7 +44,8 @@ int irq_trace_load(const char *path, IrqTrace **ret, unsigned *ret_line);
 void irq_trace_free(IrqTrace *t);
 
 typedef enum ReplayPolicy {
-	REPLAY_KVMNET,	    /* src/core/irq-placement */
+	REPLAY_KVMNET,	    /* src/core/irq-placement, from the trace's initial placement */
+	REPLAY_KVMNET_FRESH, /* the same, placing every vector itself at start (kvmnetd starting) */
 	REPLAY_FIXED,	    /* all on the first allowed CPU, never moved (the source's static step) */
 	REPLAY_ROUND_ROBIN, /* vector i on the i-th allowed CPU, never moved */
 } ReplayPolicy;
