@@ -178,7 +178,9 @@ int write_string_file(const char *path, const char *s)
 	size_t len = strlen(s);
 	ssize_t n;
 
-	fd = open_root(path, O_WRONLY | O_NOCTTY);
+	/* O_TRUNC is a no-op on sysfs and procfs (the shell's `>` uses it
+	 * too) and makes a fake tree's regular files hold what was written. */
+	fd = open_root(path, O_WRONLY | O_NOCTTY | O_TRUNC);
 	if (fd < 0)
 		return fd;
 	n = write(fd, s, len);

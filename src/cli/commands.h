@@ -22,6 +22,9 @@ typedef int (*cmd_fn)(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 
 int cmd_status(int argc, char **argv);
+int cmd_irq(int argc, char **argv);
+int cmd_tune(int argc, char **argv);
+
 
 /* For subcommands: report a bad argument and return EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -23,6 +23,8 @@ static const struct {
 } commands[] = {
 	{ "status", cmd_status, "show NICs, SR-IOV VFs, interrupts and the VMs holding them" },
 	{ "check", cmd_check, "report whether this host is ready, with fixes" },
+	{ "irq", cmd_irq, "show or pin a NIC's interrupt vectors" },
+	{ "tune", cmd_tune, "show, apply or revert the host tuning" },
 };
 
 static const size_t n_commands = ELEMENTSOF(commands);

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "basic/fileio.h"
+#include "basic/macro.h"
+#include "cpus.h"
+
+static int read_cpulist(const char *path, CpuSet *ret)
+{
+	_cleanup_free_ char *line = NULL;
+	int r;
+
+	r = read_one_line(path, &line);
+	if (r < 0)
+		return r;
+	return cpuset_parse_list(line, ret);
+}
+
+int cpus_online(CpuSet *ret)
+{
+	return read_cpulist("/sys/devices/system/cpu/online", ret);
+}
+
+int cpus_isolated(CpuSet *ret)
+{
+	return read_cpulist("/sys/devices/system/cpu/isolated", ret);
+}
+
+int cpus_of_node(int node, CpuSet *ret)
+{
+	char path[80];
+
+	if (node < 0)
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", node);
+	return read_cpulist(path, ret);
+}

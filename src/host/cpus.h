@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "basic/cpuset.h"
+
+/*
+ * CPU topology lists, all in the kernel's cpulist format:
+ *   /sys/devices/system/cpu/online
+ *   /sys/devices/system/cpu/isolated   (isolcpus=; empty line when none;
+ *                                       absent before 4.2: -ENOENT)
+ *   /sys/devices/system/node/node<N>/cpulist
+ */
+int cpus_online(CpuSet *ret);
+int cpus_isolated(CpuSet *ret);
+/* -ENOENT for a node that does not exist, -EINVAL for node < 0 (a device
+ * with numa_node -1 has no node). */
+int cpus_of_node(int node, CpuSet *ret);

@@ -1,0 +1,113 @@
+#!/bin/bash
+# kvmnetctl tune on writable copies of tests/fixtures/tune-{sysctl,debugfs,
+# eevdf} (the three places kernels keep the scheduler knobs), outputs
+# compared with golden/tune-*.  Usage:
+#   test-tune.sh KVMNETCTL FIXTURES GOLDEN [--update]
+set -u
+ctl=$1 fixtures=$2 golden=$3 update=${4:-}
+tmp=$(mktemp -d /tmp/kvmnet-test-tune-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+
+run() {
+	local name=$1 want=$2 out rc
+	shift 2
+	out=$("$ctl" "$@" 2>&1)
+	rc=$?
+	out=${out//$tmp/TMP}
+	out+=$'\n'"exit $rc"
+	if [ "$update" = --update ]; then
+		printf '%s\n' "$out" >"$golden/tune-$name"
+	elif ! diff -u "$golden/tune-$name" <(printf '%s\n' "$out"); then
+		echo "FAIL: $name differs from golden/tune-$name"
+		fail=1
+	fi
+	[ "$rc" = "$want" ] || { echo "FAIL: $name: exit $rc, expected $want"; fail=1; }
+}
+
+# The value a file holds as the kernel would show it: the number, or the
+# scheduler in use (bracketed, or the only name after our own write).
+value() {
+	local v
+	v=$(cat "$1")
+	if [[ $1 == */scheduler ]]; then
+		if [[ $v =~ \[([a-z-]+)\] ]]; then v=${BASH_REMATCH[1]}; else v=$(echo $v); fi
+	fi
+	echo "$v"
+}
+
+# Every file of a fixture holds the same value as in the original.
+same_values() {
+	local orig=$1 copy=$2 f
+	while IFS= read -r f; do
+		[ "$(value "$orig/$f")" = "$(value "$copy/$f")" ] ||
+			{ echo "FAIL: $f is $(value "$copy/$f"), was $(value "$orig/$f")"; fail=1; }
+	done < <(cd "$orig" && find . -type f ! -name README)
+}
+
+for flavor in sysctl debugfs eevdf; do
+	root=$tmp/$flavor
+	cp -a "$fixtures/tune-$flavor" "$root"
+	export KVMNET_SYSROOT=$root
+	state=$tmp/$flavor-state/tune-state.json
+	disks=()
+	for d in "$root"/sys/block/*; do disks+=(--disk "${d##*/}"); done
+	run "$flavor-show" 0 tune show --state "$state" "${disks[@]}"
+	run "$flavor-apply" 0 tune apply --state "$state" "${disks[@]}"
+	cp "$state" "$tmp/$flavor-first.json"
+	run "$flavor-show-applied" 0 tune show --state "$state" "${disks[@]}"
+	# Someone changes a knob between two applies: the state keeps the
+	# value from before kvmnet's first change, and revert restores that.
+	for first in "$root"/sys/kernel/debug/sched/{min_granularity,base_slice}_ns \
+		"$root"/proc/sys/kernel/sched_min_granularity_ns; do
+		[ -e "$first" ] && echo 1234567 >"$first"
+	done
+	run "$flavor-apply-again" 0 tune apply --state "$state" "${disks[@]}"
+	cmp -s "$state" "$tmp/$flavor-first.json" || { echo "FAIL: $flavor: second apply changed the saved originals"; fail=1; }
+	run "$flavor-revert" 0 tune revert --state "$state"
+	[ ! -e "$state" ] || { echo "FAIL: $flavor: state file left after a full revert"; fail=1; }
+	same_values "$fixtures/tune-$flavor" "$root"
+	run "$flavor-revert-nothing" 0 tune revert --state "$state"
+done
+
+# A knob the kernel lets us read but not write, as lockdown does to debugfs
+# (EPERM): a link to a read-only sysctl of the real /proc stands in
+# (EACCES even for root).  Reported, the other knobs still applied, exit 1,
+# the refused knob not kept in the state, and revert restores the rest.
+root=$tmp/refuse
+cp -a "$fixtures/tune-debugfs" "$root"
+export KVMNET_SYSROOT=$root
+rm "$root/sys/kernel/debug/sched/latency_ns"
+ln -s /proc/sys/kernel/osrelease "$root/sys/kernel/debug/sched/latency_ns"
+run refuse-apply 1 tune apply --state "$tmp/refuse.json" --disk sda
+grep -q latency_ns "$tmp/refuse.json" && { echo "FAIL: refuse: refused knob kept in the state"; fail=1; }
+run refuse-revert 0 tune revert --state "$tmp/refuse.json"
+[ "$(value "$root/sys/block/sda/queue/scheduler")" = none ] || { echo "FAIL: refuse: sda not restored"; fail=1; }
+# A knob that cannot even be read: reported, nothing saved for it.
+rm "$root/sys/kernel/debug/sched/latency_ns"
+mkdir "$root/sys/kernel/debug/sched/latency_ns"
+run unreadable-apply 1 tune apply --state "$tmp/refuse.json"
+run unreadable-revert 0 tune revert --state "$tmp/refuse.json"
+
+# The state file cannot be written: nothing is changed.
+root=$tmp/nostate
+cp -a "$fixtures/tune-eevdf" "$root"
+export KVMNET_SYSROOT=$root
+touch "$tmp/afile"
+run nostate-apply 1 tune apply --state "$tmp/afile/sub/state.json"
+[ "$(value "$root/sys/kernel/debug/sched/base_slice_ns")" = 3000000 ] || { echo "FAIL: nostate: knob changed"; fail=1; }
+
+# A state file that is not ours, usage errors, and a kernel with no knobs.
+echo '{"version": 2}' >"$tmp/bad.json"
+run badstate 1 tune revert --state "$tmp/bad.json"
+run usage-none 2 tune
+run usage-verb 2 tune frob
+run usage-disk 2 tune show --disk ../sda
+run usage-revert-disk 2 tune revert --disk sda
+mkdir -p "$tmp/empty"
+export KVMNET_SYSROOT=$tmp/empty
+run none-show 1 tune show --state "$tmp/none.json"
+run nodisk 1 tune show --state "$tmp/none.json" --disk sdz
+
+[ "$fail" = 0 ] && echo "tune cli: all outputs match"
+exit "$fail"
