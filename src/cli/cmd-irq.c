@@ -26,6 +26,7 @@
 #include "commands.h"
 #include "host/cpus.h"
 #include "host/irq.h"
+#include "host/netdev.h"
 #include "host/proc-interrupts.h"
 
 /* Counts shown per vector in the table; the JSON has them all. */
@@ -56,53 +57,16 @@ static void help(FILE *f)
 		"  -h, --help   show this help\n");
 }
 
-/* A netdev's PCI function.  /sys/class/net/NIC/device is the PCI function
- * for most drivers; virtio-net's is the virtio device, a child of it, so
- * walk up the resolved path to the nearest PCI address.
- * (A local helper until the shared PCI/netdev reader has one.) */
-static int netdev_pci_addr(const char *ifname, PciAddr *ret)
-{
-	_cleanup_free_ char *link = NULL, *rel = NULL, *p = NULL;
-	char real[PATH_MAX];
-	char *slash;
-	int r;
-
-	if (strlen(ifname) >= IFNAMSIZ || strchr(ifname, '/') || streq(ifname, ".") || streq(ifname, ".."))
-		return -EINVAL;
-	if (asprintf(&rel, "/sys/class/net/%s/device", ifname) < 0)
-		return -ENOMEM;
-	r = read_link_basename(rel, &link);
-	if (r < 0)
-		return r;
-	if (pci_addr_parse(link, ret) == 0)
-		return 0;
-	r = root_path(&p, "%s", rel);
-	if (r < 0)
-		return r;
-	if (!realpath(p, real))
-		return negative_errno();
-	while ((slash = strrchr(real, '/'))) {
-		if (pci_addr_parse(slash + 1, ret) == 0 && strchr(slash + 1, ':'))
-			return 0;
-		*slash = 0;
-	}
-	return -ENODEV;
-}
-
 /* NIC argument: a PCI address that exists, or an interface name. */
 static int resolve_nic(const char *arg, PciAddr *ret)
 {
-	char buf[PCI_ADDR_STRLEN], path[96];
-	PciAddr a;
+	_cleanup_free_ char *addr = NULL;
+	int r;
 
-	if (pci_addr_parse(arg, &a) == 0) {
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", pci_addr_format(&a, buf));
-		if (access_root(path, F_OK) < 0)
-			return -ENODEV;
-		*ret = a;
-		return 0;
-	}
-	return netdev_pci_addr(arg, ret);
+	r = pci_resolve_name(arg, &addr);
+	if (r < 0)
+		return r;
+	return pci_addr_parse(addr, ret);
 }
 
 typedef struct Vector {
@@ -299,7 +263,7 @@ static int show_all(const ProcInterrupts *pi, json_object *array)
 		PciAddr pci;
 		size_t n;
 
-		if (netdev_pci_addr(*name, &pci) < 0 || irq_pci_vectors(&pci, &irqs, &n) < 0)
+		if (resolve_nic(*name, &pci) < 0 || irq_pci_vectors(&pci, &irqs, &n) < 0)
 			continue;
 		r = show_one(*name, &pci, pi, array);
 		if (r < 0)
