@@ -17,7 +17,7 @@
  * part of the status "unknown", with the reason printed. */
 static const InventorySources status_sources = {
 	.vf_attrs = NULL,
-	.irqs = NULL,
+	.irqs = inventory_fill_irqs,
 	.vms = NULL,
 };
 

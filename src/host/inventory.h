@@ -152,5 +152,9 @@ int inventory_set_irqs(Inventory *inv, const char *addr, const InvIrq *irqs, siz
 /* Adds a running VM and marks the VFs and NICs its devices hold. */
 int inventory_add_vm(Inventory *inv, const InvVm *vm);
 
+/* The interrupt source: vectors, counts and affinity of every NIC and VF
+ * (src/host/inventory-irqs.c). */
+int inventory_fill_irqs(Inventory *inv, const InventoryOptions *opts, char **ret_reason);
+
 /* Mark a part known, or unknown with a reason (copied). */
 int inv_part_set(InvPart *p, bool known, const char *reason);
