@@ -642,7 +642,7 @@ int rtnl_link_is_up(Rtnl *r, const char *ifname, bool *ret)
 	return 0;
 }
 
-int rtnl_link_set_up(Rtnl *r, const char *ifname, bool *ret_changed)
+int rtnl_link_set_updown(Rtnl *r, const char *ifname, bool want_up, bool *ret_changed)
 {
 	_cleanup_(rtnl_link_putp) struct rtnl_link *orig = rtnl_link_alloc();
 	_cleanup_(rtnl_link_putp) struct rtnl_link *changes = rtnl_link_alloc();
@@ -655,12 +655,15 @@ int rtnl_link_set_up(Rtnl *r, const char *ifname, bool *ret_changed)
 	e = rtnl_link_is_up(r, ifname, &up);
 	if (e < 0)
 		return e;
-	if (!up) {
+	if (up != want_up) {
 		ifindex = ifindex_of(ifname);
 		if (ifindex < 0)
 			return ifindex;
 		rtnl_link_set_ifindex(orig, ifindex);
-		rtnl_link_set_flags(changes, IFF_UP);
+		if (want_up)
+			rtnl_link_set_flags(changes, IFF_UP);
+		else
+			rtnl_link_unset_flags(changes, IFF_UP);
 		e = rtnl_link_build_change_request(orig, changes, 0, &msg);
 		if (e < 0)
 			return nlerr_to_errno(e);
@@ -670,6 +673,11 @@ int rtnl_link_set_up(Rtnl *r, const char *ifname, bool *ret_changed)
 			return e;
 	}
 	if (ret_changed)
-		*ret_changed = !up;
+		*ret_changed = up != want_up;
 	return 0;
+}
+
+int rtnl_link_set_up(Rtnl *r, const char *ifname, bool *ret_changed)
+{
+	return rtnl_link_set_updown(r, ifname, true, ret_changed);
 }

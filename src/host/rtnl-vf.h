@@ -81,6 +81,7 @@ int rtnl_vf_apply(Rtnl *r, const char *ifname, const VfConfig *want, size_t n, i
 /* IFF_UP of ifname, and setting it; *ret_changed tells whether it was down. */
 int rtnl_link_is_up(Rtnl *r, const char *ifname, bool *ret);
 int rtnl_link_set_up(Rtnl *r, const char *ifname, bool *ret_changed);
+int rtnl_link_set_updown(Rtnl *r, const char *ifname, bool up, bool *ret_changed);
 
 /* Exposed for tests and the fuzz harness: parse one RTM_NEWLINK message
  * (as the kernel sends in reply to RTM_GETLINK with RTEXT_FILTER_VF). */
