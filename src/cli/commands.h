@@ -20,5 +20,8 @@ extern CliGlobals cli;
 typedef int (*cmd_fn)(int argc, char **argv);
 
 
+int cmd_sriov(int argc, char **argv);
+int cmd_vf(int argc, char **argv);
+
 /* For subcommands: report a bad argument and return EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -21,6 +21,8 @@ static const struct {
 	cmd_fn fn;
 	const char *summary;
 } commands[] = {
+	{ "sriov", cmd_sriov, "show, create and remove SR-IOV VFs; persist them" },
+	{ "vf", cmd_vf, "set a VF's MAC, VLAN, spoofchk, trust, state, rates; bind it" },
 };
 
 static const size_t n_commands = ELEMENTSOF(commands);

@@ -349,6 +349,18 @@ static int plan_for(const SriovPf *pf, int want, const SriovHolder *holders, siz
 	return r;
 }
 
+int sriov_plan_change(const char *pf_addr, int want, const SriovHolder *holders, size_t n_holders, bool force,
+		      SriovPlan *ret)
+{
+	_cleanup_sriov_pf_ SriovPf *pf = NULL;
+	int r;
+
+	r = sriov_pf_read(pf_addr, &pf);
+	if (r < 0)
+		return r;
+	return plan_for(pf, want, holders, n_holders, force, ret);
+}
+
 static int set_numvfs(const char *pf_addr, int want, bool reset, const SriovHolder *holders, size_t n_holders,
 		      const SriovOptions *o, SriovPlan *ret_plan, SriovReport *rep)
 {

@@ -66,6 +66,11 @@ typedef struct SriovOptions {
 int sriov_set_numvfs(const char *pf_addr, int want, const SriovHolder *holders, size_t n_holders,
 		     const SriovOptions *opts, SriovPlan *ret_plan, SriovReport *report);
 
+/* The plan sriov_set_numvfs would follow, read-only: to show what a
+ * forced change breaks before making it. */
+int sriov_plan_change(const char *pf_addr, int want, const SriovHolder *holders, size_t n_holders, bool force,
+		      SriovPlan *ret);
+
 /* numvfs 0 and autoprobe back to the kernel's default 1, under the same
  * rules as sriov_set_numvfs(.., 0, ..). */
 int sriov_reset(const char *pf_addr, const SriovHolder *holders, size_t n_holders, const SriovOptions *opts,
