@@ -20,6 +20,9 @@ static void help(FILE *f)
 		"Usage: kvmnetctl sriov show [PF]\n"
 		"       kvmnetctl sriov set PF COUNT [--force]\n"
 		"       kvmnetctl sriov reset PF [--force]\n"
+		"       kvmnetctl sriov persist [PF] [--modprobe]\n"
+		"       kvmnetctl sriov restore\n"
+		"       kvmnetctl sriov unpersist\n"
 		"\n"
 		"Show, create and remove the SR-IOV virtual functions of a PF (a netdev\n"
 		"name or a PCI address).  A change between two nonzero counts goes through\n"
@@ -29,9 +32,18 @@ static void help(FILE *f)
 		"  show       the PFs, their VFs, drivers, attributes and holders\n"
 		"  set        create COUNT VFs (0 removes them); new VFs get no driver\n"
 		"  reset      remove every VF and give VF probing back to host drivers\n"
+		"  persist    record the VF count, attributes and bindings of PF (default:\n"
+		"             every PF with VFs) under /etc/kvmnet/sriov.d and install\n"
+		"             kvmnet-sriov.service, which makes them again at boot before\n"
+		"             libvirtd\n"
+		"  restore    make them again (what the boot unit runs)\n"
+		"  unpersist  remove what persist wrote, and only that\n"
 		"\n"
 		"Options:\n"
 		"  -f, --force     destroy VFs in use (says which first)\n"
+		"      --modprobe  persist as /etc/modprobe.d/kvmnet-DRIVER.conf instead:\n"
+		"                  'options igb max_vfs=N' and a blacklist of the host VF\n"
+		"                  driver (counts only)\n"
 		"  -h, --help      show this help\n");
 }
 
@@ -162,16 +174,6 @@ static int verb_show(int argc, char **argv, const SriovHolder *holders, size_t n
 	return EXIT_OK;
 }
 
-static void print_blockers(const SriovPlan *plan, FILE *f)
-{
-	for (size_t i = 0; i < plan->n_blockers; i++) {
-		const SriovBlocker *b = &plan->blockers[i];
-
-		fprintf(f, "  VF %d (%s): %s %s\n", b->vf_index, b->pci_addr ?: "?",
-			b->reason == SRIOV_BLOCK_VM ? "held by running VM" : "bound to host driver", b->holder);
-	}
-}
-
 static int run_change(const char *addr, const char *name, int count, bool reset, bool force,
 		      const SriovHolder *holders, size_t n_holders)
 {
@@ -194,7 +196,7 @@ static int run_change(const char *addr, const char *name, int count, bool reset,
 			"kvmnetctl sriov: refusing to change %s from %d to %d VFs: the change goes through 0,\n"
 			"which destroys every VF, and these are in use:\n",
 			name, plan.from, plan.to);
-		print_blockers(&plan, stderr);
+		cli_print_blockers(&plan, stderr);
 		fprintf(stderr, "Stop or detach them first, or use --force.\n");
 	}
 	if (r == 0 && plan.kind == SRIOV_PLAN_NOTHING && !rep.done)
@@ -217,7 +219,7 @@ static void preview_force(const char *addr, const char *name, int count, const S
 		return;
 	if (plan.n_blockers > 0) {
 		printf("--force: changing %s from %d to %d VFs destroys these VFs in use:\n", name, plan.from, plan.to);
-		print_blockers(&plan, stdout);
+		cli_print_blockers(&plan, stdout);
 		fflush(stdout);
 	}
 	sriov_plan_done(&plan);
@@ -253,12 +255,13 @@ int cmd_sriov(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "force", no_argument, NULL, 'f' },
+		{ "modprobe", no_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	SriovHolder *holders = NULL;
 	size_t n_holders = 0;
-	bool force = false;
+	bool force = false, modprobe = false;
 	const char *verb;
 	int c, r;
 
@@ -268,6 +271,9 @@ int cmd_sriov(int argc, char **argv)
 		case 'f':
 			force = true;
 			break;
+		case 'M':
+			modprobe = true;
+			break;
 		case 'h':
 			help(stdout);
 			return EXIT_OK;
@@ -275,14 +281,23 @@ int cmd_sriov(int argc, char **argv)
 			return cli_usage_error("sriov", "unknown option");
 		}
 	if (optind >= argc)
-		return cli_usage_error("sriov", "expected a verb: show, set or reset");
+		return cli_usage_error("sriov", "expected a verb: show, set, reset, persist, restore or unpersist");
 	verb = argv[optind];
 	argc -= optind + 1;
 	argv += optind + 1;
-	if (!streq(verb, "show") && !streq(verb, "set") && !streq(verb, "reset"))
-		return cli_usage_error("sriov", "unknown verb '%s'; expected show, set or reset", verb);
-	if (force && streq(verb, "show"))
+	if (force && !streq(verb, "set") && !streq(verb, "reset"))
 		return cli_usage_error("sriov", "--force: only for set and reset");
+	if (modprobe && !streq(verb, "persist"))
+		return cli_usage_error("sriov", "--modprobe: only for persist");
+	if (streq(verb, "persist"))
+		return sriov_verb_persist(argc, argv, modprobe);
+	if (streq(verb, "restore"))
+		return sriov_verb_restore(argc, argv);
+	if (streq(verb, "unpersist"))
+		return sriov_verb_unpersist(argc, argv);
+	if (!streq(verb, "show") && !streq(verb, "set") && !streq(verb, "reset"))
+		return cli_usage_error("sriov", "unknown verb '%s'; expected show, set, reset, persist, restore or unpersist",
+				       verb);
 	r = cli_vf_holders(&holders, &n_holders);
 	if (r < 0) {
 		fprintf(stderr, "kvmnetctl sriov: finding VFs held by running VMs: %s\n", strerror(-r));

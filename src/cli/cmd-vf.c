@@ -10,6 +10,7 @@
 #include "basic/macro.h"
 #include "basic/parse-util.h"
 #include "commands.h"
+#include "core/sriov-persist.h"
 #include "pf-util.h"
 
 static void help(FILE *f)
@@ -34,91 +35,24 @@ static void help(FILE *f)
 		"  -h, --help   show this help\n");
 }
 
-static int parse_onoff(const char *what, const char *s, bool *ret)
-{
-	if (s && streq(s, "on"))
-		*ret = true;
-	else if (s && streq(s, "off"))
-		*ret = false;
-	else
-		return cli_usage_error("vf", "%s '%s': expected on or off", what, s ?: "");
-	return 0;
-}
-
-/* One "KEY VALUE" pair (vlan may take "qos Q" after it); returns how many
- * words it used, or -EXIT_USAGE. */
-static int parse_pair(int argc, char **argv, VfConfig *c)
-{
-	const char *k = argv[0], *v = argc > 1 ? argv[1] : NULL;
-	unsigned u;
-	int r = 0;
-
-	if (!v)
-		return -cli_usage_error("vf", "'%s': expected a value after it", k);
-	if (streq(k, "mac")) {
-		if (ether_addr_parse(v, c->mac) < 0 || !ether_addr_is_unicast(c->mac))
-			return -cli_usage_error("vf", "mac '%s': expected a unicast MAC address like 02:00:00:00:00:01", v);
-		c->mask |= VF_ATTR_BIT(VF_ATTR_MAC);
-	} else if (streq(k, "vlan")) {
-		if ((r = cli_parse_uint("vf", "vlan", v, 0, 4095, &u)) != 0)
-			return -r;
-		c->vlan = (uint16_t)u;
-		c->mask |= VF_ATTR_BIT(VF_ATTR_VLAN);
-		if (argc > 2 && streq(argv[2], "qos")) {
-			if (argc < 4)
-				return -cli_usage_error("vf", "'qos': expected a value after it");
-			if ((r = cli_parse_uint("vf", "qos", argv[3], 0, 7, &u)) != 0)
-				return -r;
-			c->qos = (uint8_t)u;
-			return 4;
-		}
-	} else if (streq(k, "qos")) {
-		return -cli_usage_error("vf", "'qos': only after 'vlan N'");
-	} else if (streq(k, "spoofchk") || streq(k, "trust")) {
-		bool b;
-
-		if ((r = parse_onoff(k, v, &b)) != 0)
-			return -r;
-		if (streq(k, "trust"))
-			c->trust = b;
-		else
-			c->spoofchk = b;
-		c->mask |= VF_ATTR_BIT(streq(k, "trust") ? VF_ATTR_TRUST : VF_ATTR_SPOOFCHK);
-	} else if (streq(k, "state")) {
-		if (vf_link_state_from_string(v, &c->link_state) < 0)
-			return -cli_usage_error("vf", "state '%s': expected auto, enable or disable", v);
-		c->mask |= VF_ATTR_BIT(VF_ATTR_LINK_STATE);
-	} else if (streq(k, "min-rate") || streq(k, "max-rate")) {
-		if ((r = cli_parse_uint("vf", k, v, 0, UINT32_MAX, &u)) != 0)
-			return -r;
-		if (streq(k, "min-rate"))
-			c->min_rate = u;
-		else
-			c->max_rate = u;
-		c->mask |= VF_ATTR_BIT(streq(k, "min-rate") ? VF_ATTR_MIN_RATE : VF_ATTR_MAX_RATE);
-	} else
-		return -cli_usage_error("vf", "unknown attribute '%s'; expected mac, vlan, spoofchk, trust, state, "
-					      "min-rate or max-rate",
-					k);
-	return 2;
-}
-
 static int parse_attrs(int argc, char **argv, VfConfig *c)
 {
-	const uint32_t both = VF_ATTR_BIT(VF_ATTR_MIN_RATE) | VF_ATTR_BIT(VF_ATTR_MAX_RATE);
+	_cleanup_free_ char *err = NULL;
+	PersistVf v = {};
+	int r;
 
 	if (argc == 0)
 		return cli_usage_error("vf", "set: expected at least one attribute to set");
-	while (argc > 0) {
-		int n = parse_pair(argc, argv, c);
-
-		if (n < 0)
-			return -n;
-		argc -= n;
-		argv += n;
+	/* The same words a persisted "vf N ..." line uses, one parser. */
+	r = vf_words_parse(argv, (size_t)argc, false, &v, &err);
+	free(v.bind);
+	if (r == -ENOMEM) {
+		fprintf(stderr, "kvmnetctl vf: %s\n", strerror(ENOMEM));
+		return EXIT_FAILED;
 	}
-	if ((c->mask & both) == both && c->max_rate && c->min_rate > c->max_rate)
-		return cli_usage_error("vf", "min-rate %u: expected at most max-rate %u", c->min_rate, c->max_rate);
+	if (r < 0)
+		return cli_usage_error("vf", "%s", err ?: "bad attribute");
+	*c = v.attrs;
 	return 0;
 }
 

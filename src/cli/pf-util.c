@@ -89,3 +89,13 @@ int cli_parse_uint(const char *cmd, const char *what, const char *s, unsigned mi
 	*ret = v;
 	return 0;
 }
+
+void cli_print_blockers(const SriovPlan *plan, FILE *f)
+{
+	for (size_t i = 0; i < plan->n_blockers; i++) {
+		const SriovBlocker *b = &plan->blockers[i];
+
+		fprintf(f, "  VF %d (%s): %s %s\n", b->vf_index, b->pci_addr ?: "?",
+			b->reason == SRIOV_BLOCK_VM ? "held by running VM" : "bound to host driver", b->holder);
+	}
+}

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "host/rtnl-vf.h"
 #include "host/sriov.h"
@@ -22,6 +23,9 @@ void cli_vf_holders_free(SriovHolder *h, size_t n);
 /* The rtnetlink socket, or NULL (and 0) when $KVMNET_SYSROOT points at
  * another tree, whose netdevs the running kernel does not have. */
 int cli_rtnl_open(Rtnl **ret);
+
+/* One line per VF a plan would break: "VF 1 (addr): held by running VM x". */
+void cli_print_blockers(const SriovPlan *plan, FILE *f);
 
 /* Print what the engine did, failed and undid, to stderr. */
 void cli_print_report(const char *cmd, const SriovReport *rep);

@@ -70,5 +70,42 @@ expect 0 set-create "$K" sriov set enp1s0 7
 expect 0 help "$K" sriov --help
 expect 0 vf-help "$K" vf --help
 
+# Persistence: written once, idempotent, foreign files never touched,
+# unpersist removes exactly what the manifest lists.
+tree sriov-igb-vfs
+mkdir -p "$T/root/etc/systemd/system" "$T/root/etc/modprobe.d"
+echo "options foo bar=1" > "$T/root/etc/modprobe.d/foo.conf"
+expect 0 persist "$K" sriov persist
+grep -q '^ExecStart=.* sriov restore$' "$T/root/etc/systemd/system/kvmnet-sriov.service" || { echo "FAIL: unit ExecStart"; fail=1; }
+grep -q '^Before=libvirtd.service' "$T/root/etc/systemd/system/kvmnet-sriov.service" || { echo "FAIL: unit Before"; fail=1; }
+[ "$(readlink "$T/root/etc/systemd/system/multi-user.target.wants/kvmnet-sriov.service")" = ../kvmnet-sriov.service ] || { echo "FAIL: unit not enabled"; fail=1; }
+diff -u "$GOLD/persist-state" "$T/root/etc/kvmnet/sriov.d/0000:01:00.0.conf" || { echo "FAIL: state file"; fail=1; }
+stamp
+expect 0 persist-again "$K" sriov persist enp1s0
+unchanged "a second persist"
+# A file kvmnet did not write is left alone, and says so.
+echo "options igb max_vfs=2" > "$T/root/etc/modprobe.d/kvmnet-igb.conf"
+expect 1 persist-modprobe-foreign "$K" sriov persist --modprobe
+grep -q 'max_vfs=2' "$T/root/etc/modprobe.d/kvmnet-igb.conf" || { echo "FAIL: foreign file overwritten"; fail=1; }
+rm "$T/root/etc/modprobe.d/kvmnet-igb.conf"
+expect 0 persist-modprobe "$K" sriov persist --modprobe enp1s0
+diff -u "$GOLD/persist-modprobe-conf" "$T/root/etc/modprobe.d/kvmnet-igb.conf" || { echo "FAIL: modprobe file"; fail=1; }
+# restore: a recorded count is made again; bad state files name the line.
+echo 0 > "$T/root/sys/bus/pci/devices/0000:01:00.0/sriov_numvfs"
+rm "$T/root/sys/bus/pci/devices/0000:01:00.0/virtfn"*
+sed -i '/^vf /d' "$T/root/etc/kvmnet/sriov.d/0000:01:00.0.conf"
+expect 1 unpersist-changed "$K" sriov unpersist
+[ -e "$T/root/etc/kvmnet/sriov.d/0000:01:00.0.conf" ] || { echo "FAIL: changed state file removed"; fail=1; }
+expect 0 restore "$K" sriov restore
+[ "$(cat "$T/root/sys/bus/pci/devices/0000:01:00.0/sriov_numvfs")" = 4 ] || { echo "FAIL: restore count"; fail=1; }
+printf 'pf 0000:01:00.0\nnumvfs 2\nvf 0 vlan 5000\n' > "$T/root/etc/kvmnet/sriov.d/bad.conf"
+expect 1 restore-bad "$K" sriov restore
+rm "$T/root/etc/kvmnet/sriov.d/bad.conf" "$T/root/etc/kvmnet/sriov.d/0000:01:00.0.conf"
+expect 0 unpersist-left "$K" sriov unpersist
+[ -e "$T/root/etc/modprobe.d/foo.conf" ] || { echo "FAIL: unpersist removed a foreign file"; fail=1; }
+(cd "$T/root" && find etc | sort) > "$T/left"
+diff -u "$GOLD/unpersist-left-tree" "$T/left" || { echo "FAIL: unpersist left the wrong files"; fail=1; }
+expect 2 bad-modprobe-verb "$K" sriov show --modprobe
+
 [ $fail = 0 ] && echo "all CLI checks passed"
 exit $fail
