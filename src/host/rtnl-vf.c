@@ -305,27 +305,60 @@ static void parse_cb(struct nl_object *obj, void *arg)
 	ctx->done = true;
 }
 
-/* libnl takes IFLA_VF_VLAN_INFO entries without checking their length;
- * refuse short ones here so a malformed message is an error, not a read
- * past its end. */
-static int check_vlan_lists(struct nlmsghdr *h)
+/* What libnl's VF parser requires of each attribute, checked before it
+ * runs: on a malformed list libnl returns half-way and leaks, and it takes
+ * IFLA_VF_VLAN_INFO entries without checking their length. */
+static struct nla_policy vf_policy[IFLA_VF_MAX + 1] = {
+	[IFLA_VF_MAC] = { .minlen = sizeof(struct ifla_vf_mac) },
+	[IFLA_VF_VLAN] = { .minlen = sizeof(struct ifla_vf_vlan) },
+	[IFLA_VF_VLAN_LIST] = { .type = NLA_NESTED },
+	[IFLA_VF_TX_RATE] = { .minlen = sizeof(struct ifla_vf_tx_rate) },
+	[IFLA_VF_SPOOFCHK] = { .minlen = sizeof(struct ifla_vf_spoofchk) },
+	[IFLA_VF_RATE] = { .minlen = sizeof(struct ifla_vf_rate) },
+	[IFLA_VF_LINK_STATE] = { .minlen = sizeof(struct ifla_vf_link_state) },
+	[IFLA_VF_RSS_QUERY_EN] = { .minlen = sizeof(struct ifla_vf_rss_query_en) },
+	[IFLA_VF_STATS] = { .type = NLA_NESTED },
+	[IFLA_VF_TRUST] = { .minlen = sizeof(struct ifla_vf_trust) },
+	[IFLA_VF_IB_NODE_GUID] = { .minlen = sizeof(struct ifla_vf_guid) },
+	[IFLA_VF_IB_PORT_GUID] = { .minlen = sizeof(struct ifla_vf_guid) },
+};
+
+static struct nla_policy vf_stats_policy[IFLA_VF_STATS_MAX + 1] = {
+	[IFLA_VF_STATS_RX_PACKETS] = { .type = NLA_U64 }, [IFLA_VF_STATS_TX_PACKETS] = { .type = NLA_U64 },
+	[IFLA_VF_STATS_RX_BYTES] = { .type = NLA_U64 },	  [IFLA_VF_STATS_TX_BYTES] = { .type = NLA_U64 },
+	[IFLA_VF_STATS_BROADCAST] = { .type = NLA_U64 },  [IFLA_VF_STATS_MULTICAST] = { .type = NLA_U64 },
+};
+
+static int check_vf(struct nlattr *vf)
 {
-	struct nlattr *tb[IFLA_MAX + 1], *vf, *a, *v;
-	int rem, rem2, rem3;
+	struct nlattr *t[IFLA_VF_MAX + 1], *st[IFLA_VF_STATS_MAX + 1], *v;
+	int rem;
+
+	if (nla_parse_nested(t, IFLA_VF_MAX, vf, vf_policy) < 0)
+		return -EBADMSG;
+	if (t[IFLA_VF_STATS] && nla_parse_nested(st, IFLA_VF_STATS_MAX, t[IFLA_VF_STATS], vf_stats_policy) < 0)
+		return -EBADMSG;
+	if (t[IFLA_VF_VLAN_LIST])
+		nla_for_each_nested(v, t[IFLA_VF_VLAN_LIST], rem)
+			if (nla_len(v) < (int)sizeof(struct ifla_vf_vlan_info))
+				return -EBADMSG;
+	return 0;
+}
+
+static int check_vf_list(struct nlmsghdr *h)
+{
+	struct nlattr *tb[IFLA_MAX + 1], *vf;
+	int rem;
 
 	if (nlmsg_parse(h, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0)
 		return -EBADMSG;
 	if (!tb[IFLA_VFINFO_LIST])
 		return 0;
 	nla_for_each_nested(vf, tb[IFLA_VFINFO_LIST], rem)
-		nla_for_each_nested(a, vf, rem2) {
-			if (nla_type(a) != IFLA_VF_VLAN_LIST)
-				continue;
-			nla_for_each_nested(v, a, rem3)
-				if (nla_len(v) < (int)sizeof(struct ifla_vf_vlan_info))
-					return -EBADMSG;
-		}
-	return 0;
+		if (check_vf(vf) < 0)
+			return -EBADMSG;
+	/* Trailing bytes that do not form an attribute: truncated. */
+	return rem == 0 ? 0 : -EBADMSG;
 }
 
 int rtnl_vf_parse(const void *buf, size_t len, VfConfig **ret, size_t *ret_n)
@@ -345,7 +378,7 @@ int rtnl_vf_parse(const void *buf, size_t len, VfConfig **ret, size_t *ret_n)
 		if (!copy)
 			return -ENOMEM;
 		memcpy(copy, buf, h->nlmsg_len);
-		e = check_vlan_lists(copy);
+		e = check_vf_list(copy);
 		if (e < 0)
 			return e;
 		msg = nlmsg_convert(copy);
