@@ -303,7 +303,7 @@ static int restore_vfs(const PersistPf *p, Rtnl *rtnl, const SriovHolder *holder
 		if (p->vfs[i].attrs.mask)
 			want[n++] = p->vfs[i].attrs;
 	if (n > 0 && rtnl && pci_function_read(p->pf, &f) == 0 && f->netdevs && f->netdevs[0]) {
-		r = rtnl_vf_apply(rtnl, f->netdevs[0], want, n, errors);
+		r = rtnl_vf_apply_changes(rtnl, f->netdevs[0], want, n, errors, NULL);
 		if (r < 0) {
 			fprintf(stderr, "kvmnetctl sriov: %s: VF attributes: %s\n", p->pf, strerror(-r));
 			failed = 1;

@@ -109,42 +109,13 @@ static void describe(const VfConfig *c, VfAttr a, char *buf, size_t len)
 	}
 }
 
-/* Keep only what differs from the kernel's view: asking for what holds
- * sends nothing. */
-static void drop_satisfied(VfConfig *want, const VfConfig *have, size_t n_have)
+static int apply_attrs(Rtnl *rtnl, const char *ifname, const VfConfig *want)
 {
-	for (size_t i = 0; i < n_have; i++) {
-		if (have[i].index != want->index)
-			continue;
-		for (VfAttr a = 0; a < _VF_ATTR_MAX; a++) {
-			VfConfig one = *want;
-
-			one.mask &= VF_ATTR_BIT(a);
-			if (one.mask && vf_config_satisfied(&one, &have[i]))
-				want->mask &= ~VF_ATTR_BIT(a);
-		}
-	}
-}
-
-static int apply_attrs(Rtnl *rtnl, const char *ifname, VfConfig *want)
-{
-	_cleanup_free_ VfConfig *have = NULL;
 	int errors[_VF_ATTR_MAX], r, failed = 0;
-	size_t n_have = 0;
-	uint32_t asked = want->mask;
+	uint32_t sent = 0;
 
-	r = rtnl_vf_read(rtnl, ifname, &have, &n_have);
-	if (r < 0) {
-		fprintf(stderr, "kvmnetctl vf: reading the VFs of %s: %s\n", ifname, strerror(-r));
-		return EXIT_FAILED;
-	}
-	drop_satisfied(want, have, n_have);
-	for (VfAttr a = 0; a < _VF_ATTR_MAX; a++)
-		if ((asked & VF_ATTR_BIT(a)) && !(want->mask & VF_ATTR_BIT(a)))
-			printf("vf %u %s: already so\n", want->index, vf_attr_to_string(a));
-	if (!want->mask)
-		return EXIT_OK;
-	r = rtnl_vf_apply(rtnl, ifname, want, 1, errors);
+	/* Attributes that already hold are not sent (and said so). */
+	r = rtnl_vf_apply_changes(rtnl, ifname, want, 1, errors, &sent);
 	if (r < 0) {
 		fprintf(stderr, "kvmnetctl vf: setting VF %u of %s: %s\n", want->index, ifname, strerror(-r));
 		return EXIT_FAILED;
@@ -155,7 +126,9 @@ static int apply_attrs(Rtnl *rtnl, const char *ifname, VfConfig *want)
 		if (!(want->mask & VF_ATTR_BIT(a)))
 			continue;
 		describe(want, a, buf, sizeof(buf));
-		if (errors[a] == 0)
+		if (!(sent & VF_ATTR_BIT(a)))
+			printf("vf %u %s: already so\n", want->index, vf_attr_to_string(a));
+		else if (errors[a] == 0)
 			printf("vf %u %s: %s\n", want->index, vf_attr_to_string(a), buf);
 		else {
 			fprintf(stderr, "kvmnetctl vf: vf %u %s %s: refused by the driver of %s: %s\n", want->index,

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "host/rtnl-vf.h" /* VfConfig: a type only */
+#include "vf-config.h"
 
 /*
  * The wanted SR-IOV state of one PF as `kvmnetctl sriov persist` records

@@ -25,65 +25,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_msg *, nlmsg_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct rtnl_link *, rtnl_link_put)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct rtnl_link_vf *, rtnl_link_vf_put)
 
-static const char *const attr_names[_VF_ATTR_MAX] = {
-	[VF_ATTR_MAC] = "mac",
-	[VF_ATTR_VLAN] = "vlan",
-	[VF_ATTR_SPOOFCHK] = "spoofchk",
-	[VF_ATTR_TRUST] = "trust",
-	[VF_ATTR_LINK_STATE] = "state",
-	[VF_ATTR_MIN_RATE] = "min-rate",
-	[VF_ATTR_MAX_RATE] = "max-rate",
-};
-
-static const char *const link_state_names[] = {
-	[VF_LINK_STATE_AUTO] = "auto",
-	[VF_LINK_STATE_ENABLE] = "enable",
-	[VF_LINK_STATE_DISABLE] = "disable",
-};
-
-const char *vf_attr_to_string(VfAttr a)
-{
-	return (unsigned)a < _VF_ATTR_MAX ? attr_names[a] : NULL;
-}
-
-const char *vf_link_state_to_string(uint32_t s)
-{
-	return s < ELEMENTSOF(link_state_names) ? link_state_names[s] : NULL;
-}
-
-int vf_link_state_from_string(const char *s, uint32_t *ret)
-{
-	for (uint32_t i = 0; s && i < ELEMENTSOF(link_state_names); i++)
-		if (streq(s, link_state_names[i])) {
-			*ret = i;
-			return 0;
-		}
-	return -EINVAL;
-}
-
-bool vf_config_satisfied(const VfConfig *want, const VfConfig *have)
-{
-	uint32_t m = want->mask;
-
-	if (m & ~have->mask)
-		return false;
-	if ((m & VF_ATTR_BIT(VF_ATTR_MAC)) && memcmp(want->mac, have->mac, sizeof(want->mac)) != 0)
-		return false;
-	if ((m & VF_ATTR_BIT(VF_ATTR_VLAN)) && (want->vlan != have->vlan || want->qos != have->qos))
-		return false;
-	if ((m & VF_ATTR_BIT(VF_ATTR_SPOOFCHK)) && want->spoofchk != have->spoofchk)
-		return false;
-	if ((m & VF_ATTR_BIT(VF_ATTR_TRUST)) && want->trust != have->trust)
-		return false;
-	if ((m & VF_ATTR_BIT(VF_ATTR_LINK_STATE)) && want->link_state != have->link_state)
-		return false;
-	if ((m & VF_ATTR_BIT(VF_ATTR_MIN_RATE)) && want->min_rate != have->min_rate)
-		return false;
-	if ((m & VF_ATTR_BIT(VF_ATTR_MAX_RATE)) && want->max_rate != have->max_rate)
-		return false;
-	return true;
-}
-
 /* libnl folds errnos into its own codes; undo that for the few that
  * reach us without a kernel NLMSG_ERROR (socket and memory trouble). */
 static int nlerr_to_errno(int e)
@@ -338,10 +279,19 @@ static int check_vf(struct nlattr *vf)
 		return -EBADMSG;
 	if (t[IFLA_VF_STATS] && nla_parse_nested(st, IFLA_VF_STATS_MAX, t[IFLA_VF_STATS], vf_stats_policy) < 0)
 		return -EBADMSG;
-	if (t[IFLA_VF_VLAN_LIST])
-		nla_for_each_nested(v, t[IFLA_VF_VLAN_LIST], rem)
+	if (t[IFLA_VF_VLAN_LIST]) {
+		int n = 0;
+
+		nla_for_each_nested(v, t[IFLA_VF_VLAN_LIST], rem) {
 			if (nla_len(v) < (int)sizeof(struct ifla_vf_vlan_info))
 				return -EBADMSG;
+			n++;
+		}
+		/* An empty list leaves libnl with a VLAN flag and no VLANs,
+		 * and its getter dereferences NULL (found by fuzzing). */
+		if (n == 0)
+			return -EBADMSG;
+	}
 	return 0;
 }
 
@@ -713,4 +663,51 @@ int rtnl_link_set_updown(Rtnl *r, const char *ifname, bool want_up, bool *ret_ch
 int rtnl_link_set_up(Rtnl *r, const char *ifname, bool *ret_changed)
 {
 	return rtnl_link_set_updown(r, ifname, true, ret_changed);
+}
+
+int rtnl_vf_apply_changes(Rtnl *r, const char *ifname, const VfConfig *want, size_t n, int *ret_errors,
+			  uint32_t *ret_sent)
+{
+	_cleanup_free_ VfConfig *have = NULL, *todo = NULL;
+	_cleanup_free_ int *errs = NULL;
+	_cleanup_free_ uint32_t *sent = NULL;
+	size_t n_have = 0, k = 0;
+	int e;
+
+	e = rtnl_vf_read(r, ifname, &have, &n_have);
+	if (e < 0)
+		return e;
+	todo = calloc(n ? n : 1, sizeof(*todo));
+	errs = calloc((n ? n : 1) * _VF_ATTR_MAX, sizeof(int));
+	sent = calloc(n ? n : 1, sizeof(*sent));
+	if (!todo || !errs || !sent)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const VfConfig *h = find_vf(have, n_have, want[i].index);
+		VfConfig c = want[i];
+
+		/* Drop, one by one, the attributes the kernel already has. */
+		for (VfAttr a = 0; h && a < _VF_ATTR_MAX; a++) {
+			VfConfig one = want[i];
+
+			one.mask &= VF_ATTR_BIT(a);
+			if (one.mask && vf_config_satisfied(&one, h))
+				c.mask &= ~VF_ATTR_BIT(a);
+		}
+		sent[i] = c.mask;
+		if (c.mask)
+			todo[k++] = c;
+	}
+	e = rtnl_vf_apply(r, ifname, todo, k, errs);
+	if (e < 0)
+		return e;
+	if (ret_errors) {
+		memset(ret_errors, 0, n * _VF_ATTR_MAX * sizeof(int));
+		for (size_t i = 0, j = 0; i < n; i++)
+			if (sent[i])
+				memcpy(&ret_errors[i * _VF_ATTR_MAX], &errs[j++ * _VF_ATTR_MAX], _VF_ATTR_MAX * sizeof(int));
+	}
+	if (ret_sent)
+		memcpy(ret_sent, sent, n * sizeof(*sent));
+	return e;
 }

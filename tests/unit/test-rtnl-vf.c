@@ -275,6 +275,16 @@ static void test_kernel(void **state)
 	assert_int_equal(errors[VF_ATTR_MAX_RATE], -EOPNOTSUPP);
 	assert_int_equal(errors[VF_ATTR_MAC], 0);
 	assert_int_equal(rtnl_vf_apply(r, "nosuchdev0", &want, 1, errors), -ENODEV);
+	{
+		uint32_t sent = 0;
+
+		/* lo reports no VF 0, so nothing "already holds": all is sent. */
+		want.mask = VF_ATTR_ALL;
+		assert_int_equal(rtnl_vf_apply_changes(r, "lo", &want, 1, errors, &sent), _VF_ATTR_MAX);
+		assert_int_equal(sent, VF_ATTR_ALL);
+		assert_int_equal(errors[VF_ATTR_TRUST], -EOPNOTSUPP);
+		assert_int_equal(rtnl_vf_apply_changes(r, "nosuchdev0", &want, 1, errors, &sent), -ENODEV);
+	}
 	/* The socket survives refusals and keeps serving. */
 	assert_int_equal(rtnl_vf_read(r, "lo", &vfs, &n), 0);
 	free(vfs);
