@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
+
 /* Exit statuses of every kvmnetctl subcommand, documented in kvmnetctl(8). */
 enum {
 	EXIT_OK = 0,
@@ -25,6 +27,13 @@ int cmd_status(int argc, char **argv);
 int cmd_irq(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
 
+
+int cmd_sriov(int argc, char **argv);
+int cmd_vf(int argc, char **argv);
+/* The persistence verbs of cmd_sriov, in cmd-sriov-persist.c. */
+int sriov_verb_persist(int argc, char **argv, bool modprobe);
+int sriov_verb_restore(int argc, char **argv);
+int sriov_verb_unpersist(int argc, char **argv);
 
 /* For subcommands: report a bad argument and return EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

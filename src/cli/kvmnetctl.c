@@ -25,6 +25,8 @@ static const struct {
 	{ "check", cmd_check, "report whether this host is ready, with fixes" },
 	{ "irq", cmd_irq, "show or pin a NIC's interrupt vectors" },
 	{ "tune", cmd_tune, "show, apply or revert the host tuning" },
+	{ "sriov", cmd_sriov, "show, create and remove SR-IOV VFs; persist them" },
+	{ "vf", cmd_vf, "set a VF's MAC, VLAN, spoofchk, trust, state, rates; bind it" },
 };
 
 static const size_t n_commands = ELEMENTSOF(commands);

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "basic/fileio.h"
+#include "basic/macro.h"
+#include "basic/parse-util.h"
+#include "basic/strv.h"
+#include "commands.h"
+#include "host/netdev.h"
+#include "pf-util.h"
+
+int cli_resolve_pf(const char *cmd, const char *name, char **ret_addr, char **ret_ifname)
+{
+	_cleanup_free_ char *addr = NULL, *dir = NULL;
+	_cleanup_strv_free_ char **nets = NULL;
+	_cleanup_sriov_pf_ SriovPf *pf = NULL;
+	int r;
+
+	r = pci_resolve_name(name, &addr);
+	if (r < 0) {
+		fprintf(stderr, "kvmnetctl %s: PF '%s': %s\n", cmd, name,
+			r == -ENODEV && !strchr(name, ':') ? "not a PCI network device"
+			: r == -ENOENT || r == -ENODEV	   ? "no such interface or PCI device"
+							   : strerror(-r));
+		return EXIT_USAGE;
+	}
+	r = sriov_pf_read(addr, &pf);
+	if (r < 0) {
+		fprintf(stderr, "kvmnetctl %s: PF '%s' (%s): %s\n", cmd, name, addr,
+			r == -EOPNOTSUPP ? "not an SR-IOV physical function (no sriov_totalvfs)" : strerror(-r));
+		return r == -EOPNOTSUPP ? EXIT_USAGE : EXIT_FAILED;
+	}
+	if (ret_ifname) {
+		*ret_ifname = NULL;
+		if (asprintf(&dir, "/sys/bus/pci/devices/%s/net", addr) >= 0 && list_dir(dir, NULL, &nets) == 0 &&
+		    nets[0])
+			*ret_ifname = strdup(nets[0]);
+	}
+	*ret_addr = TAKE_PTR(addr);
+	return 0;
+}
+
+int cli_vf_holders(SriovHolder **ret, size_t *ret_n)
+{
+	/* Wired to src/virt by the lead: every hostdev of every running
+	 * domain, by PCI address. */
+	*ret = NULL;
+	*ret_n = 0;
+	return 0;
+}
+
+void cli_vf_holders_free(SriovHolder *h, size_t n)
+{
+	for (size_t i = 0; h && i < n; i++) {
+		free((char *)h[i].pci_addr);
+		free((char *)h[i].domain);
+	}
+	free(h);
+}
+
+int cli_rtnl_open(Rtnl **ret)
+{
+	if (!streq(sysroot(), "/")) {
+		*ret = NULL;
+		return 0;
+	}
+	return rtnl_open(ret);
+}
+
+void cli_print_report(const char *cmd, const SriovReport *rep)
+{
+	STRV_FOREACH(l, rep->done)
+		printf("%s\n", *l);
+	if (rep->failed)
+		fprintf(stderr, "kvmnetctl %s: failed: %s\n", cmd, rep->failed);
+	STRV_FOREACH(l, rep->undone)
+		fprintf(stderr, "kvmnetctl %s: undone: %s\n", cmd, *l);
+}
+
+int cli_parse_uint(const char *cmd, const char *what, const char *s, unsigned min, unsigned max, unsigned *ret)
+{
+	uint32_t v;
+
+	if (parse_u32(s, &v) < 0 || v < min || v > max)
+		return cli_usage_error(cmd, "%s '%s': expected a number from %u to %u", what, s, min, max);
+	*ret = v;
+	return 0;
+}
+
+void cli_print_blockers(const SriovPlan *plan, FILE *f)
+{
+	for (size_t i = 0; i < plan->n_blockers; i++) {
+		const SriovBlocker *b = &plan->blockers[i];
+
+		fprintf(f, "  VF %d (%s): %s %s\n", b->vf_index, b->pci_addr ?: "?",
+			b->reason == SRIOV_BLOCK_VM ? "held by running VM" : "bound to host driver", b->holder);
+	}
+}
