@@ -16,7 +16,7 @@
 /* The sources this build reads besides sysfs.  A NULL filler leaves its
  * part of the status "unknown", with the reason printed. */
 static const InventorySources status_sources = {
-	.vf_attrs = NULL,
+	.vf_attrs = inventory_fill_vf_attrs,
 	.irqs = inventory_fill_irqs,
 	.vms = NULL,
 };

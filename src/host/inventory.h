@@ -156,5 +156,9 @@ int inventory_add_vm(Inventory *inv, const InvVm *vm);
  * (src/host/inventory-irqs.c). */
 int inventory_fill_irqs(Inventory *inv, const InventoryOptions *opts, char **ret_reason);
 
+/* The VF attribute source: each PF's VFs over rtnetlink
+ * (src/host/inventory-vfattrs.c); unknown under another $KVMNET_SYSROOT. */
+int inventory_fill_vf_attrs(Inventory *inv, const InventoryOptions *opts, char **ret_reason);
+
 /* Mark a part known, or unknown with a reason (copied). */
 int inv_part_set(InvPart *p, bool known, const char *reason);
