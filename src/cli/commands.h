@@ -19,6 +19,9 @@ extern CliGlobals cli;
  * status and prints its own usage for --help. */
 typedef int (*cmd_fn)(int argc, char **argv);
 
+int cmd_vm(int argc, char **argv);
+int cmd_vm_advise(int argc, char **argv); /* argv[0] is "advise" */
+
 
 /* For subcommands: report a bad argument and return EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
