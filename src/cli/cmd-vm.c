@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* kvmnetctl vm show|advise: each interface's network path. */
+/* kvmnetctl vm show|advise|apply: each interface's network path. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +22,9 @@ static void vm_help(FILE *f)
 		"                            teaming (live XML if running, else the definition)\n"
 		"  advise DOMAIN|--all [--workload throughput|latency|udp-to-guest] [--vf] [--json]\n"
 		"                            a recommendation per interface with its reason\n"
+		"  apply DOMAIN [--workload W] [--dry-run]\n"
+		"                            write the advice into the persistent definition,\n"
+		"                            showing the XML diff first\n"
 		"\n"
 		"DOMAIN is a name, a UUID or a numeric id.\n");
 }
@@ -154,9 +157,11 @@ int cmd_vm(int argc, char **argv)
 		return vm_show(argc - 1, argv + 1);
 	if (streq(argv[1], "advise"))
 		return cmd_vm_advise(argc - 1, argv + 1);
+	if (streq(argv[1], "apply"))
+		return cmd_vm_apply(argc - 1, argv + 1);
 	if (streq(argv[1], "--help") || streq(argv[1], "-h")) {
 		vm_help(stdout);
 		return EXIT_OK;
 	}
-	return cli_usage_error("vm", "unknown command '%s', expected show or advise", argv[1]);
+	return cli_usage_error("vm", "unknown command '%s', expected show, advise or apply", argv[1]);
 }

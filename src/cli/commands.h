@@ -20,6 +20,7 @@ extern CliGlobals cli;
 typedef int (*cmd_fn)(int argc, char **argv);
 
 int cmd_vm(int argc, char **argv);
+int cmd_vm_apply(int argc, char **argv);  /* argv[0] is "apply" */
 int cmd_vm_advise(int argc, char **argv); /* argv[0] is "advise" */
 
 

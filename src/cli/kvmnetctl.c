@@ -21,7 +21,7 @@ static const struct {
 	cmd_fn fn;
 	const char *summary;
 } commands[] = {
-	{ "vm", cmd_vm, "show and advise on each VM interface's network path" },
+	{ "vm", cmd_vm, "show, advise on and apply each VM interface's network path" },
 };
 
 static const size_t n_commands = ELEMENTSOF(commands);

@@ -42,6 +42,12 @@ check vm-advise-nope.txt 1 host-vhost vm advise nope
 check vm-advise-bad-workload.txt 2 host-vhost vm advise vm-b --workload fast
 check vm-advise-no-domain.txt 2 host-vhost vm advise
 check vm-bad-command.txt 2 host-vhost vm frobnicate x
+check vm-apply-dry-vm-b.txt 0 host-vhost vm apply --dry-run vm-b
+check vm-apply-dry-vm-b-udp.txt 0 host-vhost vm apply -n vm-b --workload udp-to-guest
+# The test driver keeps the new definition in this process only.
+check vm-apply-vm-b.txt 0 host-plain vm apply vm-b
+check vm-apply-vm-a.txt 0 host-plain vm apply vm-a
+check vm-apply-two-domains.txt 2 host-plain vm apply vm-a vm-b
 
 # JSON output must parse.
 for f in "$gold"/*.json; do
