@@ -22,6 +22,7 @@ typedef int (*cmd_fn)(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_vm_apply(int argc, char **argv);  /* argv[0] is "apply" */
 int cmd_vm_advise(int argc, char **argv); /* argv[0] is "advise" */
+int cmd_bench(int argc, char **argv);
 
 
 /* For subcommands: report a bad argument and return EXIT_USAGE. */

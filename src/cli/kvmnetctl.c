@@ -21,6 +21,7 @@ static const struct {
 	cmd_fn fn;
 	const char *summary;
 } commands[] = {
+	{ "bench", cmd_bench, "iperf3 between network namespaces over veth, bridge and macvlan" },
 	{ "vm", cmd_vm, "show, advise on and apply each VM interface's network path" },
 };
 

@@ -34,6 +34,7 @@ static int read_doc(const char *xml, xmlDoc **ret, char **ret_error)
 
 	if (n > DOMAIN_XML_MAX)
 		return -EFBIG;
+	domain_xml_silence();
 	/* NOBLANKS drops the indentation so that the dump re-indents the
 	 * old and the new document alike. */
 	doc = xmlReadMemory(xml, (int)n, "domain.xml", NULL,

@@ -557,6 +557,18 @@ static int parse_domain(Ctx *c, const xmlNode *root, DomainDef *d)
 	return parse_devices(c, child(root, "devices"), d);
 }
 
+_printf_(2, 3) static void xml_noop(void *ctx, const char *msg, ...)
+{
+}
+
+void domain_xml_silence(void)
+{
+	/* libxml2 reports some errors (bad encodings) through its generic
+	 * handler, which prints to stderr even with XML_PARSE_NOERROR; the
+	 * setting is per thread, so every parse sets it again. */
+	xmlSetGenericErrorFunc(NULL, xml_noop);
+}
+
 static int read_doc(Ctx *c, const char *xml, size_t size, xmlDoc **ret)
 {
 	xmlParserCtxt *p = xmlNewParserCtxt();
@@ -564,6 +576,7 @@ static int read_doc(Ctx *c, const char *xml, size_t size, xmlDoc **ret)
 
 	if (!p)
 		return -ENOMEM;
+	domain_xml_silence();
 	/* No network, no DTD loading, no entity substitution, no output. */
 	doc = xmlCtxtReadMemory(p, xml, (int)size, "domain.xml", NULL,
 				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);

@@ -118,6 +118,10 @@ void domain_def_free(DomainDef *d);
 DEFINE_TRIVIAL_CLEANUP_FUNC(DomainDef *, domain_def_free)
 #define _cleanup_domain_def_ _cleanup_(domain_def_freep)
 
+/* Keep libxml2 from printing on stderr in this thread; the parsers here
+ * call it themselves. */
+void domain_xml_silence(void);
+
 const char *domain_iface_type_to_string(DomainIfaceType t);
 DomainIfaceType domain_iface_type_from_string(const char *s);
 const char *domain_teaming_to_string(DomainTeaming t);

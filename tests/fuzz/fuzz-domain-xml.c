@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "virt/domain-edit.h"
 #include "virt/domain-xml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -31,6 +32,26 @@ static void check(const DomainDef *d)
 			abort();
 }
 
+/* What `vm apply` does to a definition must keep it a definition: the
+ * re-indented document parses to the same interfaces. */
+static void check_roundtrip(const uint8_t *data, size_t size, const DomainDef *d)
+{
+	char *in = strndup((const char *)data, size), *out = NULL;
+	DomainDef *d2 = NULL;
+
+	/* An embedded NUL truncates the string: nothing to compare then. */
+	if (!in || strlen(in) != size || domain_xml_normalize(in, &out, NULL) < 0) {
+		free(in);
+		return;
+	}
+	if (domain_xml_parse(out, strlen(out), &d2, NULL) < 0 || !streq(d->name, d2->name) ||
+	    d->n_ifaces != d2->n_ifaces || d->n_hostdevs != d2->n_hostdevs || d->vcpus != d2->vcpus)
+		abort();
+	domain_def_free(d2);
+	free(out);
+	free(in);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	DomainDef *d = NULL;
@@ -42,6 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (err)
 			abort();
 		check(d);
+		check_roundtrip(data, size, d);
 	} else if (d)
 		abort();
 	domain_def_free(d);
