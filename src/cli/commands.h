@@ -34,6 +34,11 @@ int cmd_vf(int argc, char **argv);
 int sriov_verb_persist(int argc, char **argv, bool modprobe);
 int sriov_verb_restore(int argc, char **argv);
 int sriov_verb_unpersist(int argc, char **argv);
+int cmd_vm(int argc, char **argv);
+int cmd_vm_apply(int argc, char **argv);  /* argv[0] is "apply" */
+int cmd_vm_advise(int argc, char **argv); /* argv[0] is "advise" */
+int cmd_bench(int argc, char **argv);
+
 
 /* For subcommands: report a bad argument and return EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

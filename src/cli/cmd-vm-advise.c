@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* kvmnetctl vm advise: core/advise.c on a domain's persistent definition,
+ * which is what `vm apply` would change. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "basic/strv.h"
+#include "commands.h"
+#include "vm-common.h"
+
+static void advise_help(FILE *f)
+{
+	fprintf(f,
+		"Usage: kvmnetctl vm advise DOMAIN|--all [OPTIONS]\n"
+		"\n"
+		"Recommend a network path for each interface of a domain's persistent\n"
+		"definition, with the reason and the guest command to run afterwards.\n"
+		"\n"
+		"Options:\n"
+		"  -w, --workload W   throughput (default), latency or udp-to-guest\n"
+		"      --vf           assume kvmnetd's policy gives the domain a VF\n"
+		"  -a, --all          every domain libvirt knows, running or not\n"
+		"      --json         JSON (an object; an array with --all)\n"
+		"  -h, --help         this help\n");
+}
+
+/* "virtio, vhost, 4 queues" for what the advice would write. */
+static void format_target(const DomainIface *i, const IfaceAdvice *a, char *buf, size_t size)
+{
+	const char *model = a->model ? a->model : (i->model ? i->model : "default model");
+
+	if (a->current == NET_PATH_VF || a->current == NET_PATH_OTHER || a->current == NET_PATH_USER)
+		snprintf(buf, size, "as is");
+	else if (a->driver_name && a->queues > 1)
+		snprintf(buf, size, "%s, %s, %u queues", model, a->driver_name, a->queues);
+	else if (a->driver_name)
+		snprintf(buf, size, "%s, %s, 1 queue", model, a->driver_name);
+	else
+		snprintf(buf, size, "%s", model);
+}
+
+static void print_text(const DomainDef *d, const DomainAdvice *a, const HostFacts *h, Workload w)
+{
+	printf("%s: workload %s, %u vCPUs, vhost-net %s%s\n", d->name, workload_to_string(w), d->vcpus_current,
+	       h->vhost_net ? "available" : "missing", d->n_ifaces ? "" : ", no network interfaces");
+	for (size_t k = 0; k < a->n; k++) {
+		const IfaceAdvice *x = &a->ifaces[k];
+		const DomainIface *i = &d->ifaces[x->index];
+		char label[IFACE_LABEL_MAX], target[128];
+
+		format_target(i, x, target, sizeof(target));
+		printf("  %s: %s -> %s%s (%s)\n", iface_label(i, k, label), net_path_to_string(x->current),
+		       net_path_to_string(x->recommended), x->changes ? "" : ", no change", target);
+		printf("    why:  %s\n", x->reason);
+		if (x->hint)
+			printf("    hint: %s\n", x->hint);
+		if (x->guest_command)
+			printf("    then in the guest: %s   (IFACE: the guest's NIC with MAC %s)\n", x->guest_command,
+			       i->mac ? i->mac : "?");
+	}
+	if (a->hint)
+		printf("  hint: %s\n", a->hint);
+}
+
+static json_object *advice_json(const DomainDef *d, const DomainAdvice *a, const HostFacts *h, Workload w)
+{
+	json_object *o = json_object_new_object(), *ifs = json_object_new_array();
+
+	json_object_object_add(o, "domain", json_object_new_string(d->name));
+	json_object_object_add(o, "workload", json_object_new_string(workload_to_string(w)));
+	json_object_object_add(o, "vcpus", json_object_new_int((int)d->vcpus_current));
+	json_object_object_add(o, "vhost_net", json_object_new_boolean(h->vhost_net));
+	for (size_t k = 0; k < a->n; k++) {
+		const IfaceAdvice *x = &a->ifaces[k];
+		const DomainIface *i = &d->ifaces[x->index];
+		json_object *j = json_object_new_object();
+
+#define JS(key, v) json_object_object_add(j, (key), (v) ? json_object_new_string(v) : NULL)
+		JS("mac", i->mac);
+		JS("alias", i->alias);
+		JS("current", net_path_to_string(x->current));
+		JS("recommended", net_path_to_string(x->recommended));
+		json_object_object_add(j, "changes", json_object_new_boolean(x->changes));
+		JS("model", x->model);
+		JS("driver", x->driver_name);
+		json_object_object_add(j, "queues", json_object_new_int((int)x->queues));
+		json_object_object_add(j, "want_vf", json_object_new_boolean(x->want_vf));
+		JS("reason", x->reason);
+		JS("hint", x->hint);
+		JS("guest_command", x->guest_command);
+#undef JS
+		json_object_array_add(ifs, j);
+	}
+	json_object_object_add(o, "interfaces", ifs);
+	json_object_object_add(o, "hint", a->hint ? json_object_new_string(a->hint) : NULL);
+	return o;
+}
+
+static int advise_one(virConnectPtr c, const char *name, Workload w, bool vf, json_object *json_out)
+{
+	_cleanup_domain_def_ DomainDef *d = NULL;
+	_cleanup_domain_advice_ DomainAdvice *a = NULL;
+	HostFacts h;
+	int r;
+
+	if (cli_domain_get("vm advise", c, name, VIR_DOMAIN_XML_INACTIVE, &d, NULL, NULL) < 0)
+		return EXIT_FAILED;
+	cli_host_facts(vf, &h);
+	r = advise_domain(d, &h, w, &a);
+	if (r < 0) {
+		fprintf(stderr, "kvmnetctl vm advise: %s: %s\n", name, strerror(-r));
+		return EXIT_FAILED;
+	}
+	if (json_out)
+		json_object_array_add(json_out, advice_json(d, a, &h, w));
+	else
+		print_text(d, a, &h, w);
+	return EXIT_OK;
+}
+
+static int advise_run(const char *name, bool all, Workload w, bool vf, bool json)
+{
+	_cleanup_virconn_ virConnectPtr c = NULL;
+	_cleanup_strv_free_ char **names = NULL;
+	json_object *out = json ? json_object_new_array() : NULL;
+	int rc = EXIT_OK;
+
+	if (cli_virt_open("vm advise", VIRT_CONN_READ_ONLY, &c) < 0)
+		rc = EXIT_FAILED;
+	else if (!all)
+		rc = advise_one(c, name, w, vf, out);
+	else if (cli_domain_names("vm advise", c, &names) < 0)
+		rc = EXIT_FAILED;
+	else
+		STRV_FOREACH(n, names) {
+			if (advise_one(c, *n, w, vf, out) != EXIT_OK)
+				rc = EXIT_FAILED;
+		}
+	if (out && rc == EXIT_OK) {
+		json_object *o = all ? out : json_object_array_get_idx(out, 0);
+
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	}
+	json_object_put(out);
+	return rc;
+}
+
+int cmd_vm_advise(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "workload", required_argument, NULL, 'w' },
+		{ "vf", no_argument, NULL, 'V' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	Workload w = WORKLOAD_THROUGHPUT;
+	bool vf = false, all = false, json = false;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "w:ah", options, NULL)) >= 0)
+		switch (opt) {
+		case 'w':
+			if (workload_from_string(optarg, &w) < 0)
+				return cli_usage_error("vm advise", "--workload '%s': expected throughput, latency or "
+								    "udp-to-guest", optarg);
+			break;
+		case 'V':
+			vf = true;
+			break;
+		case 'a':
+			all = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			advise_help(stdout);
+			return EXIT_OK;
+		default:
+			return cli_usage_error("vm advise", "unknown option");
+		}
+	if (all ? optind != argc : optind + 1 != argc)
+		return cli_usage_error("vm advise", "expected one DOMAIN or --all");
+	return advise_run(all ? NULL : argv[optind], all, w, vf, json);
+}

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* kvmnetctl vm apply: write `vm advise`'s changes into the persistent
+ * definition with virDomainDefineXML(), after showing the XML diff. */
+#include <getopt.h>
+#include <stdio.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "basic/line-diff.h"
+#include "commands.h"
+#include "virt/domain-edit.h"
+#include "vm-common.h"
+
+static void apply_help(FILE *f)
+{
+	fprintf(f,
+		"Usage: kvmnetctl vm apply DOMAIN [OPTIONS]\n"
+		"\n"
+		"Change the persistent definition of DOMAIN as 'kvmnetctl vm advise' recommends\n"
+		"(model, vhost or QEMU backend, queues), showing the XML diff first.  A running\n"
+		"domain takes the new path when it is next started: libvirt cannot change\n"
+		"these live.  VFs are left to kvmnetd and 'kvmnetctl vm team'.\n"
+		"\n"
+		"Options:\n"
+		"  -w, --workload W   throughput (default), latency or udp-to-guest\n"
+		"  -n, --dry-run      show the diff only; change nothing\n"
+		"  -h, --help         this help\n");
+}
+
+/* The edits the advice asks for; *ret_n may be 0. */
+static int build_edits(const DomainDef *d, const DomainAdvice *a, IfaceEdit **ret, size_t *ret_n)
+{
+	IfaceEdit *e = calloc(a->n + 1, sizeof(IfaceEdit));
+	size_t n = 0;
+
+	if (!e)
+		return -ENOMEM;
+	for (size_t k = 0; k < a->n; k++) {
+		const IfaceAdvice *x = &a->ifaces[k];
+
+		if (!x->changes)
+			continue;
+		e[n++] = (IfaceEdit){
+			.index = x->index,
+			.mac = d->ifaces[x->index].mac,
+			.model = x->model,
+			.driver_name = x->driver_name,
+			.queues = x->queues,
+			/* vhost and queues are virtio-only in libvirt. */
+			.drop_driver = x->model && !streq(x->model, "virtio"),
+		};
+	}
+	*ret = e;
+	*ret_n = n;
+	return 0;
+}
+
+/* The new XML and the diff from the old; *ret_diff is "" for no change. */
+static int plan(const char *name, const char *xml, Workload w, char **ret_xml, char **ret_diff, DomainAdvice **ret_a,
+		DomainDef **ret_d)
+{
+	_cleanup_domain_def_ DomainDef *d = NULL;
+	_cleanup_domain_advice_ DomainAdvice *a = NULL;
+	_cleanup_free_ IfaceEdit *edits = NULL;
+	_cleanup_free_ char *old = NULL, *new = NULL, *err = NULL, *la = NULL, *lb = NULL;
+	size_t n_edits;
+	HostFacts h;
+	int r;
+
+	cli_host_facts(false, &h);
+	if ((r = domain_xml_parse(xml, strlen(xml), &d, &err)) < 0 || (r = advise_domain(d, &h, w, &a)) < 0 ||
+	    (r = build_edits(d, a, &edits, &n_edits)) < 0 || (r = domain_xml_normalize(xml, &old, &err)) < 0 ||
+	    (r = domain_xml_edit_ifaces(xml, edits, n_edits, &new, &err)) < 0) {
+		fprintf(stderr, "kvmnetctl vm apply: %s: %s\n", name, err ? err : strerror(-r));
+		return r;
+	}
+	if (asprintf(&la, "%s (persistent definition)", name) < 0 ||
+	    asprintf(&lb, "%s (after kvmnetctl vm apply)", name) < 0)
+		return -ENOMEM;
+	r = line_diff_unified(old, new, la, lb, 3, ret_diff);
+	if (r < 0) {
+		fprintf(stderr, "kvmnetctl vm apply: %s: cannot diff: %s\n", name, strerror(-r));
+		return r;
+	}
+	*ret_xml = TAKE_PTR(new);
+	*ret_a = TAKE_PTR(a);
+	*ret_d = TAKE_PTR(d);
+	return 0;
+}
+
+static void print_after(const DomainDef *d, const DomainAdvice *a, bool running)
+{
+	if (running)
+		printf("%s is running: it takes the new path when shut down and started again "
+		       "(a reboot inside the guest keeps the old one).\n", d->name);
+	for (size_t k = 0; k < a->n; k++) {
+		const IfaceAdvice *x = &a->ifaces[k];
+
+		if (x->changes && x->guest_command)
+			printf("Then in the guest: %s   (IFACE: the guest's NIC with MAC %s)\n", x->guest_command,
+			       d->ifaces[x->index].mac ? d->ifaces[x->index].mac : "?");
+	}
+}
+
+static int apply_run(const char *name, Workload w, bool dry_run)
+{
+	_cleanup_virconn_ virConnectPtr c = NULL;
+	_cleanup_domain_def_ DomainDef *cur = NULL, *d = NULL;
+	_cleanup_domain_advice_ DomainAdvice *a = NULL;
+	_cleanup_free_ char *xml = NULL, *new = NULL, *diff = NULL;
+	virDomainPtr dom = NULL, nd;
+	int running;
+
+	if (cli_virt_open("vm apply", dry_run ? VIRT_CONN_READ_ONLY : 0, &c) < 0 ||
+	    cli_domain_get("vm apply", c, name, VIR_DOMAIN_XML_INACTIVE, &cur, &xml, &dom) < 0)
+		return EXIT_FAILED;
+	running = virDomainIsActive(dom);
+	virDomainFree(dom);
+	if (plan(cur->name, xml, w, &new, &diff, &a, &d) < 0)
+		return EXIT_FAILED;
+	if (isempty(diff)) {
+		printf("%s: nothing to change for workload %s.\n", d->name, workload_to_string(w));
+		return EXIT_OK;
+	}
+	fputs(diff, stdout);
+	if (dry_run)
+		return EXIT_OK;
+	nd = virDomainDefineXML(c, new);
+	if (!nd) {
+		_cleanup_free_ char *err = NULL;
+
+		virt_error_take(&err);
+		fprintf(stderr, "kvmnetctl vm apply: %s: libvirt refused the new definition: %s\n", d->name,
+			err ? err : "?");
+		return EXIT_FAILED;
+	}
+	virDomainFree(nd);
+	printf("Defined %s.\n", d->name);
+	print_after(d, a, running == 1);
+	return EXIT_OK;
+}
+
+int cmd_vm_apply(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "workload", required_argument, NULL, 'w' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	Workload w = WORKLOAD_THROUGHPUT;
+	bool dry_run = false;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "w:nh", options, NULL)) >= 0)
+		switch (opt) {
+		case 'w':
+			if (workload_from_string(optarg, &w) < 0)
+				return cli_usage_error("vm apply", "--workload '%s': expected throughput, latency or "
+								   "udp-to-guest", optarg);
+			break;
+		case 'n':
+			dry_run = true;
+			break;
+		case 'h':
+			apply_help(stdout);
+			return EXIT_OK;
+		default:
+			return cli_usage_error("vm apply", "unknown option");
+		}
+	if (optind + 1 != argc)
+		return cli_usage_error("vm apply", "expected one DOMAIN");
+	return apply_run(argv[optind], w, dry_run);
+}

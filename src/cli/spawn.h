@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Child processes for `kvmnetctl bench` (ip, iperf3), each with a time
+ * limit.  Set by the SIGINT/SIGTERM handler: waits return -EINTR. */
+extern volatile sig_atomic_t spawn_interrupted;
+
+/* Run argv (PATH lookup), wait at most timeout_ms, collect stdout into
+ * *ret_out (may be NULL to discard; stderr goes to *ret_err likewise).
+ * Returns the exit status (>= 0), -ETIMEDOUT (the child was killed),
+ * -EINTR (interrupted; the child was killed) or -errno. */
+int spawn_run(char *const argv[], int timeout_ms, char **ret_out, char **ret_err);
+
+/* Start argv in the background, stdio on /dev/null, in its own process
+ * group; stop it with spawn_stop(). */
+int spawn_background(char *const argv[], pid_t *ret_pid);
+
+/* SIGTERM, then SIGKILL after grace_ms; reaps.  pid <= 0 is a no-op. */
+void spawn_stop(pid_t pid, int grace_ms);

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stddef.h>
+
+#include "core/advise.h"
+#include "virt/domain-xml.h"
+#include "virt/virt-conn.h"
+
+/* Helpers shared by the `vm` and `bench` subcommands. */
+
+/* Connect to cli.uri; on failure print "kvmnetctl CMD: URI: message". */
+int cli_virt_open(const char *cmd, VirtConnFlags flags, virConnectPtr *ret);
+/* virt_domain_get() that prints its error the same way. */
+int cli_domain_get(const char *cmd, virConnectPtr c, const char *name, unsigned flags, DomainDef **ret_def,
+		   char **ret_xml, virDomainPtr *ret_dom);
+/* Names of every domain (running or not) for --all, sorted. */
+int cli_domain_names(const char *cmd, virConnectPtr c, char ***ret);
+
+/* Facts the CLI can observe itself: /dev/vhost-net (under
+ * $KVMNET_SYSROOT).  SR-IOV capacity and the daemon's VF policy are
+ * not known to the CLI; vf_given says what --vf assumed. */
+void cli_host_facts(bool vf_given, HostFacts *ret);
+
+#define IFACE_LABEL_MAX 64
+/* The alias if libvirt gave one, else the MAC, else "#N". */
+const char *iface_label(const DomainIface *i, size_t idx, char buf[static IFACE_LABEL_MAX]);
+/* "default (virbr0)", "br0", "eth0 (macvtap bridge)", "0000:03:10.2", "-".
+ * Malloc'd. */
+char *iface_source(const DomainIface *i);
+/* "vhost", "qemu", "vhost (default)", "qemu (no vhost-net)", "vfio", "-". */
+const char *iface_backend(const DomainIface *i, const HostFacts *h);

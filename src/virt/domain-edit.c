@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdarg.h>
+#include <strings.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "basic/macro.h"
+#include "domain-edit.h"
+#include "domain-xml.h"
+
+static int set_error(char **ret_error, const char *fmt, ...) _printf_(2, 3);
+static int set_error(char **ret_error, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ret_error) {
+		va_start(ap, fmt);
+		if (vasprintf(ret_error, fmt, ap) < 0)
+			*ret_error = NULL;
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static int read_doc(const char *xml, xmlDoc **ret, char **ret_error)
+{
+	size_t n = strlen(xml);
+	xmlDoc *doc;
+
+	if (n > DOMAIN_XML_MAX)
+		return -EFBIG;
+	domain_xml_silence();
+	/* NOBLANKS drops the indentation so that the dump re-indents the
+	 * old and the new document alike. */
+	doc = xmlReadMemory(xml, (int)n, "domain.xml", NULL,
+			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS);
+	if (!doc)
+		return set_error(ret_error, "the domain XML does not parse");
+	if (doc->intSubset || !xmlDocGetRootElement(doc) ||
+	    !streq((const char *)xmlDocGetRootElement(doc)->name, "domain")) {
+		xmlFreeDoc(doc);
+		return set_error(ret_error, "not a domain XML");
+	}
+	*ret = doc;
+	return 0;
+}
+
+static int dump(xmlDoc *doc, char **ret)
+{
+	xmlChar *buf = NULL;
+	int size = 0;
+
+	/* The root element alone: no XML declaration, as libvirt writes it. */
+	xmlBuffer *b = xmlBufferCreate();
+	if (!b)
+		return -ENOMEM;
+	if (xmlNodeDump(b, doc, xmlDocGetRootElement(doc), 0, 1) < 0) {
+		xmlBufferFree(b);
+		return -ENOMEM;
+	}
+	size = xmlBufferLength(b);
+	buf = (xmlChar *)xmlBufferContent(b);
+	if (asprintf(ret, "%.*s\n", size, (const char *)buf) < 0) {
+		xmlBufferFree(b);
+		return -ENOMEM;
+	}
+	xmlBufferFree(b);
+	return 0;
+}
+
+static xmlNode *elem_child(xmlNode *n, const char *name)
+{
+	for (xmlNode *k = n->children; k; k = k->next)
+		if (k->type == XML_ELEMENT_NODE && streq((const char *)k->name, name))
+			return k;
+	return NULL;
+}
+
+static xmlNode *nth_interface(xmlNode *root, size_t index)
+{
+	xmlNode *devs = elem_child(root, "devices");
+	size_t k = 0;
+
+	for (xmlNode *n = devs ? devs->children : NULL; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && streq((const char *)n->name, "interface") && k++ == index)
+			return n;
+	return NULL;
+}
+
+static xmlNode *ensure_child(xmlNode *parent, const char *name)
+{
+	xmlNode *n = elem_child(parent, name);
+
+	return n ? n : xmlNewChild(parent, NULL, (const xmlChar *)name, NULL);
+}
+
+static int edit_one(xmlNode *iface, const IfaceEdit *e)
+{
+	xmlNode *n;
+
+	if (e->model) {
+		n = ensure_child(iface, "model");
+		if (!n || !xmlSetProp(n, (const xmlChar *)"type", (const xmlChar *)e->model))
+			return -ENOMEM;
+	}
+	if (e->drop_driver && (n = elem_child(iface, "driver"))) {
+		xmlUnlinkNode(n);
+		xmlFreeNode(n);
+	}
+	if (!e->driver_name)
+		return 0;
+	n = ensure_child(iface, "driver");
+	if (!n || !xmlSetProp(n, (const xmlChar *)"name", (const xmlChar *)e->driver_name))
+		return -ENOMEM;
+	if (e->queues == 0) {
+		xmlUnsetProp(n, (const xmlChar *)"queues");
+		return 0;
+	}
+	char q[16];
+	snprintf(q, sizeof(q), "%u", e->queues);
+	return xmlSetProp(n, (const xmlChar *)"queues", (const xmlChar *)q) ? 0 : -ENOMEM;
+}
+
+static int check_mac(xmlNode *iface, const IfaceEdit *e, char **ret_error)
+{
+	xmlNode *m = elem_child(iface, "mac");
+	xmlChar *mac = m ? xmlGetNoNsProp(m, (const xmlChar *)"address") : NULL;
+	bool ok = mac && strcasecmp((const char *)mac, e->mac) == 0;
+
+	xmlFree(mac);
+	return ok ? 0 : set_error(ret_error, "interface %zu has not the MAC %s: the definition changed", e->index, e->mac);
+}
+
+int domain_xml_edit_ifaces(const char *xml, const IfaceEdit *edits, size_t n_edits, char **ret_xml,
+			   char **ret_error)
+{
+	xmlDoc *doc = NULL;
+	int r;
+
+	r = read_doc(xml, &doc, ret_error);
+	if (r < 0)
+		return r;
+	for (size_t k = 0; k < n_edits && r >= 0; k++) {
+		xmlNode *iface = nth_interface(xmlDocGetRootElement(doc), edits[k].index);
+
+		if (!iface)
+			r = set_error(ret_error, "no interface %zu in the domain XML", edits[k].index);
+		else if (edits[k].mac)
+			r = check_mac(iface, &edits[k], ret_error);
+		if (r >= 0)
+			r = edit_one(iface, &edits[k]);
+	}
+	if (r >= 0)
+		r = dump(doc, ret_xml);
+	xmlFreeDoc(doc);
+	return r;
+}
+
+int domain_xml_normalize(const char *xml, char **ret_xml, char **ret_error)
+{
+	return domain_xml_edit_ifaces(xml, NULL, 0, ret_xml, ret_error);
+}

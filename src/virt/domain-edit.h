@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Changes to the <interface> elements of a domain XML, with libxml2 only
+ * (string in, string out): what `kvmnetctl vm apply` hands to
+ * virDomainDefineXML().  Elements and attributes it does not touch are
+ * kept as they are. */
+
+typedef struct IfaceEdit {
+	size_t index;            /* the index-th <interface> of <devices> */
+	const char *mac;         /* if not NULL, that interface must have it */
+	const char *model;       /* <model type=>; NULL: leave */
+	const char *driver_name; /* <driver name=>; NULL: leave the driver */
+	unsigned queues;         /* with driver_name: queues=, 0 removes it */
+	bool drop_driver;        /* remove <driver> (for a non-virtio model) */
+} IfaceEdit;
+
+/* Apply edits to xml.  The output, and that of domain_xml_normalize(), is
+ * libxml2's indented form, so a line diff of the two shows only the
+ * changes.  -EINVAL (message in ret_error) if xml does not parse or an
+ * edit names an interface that is not there or has another MAC. */
+int domain_xml_edit_ifaces(const char *xml, const IfaceEdit *edits, size_t n_edits, char **ret_xml,
+			   char **ret_error);
+int domain_xml_normalize(const char *xml, char **ret_xml, char **ret_error);

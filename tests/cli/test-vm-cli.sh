@@ -1,0 +1,56 @@
+#!/bin/bash
+# kvmnetctl vm show/advise against libvirt's in-process test driver (no
+# daemon) and fake host roots, compared with golden files.
+#   test-vm-cli.sh KVMNETCTL SOURCE_DIR
+# KVMNET_UPDATE_GOLDEN=1 rewrites the golden files instead of comparing.
+set -uo pipefail
+
+ctl=$1
+src=$2
+fix=$src/tests/fixtures
+gold=$src/tests/golden
+uri="test://$fix/libvirt-test/node.xml"
+fails=0
+
+check() {
+	local name=$1 want_rc=$2 root=$3
+	shift 3
+	local out rc
+	out=$(KVMNET_SYSROOT=$fix/$root "$ctl" -c "$uri" "$@" 2>&1)
+	rc=$?
+	if [ "$rc" != "$want_rc" ]; then
+		echo "FAIL $name: exit $rc, want $want_rc"
+		echo "$out"
+		fails=$((fails + 1))
+		return
+	fi
+	if [ -n "${KVMNET_UPDATE_GOLDEN:-}" ]; then
+		printf '%s\n' "$out" >"$gold/$name"
+	elif ! diff -u "$gold/$name" <(printf '%s\n' "$out"); then
+		echo "FAIL $name: output differs from $gold/$name"
+		fails=$((fails + 1))
+	fi
+}
+
+check vm-show-vm-b.txt 0 host-vhost vm show vm-b
+check vm-show-vm-b-plain.txt 0 host-plain vm show vm-b
+check vm-show-vm-b.json 0 host-vhost vm show --json vm-b
+check vm-advise-all.txt 0 host-vhost vm advise --all
+check vm-advise-vm-b-udp.json 0 host-vhost vm advise vm-b --workload udp-to-guest --json
+check vm-advise-vm-b-vf.txt 0 host-plain vm advise vm-b --vf --workload latency
+check vm-advise-nope.txt 1 host-vhost vm advise nope
+check vm-advise-bad-workload.txt 2 host-vhost vm advise vm-b --workload fast
+check vm-advise-no-domain.txt 2 host-vhost vm advise
+check vm-bad-command.txt 2 host-vhost vm frobnicate x
+check vm-apply-dry-vm-b.txt 0 host-vhost vm apply --dry-run vm-b
+check vm-apply-dry-vm-b-udp.txt 0 host-vhost vm apply -n vm-b --workload udp-to-guest
+# The test driver keeps the new definition in this process only.
+check vm-apply-vm-b.txt 0 host-plain vm apply vm-b
+check vm-apply-vm-a.txt 0 host-plain vm apply vm-a
+check vm-apply-two-domains.txt 2 host-plain vm apply vm-a vm-b
+
+# JSON output must parse.
+for f in "$gold"/*.json; do
+	jq -e . "$f" >/dev/null || { echo "FAIL $f: not JSON"; fails=$((fails + 1)); }
+done
+[ "$fails" = 0 ]

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "virt/domain-edit.h"
+#include "virt/domain-xml.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Whatever the input, a successful parse must give a model the rest of
+ * kvmnet can trust without re-checking. */
+static void check(const DomainDef *d)
+{
+	if (isempty(d->name) || d->vcpus == 0 || d->vcpus_current == 0 || d->vcpus_current > d->vcpus)
+		abort();
+	for (size_t i = 0; i < d->n_ifaces; i++) {
+		const DomainIface *f = &d->ifaces[i];
+
+		if (!f->type_name || (f->type == DOMAIN_IFACE_HOSTDEV && !f->has_pci_source))
+			abort();
+		if (f->teaming == DOMAIN_TEAMING_NONE && f->teaming_persistent)
+			abort();
+		for (size_t t = 0; t < f->n_vlan_tags; t++)
+			if (f->vlan_tags[t] > 4095)
+				abort();
+		if (f->has_pci_source && (f->pci_source.slot > 0x1f || f->pci_source.function > 7))
+			abort();
+	}
+	for (size_t i = 0; i < d->n_vcpupins; i++)
+		if (cpuset_count(&d->vcpupins[i].cpus) == 0)
+			abort();
+}
+
+/* What `vm apply` does to a definition must keep it a definition: the
+ * re-indented document parses to the same interfaces. */
+static void check_roundtrip(const uint8_t *data, size_t size, const DomainDef *d)
+{
+	char *in = strndup((const char *)data, size), *out = NULL;
+	DomainDef *d2 = NULL;
+
+	/* An embedded NUL truncates the string: nothing to compare then. */
+	if (!in || strlen(in) != size || domain_xml_normalize(in, &out, NULL) < 0) {
+		free(in);
+		return;
+	}
+	if (domain_xml_parse(out, strlen(out), &d2, NULL) < 0 || !streq(d->name, d2->name) ||
+	    d->n_ifaces != d2->n_ifaces || d->n_hostdevs != d2->n_hostdevs || d->vcpus != d2->vcpus)
+		abort();
+	domain_def_free(d2);
+	free(out);
+	free(in);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	DomainDef *d = NULL;
+	char *err = NULL;
+	int r;
+
+	r = domain_xml_parse((const char *)data, size, &d, &err);
+	if (r == 0) {
+		if (err)
+			abort();
+		check(d);
+		check_roundtrip(data, size, d);
+	} else if (d)
+		abort();
+	domain_def_free(d);
+	free(err);
+	return 0;
+}

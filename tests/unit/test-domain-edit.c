@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "basic/line-diff.h"
+#include "virt/domain-edit.h"
+#include "virt/domain-xml.h"
+
+static char *slurp(const char *name)
+{
+	char path[4096], *buf;
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/domain-xml/%s", getenv("KVMNET_FIXTURES"), name);
+	f = fopen(path, "re");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return buf;
+}
+
+static DomainDef *parse(const char *xml)
+{
+	DomainDef *d = NULL;
+	char *err = NULL;
+
+	if (domain_xml_parse(xml, strlen(xml), &d, &err) < 0)
+		fail_msg("%s\n%s", err, xml);
+	return d;
+}
+
+static void test_driver_queues(void **state)
+{
+	char *xml = slurp("debian12-live.xml"), *old = NULL, *new = NULL, *diff = NULL;
+	IfaceEdit e = { .index = 0, .mac = "52:54:00:6B:3C:58", .driver_name = "qemu", .queues = 2 };
+
+	assert_int_equal(domain_xml_normalize(xml, &old, NULL), 0);
+	assert_int_equal(domain_xml_edit_ifaces(xml, &e, 1, &new, NULL), 0);
+	/* Only the <driver> line differs; rx_queue_size is kept. */
+	assert_int_equal(line_diff_unified(old, new, "old", "new", 0, &diff), 0);
+	assert_string_equal(diff, "--- old\n+++ new\n@@ -68,1 +68,1 @@\n"
+				  "-      <driver name=\"vhost\" queues=\"4\" rx_queue_size=\"1024\"/>\n"
+				  "+      <driver name=\"qemu\" queues=\"2\" rx_queue_size=\"1024\"/>\n");
+	_cleanup_domain_def_ DomainDef *d = parse(new);
+	assert_string_equal(d->ifaces[0].driver_name, "qemu");
+	assert_int_equal(d->ifaces[0].queues, 2);
+	assert_int_equal(d->n_disks, 3);
+	assert_int_equal(d->n_vcpupins, 4);
+	assert_string_equal(d->os_id, "http://debian.org/debian/12");
+	free(xml);
+	free(old);
+	free(new);
+	free(diff);
+}
+
+static void test_create_and_drop(void **state)
+{
+	const char *xml = "<domain><name>a</name><devices>"
+			  "<interface type='bridge'><mac address='52:54:00:00:00:01'/><source bridge='br0'/></interface>"
+			  "<interface type='bridge'><source bridge='br0'/><model type='virtio'/>"
+			  "<driver name='vhost' queues='4'/></interface>"
+			  "</devices></domain>";
+	IfaceEdit e[] = {
+		{ .index = 0, .model = "virtio", .driver_name = "vhost", .queues = 4 },
+		{ .index = 1, .model = "e1000e", .drop_driver = true },
+	};
+	char *new = NULL;
+
+	assert_int_equal(domain_xml_edit_ifaces(xml, e, 2, &new, NULL), 0);
+	_cleanup_domain_def_ DomainDef *d = parse(new);
+	assert_string_equal(d->ifaces[0].model, "virtio");
+	assert_string_equal(d->ifaces[0].driver_name, "vhost");
+	assert_int_equal(d->ifaces[0].queues, 4);
+	assert_string_equal(d->ifaces[0].mac, "52:54:00:00:00:01");
+	assert_string_equal(d->ifaces[1].model, "e1000e");
+	assert_null(d->ifaces[1].driver_name);
+	assert_int_equal(d->ifaces[1].queues, 0);
+	free(new);
+}
+
+static void test_queues_removed(void **state)
+{
+	const char *xml = "<domain><name>a</name><devices><interface type='bridge'><model type='virtio'/>"
+			  "<driver name='vhost' queues='4' txmode='iothread'/></interface></devices></domain>";
+	IfaceEdit e = { .index = 0, .driver_name = "vhost", .queues = 0 };
+	char *new = NULL;
+
+	assert_int_equal(domain_xml_edit_ifaces(xml, &e, 1, &new, NULL), 0);
+	assert_null(strstr(new, "queues"));
+	assert_non_null(strstr(new, "txmode=\"iothread\""));
+	free(new);
+}
+
+static void test_errors(void **state)
+{
+	const char *xml = "<domain><name>a</name><devices><interface type='bridge'>"
+			  "<mac address='52:54:00:00:00:01'/></interface></devices></domain>";
+	IfaceEdit wrong_mac = { .index = 0, .mac = "52:54:00:00:00:02", .model = "virtio" };
+	IfaceEdit missing = { .index = 1, .model = "virtio" };
+	char *new = NULL, *err = NULL;
+
+	assert_int_equal(domain_xml_edit_ifaces(xml, &wrong_mac, 1, &new, &err), -EINVAL);
+	assert_non_null(strstr(err, "52:54:00:00:00:02"));
+	free(err);
+	assert_int_equal(domain_xml_edit_ifaces(xml, &missing, 1, &new, &err), -EINVAL);
+	assert_non_null(strstr(err, "no interface 1"));
+	free(err);
+	assert_int_equal(domain_xml_normalize("<domain", &new, &err), -EINVAL);
+	free(err);
+	assert_int_equal(domain_xml_normalize("<network/>", &new, NULL), -EINVAL);
+	assert_null(new);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_driver_queues),
+		cmocka_unit_test(test_create_and_drop),
+		cmocka_unit_test(test_queues_removed),
+		cmocka_unit_test(test_errors),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
