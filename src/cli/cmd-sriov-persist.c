@@ -386,7 +386,10 @@ int sriov_verb_restore(int argc, char **argv)
 		printf("Nothing persisted in %s.\n", STATE_DIR);
 		return EXIT_OK;
 	}
-	if (r < 0 || cli_rtnl_open(&rtnl) < 0 || cli_vf_holders(&holders, &n_holders) < 0) {
+	/* restore runs at boot before libvirtd (the unit is ordered so): no VM
+	 * can hold a VF yet, and asking libvirt here could start it early
+	 * through socket activation.  So no holders. */
+	if (r < 0 || cli_rtnl_open(&rtnl) < 0) {
 		fprintf(stderr, "kvmnetctl sriov: restore: %s\n", strerror(r < 0 ? -r : EIO));
 		return EXIT_FAILED;
 	}

@@ -261,6 +261,7 @@ int cmd_sriov(int argc, char **argv)
 	};
 	SriovHolder *holders = NULL;
 	size_t n_holders = 0;
+	_cleanup_free_ char *why = NULL;
 	bool force = false, modprobe = false;
 	const char *verb;
 	int c, r;
@@ -298,10 +299,22 @@ int cmd_sriov(int argc, char **argv)
 	if (!streq(verb, "show") && !streq(verb, "set") && !streq(verb, "reset"))
 		return cli_usage_error("sriov", "unknown verb '%s'; expected show, set, reset, persist, restore or unpersist",
 				       verb);
-	r = cli_vf_holders(&holders, &n_holders);
-	if (r < 0) {
-		fprintf(stderr, "kvmnetctl sriov: finding VFs held by running VMs: %s\n", strerror(-r));
+	r = cli_vf_holders(&holders, &n_holders, &why);
+	if (r == -ENOMEM)
 		return EXIT_FAILED;
+	if (r < 0) {
+		/* show can go on without holders; a change through 0 must not
+		 * guess, since it destroys VFs a running VM may hold. */
+		fprintf(stderr, "kvmnetctl sriov: cannot tell which VMs hold VFs: libvirt at %s: %s\n", cli.uri,
+			why ? why : strerror(-r));
+		if (streq(verb, "set") || streq(verb, "reset")) {
+			if (!force) {
+				fprintf(stderr, "kvmnetctl sriov: refusing to change the VF count blind; start libvirtd, "
+						"or pass --force\n");
+				return EXIT_FAILED;
+			}
+			fprintf(stderr, "kvmnetctl sriov: --force: going on as if no VM held a VF\n");
+		}
 	}
 	if (streq(verb, "show"))
 		r = verb_show(argc, argv, holders, n_holders);

@@ -173,6 +173,7 @@ static int verb_bind(int argc, char **argv, bool force)
 {
 	_cleanup_free_ char *addr = NULL, *ifname = NULL;
 	SriovHolder *holders = NULL;
+	_cleanup_free_ char *why = NULL;
 	size_t n_holders = 0;
 	SriovBindTarget t;
 	SriovOptions o = { .force = force };
@@ -187,9 +188,11 @@ static int verb_bind(int argc, char **argv, bool force)
 	r = resolve_vf(argv[0], argv[1], &addr, &ifname, &idx);
 	if (r != 0)
 		return r;
-	r = cli_vf_holders(&holders, &n_holders);
+	r = cli_vf_holders(&holders, &n_holders, &why);
 	if (r < 0) {
-		fprintf(stderr, "kvmnetctl vf: finding VFs held by running VMs: %s\n", strerror(-r));
+		/* Rebinding a VF a VM holds would pull it from under the guest. */
+		fprintf(stderr, "kvmnetctl vf: cannot tell which VMs hold VFs: libvirt at %s: %s\n", cli.uri,
+			why ? why : strerror(-r));
 		return EXIT_FAILED;
 	}
 	r = sriov_vf_bind(addr, (int)idx, t, holders, n_holders, &o, &rep);

@@ -10,6 +10,8 @@
 #include "basic/strv.h"
 #include "commands.h"
 #include "host/netdev.h"
+#include "virt/domains.h"
+#include "virt/virt-conn.h"
 #include "pf-util.h"
 
 int cli_resolve_pf(const char *cmd, const char *name, char **ret_addr, char **ret_ifname)
@@ -43,12 +45,34 @@ int cli_resolve_pf(const char *cmd, const char *name, char **ret_addr, char **re
 	return 0;
 }
 
-int cli_vf_holders(SriovHolder **ret, size_t *ret_n)
+int cli_vf_holders(SriovHolder **ret, size_t *ret_n, char **ret_reason)
 {
-	/* Wired to src/virt by the lead: every hostdev of every running
-	 * domain, by PCI address. */
-	*ret = NULL;
-	*ret_n = 0;
+	_cleanup_(virt_conn_closep) virConnectPtr c = NULL;
+	_cleanup_pci_holders_ PciHolderMap *m = NULL;
+	SriovHolder *h;
+	int r;
+
+	r = virt_conn_open(cli.uri, VIRT_CONN_READ_ONLY, &c, ret_reason);
+	if (r < 0)
+		return r;
+	r = virt_pci_holders(c, &m, ret_reason);
+	if (r < 0)
+		return r;
+	h = calloc(m->n ? m->n : 1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->n; i++) {
+		char buf[PCI_ADDR_STRLEN];
+
+		h[i].pci_addr = strdup(pci_addr_format(&m->items[i].addr, buf));
+		h[i].domain = strdup(m->items[i].domain);
+		if (!h[i].pci_addr || !h[i].domain) {
+			cli_vf_holders_free(h, i + 1);
+			return -ENOMEM;
+		}
+	}
+	*ret = h;
+	*ret_n = m->n;
 	return 0;
 }
 

@@ -14,10 +14,12 @@
  * an exit status (EXIT_USAGE for a name that is no SR-IOV PF). */
 int cli_resolve_pf(const char *cmd, const char *name, char **ret_addr, char **ret_ifname);
 
-/* VFs held by running VMs (PCI address -> domain).  The seam for the
- * libvirt side (src/virt): until it is wired, no VM holds anything and
- * only host drivers block. */
-int cli_vf_holders(SriovHolder **ret, size_t *ret_n);
+/* PCI functions held by running VMs (address -> domain), from every
+ * running domain's hostdev interfaces and hostdevs at the -c URI.  When
+ * libvirt cannot be asked, -errno and, in *ret_reason (may be NULL),
+ * libvirt's message: VMs keep running while libvirtd is down, so "no
+ * answer" never means "no holder". */
+int cli_vf_holders(SriovHolder **ret, size_t *ret_n, char **ret_reason);
 void cli_vf_holders_free(SriovHolder *h, size_t n);
 
 /* The rtnetlink socket, or NULL (and 0) when $KVMNET_SYSROOT points at

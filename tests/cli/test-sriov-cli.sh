@@ -6,10 +6,14 @@
 # engine's kernel behaviour is tests/unit/test-sriov-engine.c.
 # Usage: test-sriov-cli.sh KVMNETCTL FIXTURES_DIR GOLDEN_DIR
 set -u
-K=$1 FIX=$2 GOLD=$3
+K=$1 FIX=$(cd "$2" && pwd) GOLD=$3
 fail=0
 T=$(mktemp -d /tmp/kvmnet-cli-XXXXXX)
 trap 'rm -rf "$T"' EXIT
+
+# The VMs of the fake host: libvirt's in-process test driver, where web1
+# holds VF 0 of enp1s0 (db1, shut off, holds nothing).
+export KVMNET_LIBVIRT_URI="test://$FIX/sriov-igb-vfs-libvirt.xml"
 
 tree() { rm -rf "$T/root"; mkdir -p "$T/root"; cp -a "$FIX/$1/sys" "$T/root/"; export KVMNET_SYSROOT="$T/root"; }
 stamp() { find "$T/root" -printf '%p %C@\n' | sort > "$T/stamp"; }
@@ -37,7 +41,18 @@ expect 1 reset-refused "$K" sriov reset 0000:01:00.0
 expect 0 set-same "$K" sriov set enp1s0 4
 expect 0 bind-same "$K" vf bind enp1s0 0 vfio-pci
 expect 0 bind-none-same "$K" vf bind enp1s0 3 none
+# web1 holds VF 0: pulling it to another driver is refused, naming web1.
+expect 1 bind-held "$K" vf bind enp1s0 0 none
 unchanged "refused and idempotent commands"
+
+# libvirt out of reach: show warns and goes on; a change is refused unless
+# forced, since VMs keep running (and holding VFs) while libvirtd is down.
+KVMNET_LIBVIRT_URI="qemu+unix:///system?socket=/nonexistent/kvmnet-libvirt-sock"
+expect 0 show-blind "$K" sriov show enp1s0
+expect 1 set-blind "$K" sriov set enp1s0 2
+expect 1 bind-blind "$K" vf bind enp1s0 2 vfio-pci
+unchanged "commands without libvirt"
+KVMNET_LIBVIRT_URI="test://$FIX/sriov-igb-vfs-libvirt.xml"
 
 # Bad arguments: exit 2, the argument named, nothing written.
 expect 2 bad-count "$K" sriov set enp1s0 8
