@@ -12,13 +12,14 @@
 #include "commands.h"
 #include "host/inventory-json.h"
 #include "host/inventory.h"
+#include "virt/inventory-vms.h"
 
 /* The sources this build reads besides sysfs.  A NULL filler leaves its
  * part of the status "unknown", with the reason printed. */
 static const InventorySources status_sources = {
 	.vf_attrs = inventory_fill_vf_attrs,
 	.irqs = inventory_fill_irqs,
-	.vms = NULL,
+	.vms = inventory_fill_vms,
 };
 
 static void help(void)
