@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+#include <libvirt/virterror.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "basic/macro.h"
+#include "virt/domain-xml.h"
+#include "virt/metadata.h"
+#include "virt/virt-conn.h"
+
+int kvmnet_metadata_parse(const char *xml, bool *ret_managed)
+{
+	xmlDocPtr doc;
+	xmlNodePtr root;
+	xmlChar *manage;
+	int r = 0;
+
+	if (!xml || strlen(xml) > 65536)
+		return -EINVAL;
+	domain_xml_silence();
+	doc = xmlReadMemory(xml, (int)strlen(xml), "metadata.xml", NULL,
+			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc)
+		return -EINVAL;
+	root = xmlDocGetRootElement(doc);
+	if (!root || !xmlStrEqual(root->name, BAD_CAST "domain")) {
+		xmlFreeDoc(doc);
+		return -EINVAL;
+	}
+	manage = xmlGetProp(root, BAD_CAST "manage");
+	if (!manage || xmlStrEqual(manage, BAD_CAST "yes"))
+		*ret_managed = true;
+	else if (xmlStrEqual(manage, BAD_CAST "no"))
+		*ret_managed = false;
+	else
+		r = -EINVAL;
+	xmlFree(manage);
+	xmlFreeDoc(doc);
+	return r;
+}
+
+int virt_domain_managed(virConnectPtr c, const char *uuid, bool *ret_managed)
+{
+	_cleanup_free_ char *xml = NULL;
+	virDomainPtr d;
+	int r;
+
+	d = virDomainLookupByUUIDString(c, uuid);
+	if (!d)
+		return virt_error_take(NULL);
+	xml = virDomainGetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, KVMNET_METADATA_NS, VIR_DOMAIN_AFFECT_LIVE);
+	if (!xml) {
+		virErrorPtr e = virGetLastError();
+
+		r = e && e->code == VIR_ERR_NO_DOMAIN_METADATA ? 0 : -EIO;
+		virResetLastError();
+		virDomainFree(d);
+		if (r == 0)
+			*ret_managed = true;
+		return r;
+	}
+	virDomainFree(d);
+	/* A malformed opt-out is taken as an opt-out: when in doubt, leave
+	 * the VM alone. */
+	if (kvmnet_metadata_parse(xml, ret_managed) < 0)
+		*ret_managed = false;
+	return 0;
+}

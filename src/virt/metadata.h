@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <libvirt/libvirt.h>
+
+/*
+ * A domain opts out of kvmnetd through its libvirt metadata:
+ *
+ *   <metadata>
+ *     <kvmnet:domain xmlns:kvmnet="http://kvmnet.org/xmlns/domain/1.0" manage="no"/>
+ *   </metadata>
+ *
+ * (virsh metadata DOMAIN http://kvmnet.org/xmlns/domain/1.0 --key kvmnet
+ *  --set '<domain manage="no"/>').  No element, or manage="yes", means
+ * managed.
+ */
+#define KVMNET_METADATA_NS "http://kvmnet.org/xmlns/domain/1.0"
+
+/* Pure: the element libvirt returns for our namespace.  -EINVAL for XML
+ * that does not parse or a manage= other than yes/no. */
+int kvmnet_metadata_parse(const char *xml, bool *ret_managed);
+/* Asks libvirt for the element of one domain (by UUID string); a domain
+ * without it is managed.  -errno when libvirt fails otherwise. */
+int virt_domain_managed(virConnectPtr c, const char *uuid, bool *ret_managed);
