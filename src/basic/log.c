@@ -3,11 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <syslog.h>
 
 #include "log.h"
 
 static int max_level = LOG_LEVEL_INFO;
 static int syslog_prefix;
+static int to_syslog;
 
 void log_set_max_level(int level)
 {
@@ -22,6 +24,12 @@ int log_get_max_level(void)
 void log_set_syslog_prefix(int on)
 {
 	syslog_prefix = on;
+}
+
+void log_open_syslog(const char *ident)
+{
+	openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	to_syslog = 1;
 }
 
 int log_parse_level(const char *s)
@@ -54,7 +62,9 @@ int log_internal(int level, int error, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(buf, sizeof(buf), fmt, ap);
 		va_end(ap);
-		if (syslog_prefix)
+		if (to_syslog)
+			syslog(level, "%s", buf);
+		else if (syslog_prefix)
 			fprintf(stderr, "<%d>%s\n", level, buf);
 		else
 			fprintf(stderr, "%s\n", buf);

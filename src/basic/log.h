@@ -15,6 +15,9 @@ void log_set_max_level(int level);
 int log_get_max_level(void);
 /* Prefix each line with "<N>" so journald reads the level from stderr. */
 void log_set_syslog_prefix(int on);
+/* Send lines to syslog(3) instead of stderr, for a daemon that detached
+ * from its terminal. */
+void log_open_syslog(const char *ident);
 int log_parse_level(const char *s);
 
 /* Logs a line; returns -abs(error) when error != 0, else 0, so that a

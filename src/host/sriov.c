@@ -412,6 +412,22 @@ int sriov_reset(const char *pf_addr, const SriovHolder *holders, size_t n_holder
 	return set_numvfs(pf_addr, 0, true, holders, n_holders, opts, ret_plan, report);
 }
 
+int sriov_set_autoprobe(const char *pf_addr, bool on, SriovReport *report)
+{
+	_cleanup_sriov_pf_ SriovPf *pf = NULL;
+	int r;
+
+	r = sriov_pf_read(pf_addr, &pf);
+	if (r < 0)
+		return r;
+	if (pf->drivers_autoprobe == (int)on)
+		return 0;
+	r = pf_write(pf->addr, "sriov_drivers_autoprobe", on, report);
+	if (r == 0)
+		report_done(report, "sriov_drivers_autoprobe: %d -> %d", pf->drivers_autoprobe, on);
+	return r;
+}
+
 /* ---- Binding ------------------------------------------------------------ */
 
 static const char *const bind_names[_SRIOV_BIND_MAX] = {

@@ -77,6 +77,10 @@ int sriov_plan_change(const char *pf_addr, int want, const SriovHolder *holders,
 int sriov_reset(const char *pf_addr, const SriovHolder *holders, size_t n_holders, const SriovOptions *opts,
 		SriovPlan *ret_plan, SriovReport *report);
 
+/* sriov_drivers_autoprobe, written only when it differs: to give a PF
+ * back as it was found. */
+int sriov_set_autoprobe(const char *pf_addr, bool on, SriovReport *report);
+
 typedef enum SriovBindTarget {
 	SRIOV_BIND_VFIO, /* vfio-pci, for a VM */
 	SRIOV_BIND_HOST, /* whatever host driver the kernel probes (igbvf...) */
