@@ -12,10 +12,16 @@
 #include "commands.h"
 #include "host/inventory-json.h"
 #include "host/inventory.h"
+#include "status-daemon.h"
 #include "virt/inventory-vms.h"
 
 /* The sources this build reads besides sysfs.  A NULL filler leaves its
  * part of the status "unknown", with the reason printed. */
+static void json_object_putp(json_object **o)
+{
+	json_object_put(*o);
+}
+
 static const InventorySources status_sources = {
 	.vf_attrs = inventory_fill_vf_attrs,
 	.irqs = inventory_fill_irqs,
@@ -237,7 +243,7 @@ static void print_table(const Inventory *inv)
 	print_vms(inv);
 }
 
-static int print_json(const Inventory *inv)
+static int print_json(const Inventory *inv, json_object *daemon)
 {
 	json_object *o = NULL;
 	int r;
@@ -245,6 +251,7 @@ static int print_json(const Inventory *inv)
 	r = inventory_to_json(inv, &o);
 	if (r < 0)
 		return log_error_errno(r, "Cannot build the JSON document: %s", strerror(-r));
+	json_object_object_add(o, "daemon", json_object_get(daemon));
 	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 	return 0;
@@ -258,6 +265,7 @@ int cmd_status(int argc, char **argv)
 		{},
 	};
 	_cleanup_inventory_ Inventory *inv = NULL;
+	_cleanup_(json_object_putp) json_object *daemon = NULL;
 	InventoryOptions opts = { .libvirt_uri = cli.uri };
 	bool json = false;
 	int c, r;
@@ -285,10 +293,15 @@ int cmd_status(int argc, char **argv)
 	inventory_fill(inv, &status_sources, &opts);
 	if (!inv->pci.known)
 		log_error("Cannot read PCI functions: %s", inv->pci.reason);
+	daemon = status_daemon_fetch();
+	if (!daemon)
+		return log_error_errno(-ENOMEM, "Out of memory"), EXIT_FAILED;
 	if (json) {
-		if (print_json(inv) < 0)
+		if (print_json(inv, daemon) < 0)
 			return EXIT_FAILED;
-	} else
+	} else {
 		print_table(inv);
+		status_daemon_print(daemon);
+	}
 	return inv->pci.known ? EXIT_OK : EXIT_FAILED;
 }

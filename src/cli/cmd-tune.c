@@ -22,7 +22,7 @@
 #include "basic/parse-util.h"
 #include "basic/strv.h"
 #include "commands.h"
-#include "config.h"
+#include "build-config.h"
 #include "host/blockq.h"
 #include "host/sched.h"
 #include "tune-state.h"

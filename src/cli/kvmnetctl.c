@@ -12,7 +12,7 @@
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "commands.h"
-#include "config.h"
+#include "build-config.h"
 
 CliGlobals cli;
 

@@ -12,7 +12,7 @@
 #include "basic/macro.h"
 #include "basic/parse-util.h"
 #include "basic/strv.h"
-#include "config.h"
+#include "daemon/config.h"
 
 /* Bounds that keep products like vfs_per_vm * VMs and now + min_dwell far
  * from overflow, and reject values that are surely typing mistakes. */

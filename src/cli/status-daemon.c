@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "basic/fileio.h"
+#include "basic/macro.h"
+#include "daemon/ctl-socket.h"
+#include "status-daemon.h"
+
+static json_object *not_running(const char *reason)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "running", json_object_new_boolean(0));
+	json_object_object_add(o, "reason", json_object_new_string(reason));
+	return o;
+}
+
+json_object *status_daemon_fetch(void)
+{
+	const char *path = getenv("KVMNET_CTL_SOCKET");
+	_cleanup_free_ char *reply = NULL, *why = NULL;
+	json_object *o, *view;
+	int r;
+
+	if (isempty(path)) {
+		/* A fake tree's host has no daemon of ours to ask. */
+		if (!streq(sysroot(), "/"))
+			return not_running("not asked: $KVMNET_SYSROOT is another host's tree");
+		path = CTL_SOCKET_PATH;
+	}
+	r = ctl_request(path, "status", &reply);
+	if (r < 0) {
+		if (asprintf(&why, "%s: %s", path,
+			     r == -ENOENT || r == -ECONNREFUSED ? "kvmnetd is not running" : strerror(-r)) < 0)
+			return NULL;
+		return not_running(why);
+	}
+	view = json_tokener_parse(reply);
+	if (!view || json_object_object_get_ex(view, "error", NULL)) {
+		json_object_put(view);
+		if (asprintf(&why, "%s: kvmnetd answered %s", path, reply) < 0)
+			return NULL;
+		why[strcspn(why, "\n")] = 0;
+		return not_running(why);
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "running", json_object_new_boolean(1));
+	json_object_object_add(o, "view", view);
+	return o;
+}
+
+static const char *get_str(json_object *o, const char *key, const char *dflt)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return dflt;
+	return json_object_get_string(v);
+}
+
+static int get_int(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_int(v) : -1;
+}
+
+static void print_vms(json_object *vms)
+{
+	size_t n = vms ? json_object_array_length(vms) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *vm = json_object_array_get_idx(vms, i);
+		const char *wait = get_str(vm, "waiting_for", NULL);
+
+		printf("    VM %-20s %-10s %d VF(s)", get_str(vm, "name", "?"), get_str(vm, "path", "?"), get_int(vm, "vfs"));
+		if (wait)
+			printf("  waiting: %s%s%s", wait, get_str(vm, "waiting_on_pf", NULL) ? " on " : "",
+			       get_str(vm, "waiting_on_pf", ""));
+		printf("\n");
+	}
+}
+
+void status_daemon_print(json_object *daemon)
+{
+	json_object *view, *lv, *vms = NULL, *probs = NULL;
+
+	if (!json_object_object_get_ex(daemon, "view", &view)) {
+		printf("kvmnetd: not running (%s)\n", get_str(daemon, "reason", "unknown"));
+		return;
+	}
+	printf("kvmnetd: split %s%s  M1 %d (threshold %d)  N1 %d VF(s)\n", get_str(view, "mode", "unknown"),
+	       json_object_get_boolean(json_object_object_get(view, "dry_run")) ? " (dry run)" : "",
+	       get_int(view, "m1"), get_int(view, "threshold"), get_int(view, "n1"));
+	if (json_object_object_get_ex(view, "libvirt", &lv) && !json_object_get_boolean(json_object_object_get(lv, "connected")))
+		printf("    libvirt %s unreachable: %s\n", get_str(lv, "uri", "?"), get_str(lv, "error", "unknown"));
+	json_object_object_get_ex(view, "vms", &vms);
+	print_vms(vms);
+	if (json_object_object_get_ex(view, "problems", &probs))
+		for (size_t i = 0; i < json_object_array_length(probs); i++)
+			printf("    problem: %s\n", json_object_get_string(json_object_array_get_idx(probs, i)));
+}

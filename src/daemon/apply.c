@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "basic/macro.h"
+#include "basic/strv.h"
+#include "daemon/apply.h"
+#include "host/pci.h"
+#include "host/rtnl-vf.h"
+#include "host/sriov.h"
+#include "virt/vf-attach.h"
+#include "virt/virt-conn.h"
+
+/* The VF's address now: a plan names VFs by index, and SET_NUMVFS earlier
+ * in the same plan may have made the VF after the observation. */
+static char *vf_addr_now(const ApplyContext *c, int pf, int vf)
+{
+	_cleanup_sriov_pf_ SriovPf *sp = NULL;
+	const char *seen = observation_vf_addr(c->obs, pf, vf);
+
+	if (seen)
+		return strdup(seen);
+	if (sriov_pf_read(c->obs->pfs[pf].addr, &sp) < 0 || vf < 0 || (size_t)vf >= sp->n_vfs || !sp->vf_addrs[vf])
+		return NULL;
+	return strdup(sp->vf_addrs[vf]);
+}
+
+/* "<what>: <strerror>" into *ret_error; returns r. */
+__attribute__((format(printf, 3, 4))) static int fail(char **ret_error, int r, const char *fmt, ...)
+{
+	_cleanup_free_ char *what = NULL;
+	va_list ap;
+	int n;
+
+	if (!ret_error)
+		return r;
+	va_start(ap, fmt);
+	n = vasprintf(&what, fmt, ap);
+	va_end(ap);
+	if (n < 0 || asprintf(ret_error, "%s: %s", what, strerror(-r)) < 0)
+		*ret_error = NULL;
+	return r;
+}
+
+/* The engine's report says which write failed and what it undid. */
+static int engine_fail(char **ret_error, int r, const SriovReport *rep)
+{
+	_cleanup_free_ char *undone = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	f = open_memstream(&undone, &len);
+	if (f) {
+		STRV_FOREACH(u, rep->undone)
+			fprintf(f, "; %s", *u);
+		fclose(f);
+	}
+	if (ret_error && asprintf(ret_error, "%s%s", rep->failed ? rep->failed : strerror(-r), undone ? undone : "") < 0)
+		*ret_error = NULL;
+	return r;
+}
+
+static void format_mac(const uint8_t m[PLAN_MAC_LEN], char buf[static 18])
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+static int save(const ApplyContext *c, char **ret_error)
+{
+	int r = journal_save(c->journal, c->state_dir);
+
+	return r < 0 ? fail(ret_error, r, "saving the journal in %s", c->state_dir) : 0;
+}
+
+static int set_numvfs(const ApplyContext *c, const PlanAction *a, char **ret_error)
+{
+	const ObservedPf *p = &c->obs->pfs[a->pf];
+	const PlanPf *pp = &c->obs->plan_pfs[a->pf];
+	SriovOptions opts = { 0 };
+	SriovReport rep = { 0 };
+	Rtnl *rtnl = NULL;
+	int r;
+
+	r = journal_record_numvfs(c->journal, &pp->addr, pp->numvfs, p->autoprobe);
+	if (r >= 0)
+		r = save(c, ret_error);
+	if (r < 0)
+		return r;
+	/* The engine brings the PF up: libvirt refuses VFs of a PF that is down. */
+	if (a->numvfs > 0 && rtnl_open(&rtnl) >= 0)
+		opts.rtnl = rtnl;
+	r = sriov_set_numvfs(p->addr, (int)a->numvfs, c->obs->holders, c->obs->n_holders, &opts, NULL, &rep);
+	rtnl_close(rtnl);
+	if (r < 0) {
+		r = engine_fail(ret_error, r, &rep);
+		sriov_report_done(&rep);
+		return r;
+	}
+	sriov_report_done(&rep);
+	if (a->numvfs > 0)
+		return 0;
+	/* The split is over on this PF: give autoprobe back as found. */
+	{
+		const JournalPf *jp = journal_find_pf(c->journal, &pp->addr);
+
+		if (jp && jp->autoprobe >= 0) {
+			r = sriov_set_autoprobe(p->addr, jp->autoprobe != 0, &rep);
+			sriov_report_done(&rep);
+			if (r < 0)
+				return fail(ret_error, r, "restoring sriov_drivers_autoprobe of %s", p->addr);
+		}
+	}
+	journal_forget_pf(c->journal, &pp->addr);
+	return save(c, ret_error);
+}
+
+static char *vf_override(const char *vf_addr)
+{
+	_cleanup_pci_function_ PciFunction *f = NULL;
+
+	if (!vf_addr || pci_function_read(vf_addr, &f) < 0 || !f->driver_override)
+		return NULL;
+	return strdup(f->driver_override);
+}
+
+static int bind_vfio(const ApplyContext *c, const PlanAction *a, char **ret_error)
+{
+	const ObservedPf *p = &c->obs->pfs[a->pf];
+	_cleanup_free_ char *vf = vf_addr_now(c, a->pf, a->vf);
+	_cleanup_free_ char *override = vf_override(vf);
+	SriovOptions opts = { 0 };
+	SriovReport rep = { 0 };
+	int r;
+
+	r = journal_record_vf(c->journal, &c->obs->plan_pfs[a->pf].addr, (unsigned)a->vf, override, NULL);
+	if (r >= 0)
+		r = save(c, ret_error);
+	if (r < 0)
+		return r;
+	r = sriov_vf_bind(p->addr, a->vf, SRIOV_BIND_VFIO, c->obs->holders, c->obs->n_holders, &opts, &rep);
+	if (r < 0)
+		r = engine_fail(ret_error, r, &rep);
+	sriov_report_done(&rep);
+	return r;
+}
+
+static int set_vf_mac(const ApplyContext *c, const PlanAction *a, char **ret_error)
+{
+	const ObservedPf *p = &c->obs->pfs[a->pf];
+	VfConfig want = { .index = (uint32_t)a->vf, .mask = VF_ATTR_BIT(VF_ATTR_MAC) };
+	_cleanup_rtnl_ Rtnl *rtnl = NULL;
+	int r, err[_VF_ATTR_MAX] = { 0 };
+
+	/* Without a PF netdev there is no rtnetlink; libvirt sets the MAC from
+	 * the interface XML at attach anyway. */
+	if (!p->ifname)
+		return 0;
+	memcpy(want.mac, a->mac, sizeof(want.mac));
+	r = rtnl_open(&rtnl);
+	if (r < 0)
+		return fail(ret_error, r, "rtnetlink for %s", p->ifname);
+	r = rtnl_vf_apply_changes(rtnl, p->ifname, &want, 1, err, NULL);
+	if (r < 0)
+		return fail(ret_error, r, "setting a VF MAC on %s", p->ifname);
+	if (r > 0)
+		return fail(ret_error, err[VF_ATTR_MAC] ? err[VF_ATTR_MAC] : -EIO, "the driver of %s refused the VF MAC",
+			    p->ifname);
+	return 0;
+}
+
+static int with_domain(const ApplyContext *c, const PlanAction *a, bool attach, char **ret_error)
+{
+	_cleanup_free_ char *vf_addr = vf_addr_now(c, a->pf, a->vf);
+	const char *uuid = c->obs->vm_uuids[a->vm];
+	const PciAddr *pf = &c->obs->plan_pfs[a->pf].addr;
+	char mac[18];
+	VfInterface vf = { .pci_addr = vf_addr, .mac = attach ? mac : NULL };
+	virDomainPtr dom;
+	int r;
+
+	if (!vf_addr)
+		return fail(ret_error, -ENOENT, "VF of %s named by the plan is gone", c->obs->pfs[a->pf].addr);
+	format_mac(a->mac, mac);
+	dom = virDomainLookupByUUIDString(c->conn, uuid);
+	if (!dom)
+		return fail(ret_error, virt_error_take(NULL), "domain %s", c->obs->vm_names[a->vm]);
+	if (attach) {
+		/* Written ahead: killed after the attach, the next start finds
+		 * the VF held by this VM and knows it is ours. */
+		r = journal_add_attach(c->journal, uuid, pf, (unsigned)a->vf);
+		if (r >= 0)
+			r = save(c, ret_error);
+		if (r >= 0)
+			r = vf_attach(dom, &vf, ret_error);
+		if (r < 0) {
+			journal_remove_attach(c->journal, pf, (unsigned)a->vf);
+			(void)journal_save(c->journal, c->state_dir);
+		}
+	} else
+		/* The journal entry goes when the VF is seen free again: a
+		 * detach is only a request to the guest. */
+		r = vf_detach(dom, &vf, ret_error);
+	virDomainFree(dom);
+	return r;
+}
+
+int apply_action(const ApplyContext *c, const PlanAction *a, char **ret_error)
+{
+	switch (a->type) {
+	case PLAN_SET_NUMVFS:
+		return set_numvfs(c, a, ret_error);
+	case PLAN_BIND_VFIO:
+		return bind_vfio(c, a, ret_error);
+	case PLAN_SET_VF_MAC:
+		return set_vf_mac(c, a, ret_error);
+	case PLAN_ATTACH:
+		return with_domain(c, a, true, ret_error);
+	case PLAN_DETACH:
+		return with_domain(c, a, false, ret_error);
+	case PLAN_WAIT:
+	case _PLAN_ACTION_MAX:
+		break;
+	}
+	return 0;
+}

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <libvirt/libvirt.h>
+
+#include "basic/log.h"
+#include "basic/macro.h"
+#include "basic/strv.h"
+#include "daemon/ctl-socket.h"
+#include "daemon/daemon.h"
+#include "daemon/sd-notify.h"
+
+static void on_reconcile_timer(int timer, void *opaque)
+{
+	Daemon *d = opaque;
+	int r;
+
+	virEventUpdateTimeout(d->reconcile_timer, -1);
+	r = daemon_reconcile(d);
+	if (r >= 0) {
+		d->failures = 0;
+		return;
+	}
+	/* The kernel or libvirt said no: observe again later, backing off
+	 * so that a persistent failure does not spin. */
+	if (d->failures < 6)
+		d->failures++;
+	virEventUpdateTimeout(d->reconcile_timer, (int)(watch_backoff_ms(d->failures - 1)));
+}
+
+void daemon_schedule(Daemon *d)
+{
+	virEventUpdateTimeout(d->reconcile_timer, 0);
+}
+
+static void on_watch(WatchReason reason, const char *domain, int event, void *userdata)
+{
+	Daemon *d = userdata;
+
+	switch (reason) {
+	case WATCH_CONNECTED:
+		log_info("Connected to %s; resynchronising", d->config->libvirt_uri);
+		break;
+	case WATCH_DISCONNECTED:
+		log_warning("Lost the connection to %s; reconnecting", d->config->libvirt_uri);
+		notify_sendf("STATUS=libvirt at %s unreachable, reconnecting", d->config->libvirt_uri);
+		return;
+	case WATCH_LIFECYCLE:
+		log_debug("Domain %s: lifecycle event %d", domain, event);
+		break;
+	case WATCH_DEVICE_REMOVED:
+		log_debug("Domain %s: device removed", domain);
+		break;
+	}
+	daemon_schedule(d);
+}
+
+static int reload(Daemon *d)
+{
+	_cleanup_strv_free_ char **errors = NULL;
+	Config *c = NULL;
+	int r;
+
+	r = config_load(d->config_path, &c, &errors);
+	if (r < 0) {
+		STRV_FOREACH(e, errors)
+			log_error("%s", *e);
+		return log_error_errno(r, "Reload of %s failed; keeping the running configuration", d->config_path);
+	}
+	/* The URI and state_dir are where the daemon's state lives; changing
+	 * them under a running daemon would orphan it. */
+	if (strcmp(c->libvirt_uri, d->config->libvirt_uri) != 0 || strcmp(c->state_dir, d->config->state_dir) != 0) {
+		config_free(c);
+		log_error("Reload of %s: [libvirt] uri and [daemon] state_dir take effect only at restart; "
+			  "keeping the running configuration", d->config_path);
+		return -EINVAL;
+	}
+	config_free(d->config);
+	d->config = c;
+	log_set_max_level(c->log_level);
+	log_info("Reloaded %s", d->config_path);
+	daemon_schedule(d);
+	return 0;
+}
+
+static void on_signal(int watch, int fd, int events, void *opaque)
+{
+	Daemon *d = opaque;
+	struct signalfd_siginfo si;
+
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			notify_send("RELOADING=1");
+			(void)reload(d);
+			notify_send("READY=1");
+		} else {
+			log_info("Received signal %u; stopping", si.ssi_signo);
+			d->quit = true;
+		}
+	}
+}
+
+static int answer_request(const char *request, char **ret_reply, void *userdata)
+{
+	Daemon *d = userdata;
+
+	if (strcmp(request, "status") != 0)
+		return -EOPNOTSUPP;
+	*ret_reply = strdup(d->status_json ? d->status_json : "{\"mode\":\"starting\"}\n");
+	return *ret_reply ? 0 : -ENOMEM;
+}
+
+static void on_ctl(int watch, int fd, int events, void *opaque)
+{
+	Daemon *d = opaque;
+	int r;
+
+	r = ctl_serve_one(fd, 0, answer_request, d);
+	if (r < 0 && r != -EAGAIN)
+		log_debug_errno(r, "Control socket request: %m");
+}
+
+static void on_dwell_timer(int timer, void *opaque)
+{
+	Daemon *d = opaque;
+
+	virEventUpdateTimeout(d->dwell_timer, -1);
+	daemon_schedule(d);
+}
+
+static int setup_signals(Daemon *d)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return negative_errno();
+	d->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (d->sig_fd < 0)
+		return negative_errno();
+	d->sig_watch = virEventAddHandle(d->sig_fd, VIR_EVENT_HANDLE_READABLE, on_signal, d, NULL);
+	return d->sig_watch < 0 ? -ENOMEM : 0;
+}
+
+static int setup_ctl(Daemon *d)
+{
+	_cleanup_free_ char *dir = strdup(d->ctl_path);
+	char *slash;
+
+	if (!dir)
+		return -ENOMEM;
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return negative_errno();
+	}
+	d->ctl_fd = ctl_listen(d->ctl_path);
+	if (d->ctl_fd < 0)
+		return d->ctl_fd;
+	d->ctl_watch = virEventAddHandle(d->ctl_fd, VIR_EVENT_HANDLE_READABLE, on_ctl, d, NULL);
+	return d->ctl_watch < 0 ? -ENOMEM : 0;
+}
+
+int daemon_new(const char *config_path, const char *ctl_path, bool dry_run, Daemon **ret)
+{
+	_cleanup_strv_free_ char **errors = NULL;
+	_cleanup_free_ char *jerr = NULL;
+	Daemon *d;
+	int r;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->ctl_fd = d->sig_fd = d->ready_fd = -1;
+	d->ctl_watch = d->sig_watch = d->reconcile_timer = d->dwell_timer = -1;
+	d->dry_run = dry_run;
+	d->config_path = strdup(config_path);
+	d->ctl_path = strdup(ctl_path);
+	if (!d->config_path || !d->ctl_path) {
+		daemon_free(d);
+		return -ENOMEM;
+	}
+	r = config_load(config_path, &d->config, &errors);
+	if (r < 0) {
+		STRV_FOREACH(e, errors)
+			log_error("%s", *e);
+		daemon_free(d);
+		return r;
+	}
+	log_set_max_level(d->config->log_level);
+	r = journal_load(d->config->state_dir, &d->journal, &jerr);
+	if (r < 0) {
+		log_error("%s/%s: %s", d->config->state_dir, JOURNAL_FILE, jerr ? jerr : strerror(-r));
+		daemon_free(d);
+		return r;
+	}
+	*ret = d;
+	return 0;
+}
+
+int daemon_run(Daemon *d)
+{
+	int r;
+
+	r = setup_signals(d);
+	if (r < 0)
+		return log_error_errno(r, "Setting up signal handling: %m");
+	r = setup_ctl(d);
+	if (r < 0)
+		return log_error_errno(r, "Control socket %s: %m", d->ctl_path);
+	d->reconcile_timer = virEventAddTimeout(-1, on_reconcile_timer, d, NULL);
+	d->dwell_timer = virEventAddTimeout(-1, on_dwell_timer, d, NULL);
+	if (d->reconcile_timer < 0 || d->dwell_timer < 0)
+		return log_error_errno(-ENOMEM, "Adding timers: %m");
+	r = watch_new(d->config->libvirt_uri, on_watch, d, &d->watch);
+	if (r < 0)
+		return log_error_errno(r, "libvirt watcher: %m");
+	watch_start(d->watch);
+	if (!watch_conn(d->watch))
+		log_warning("Cannot connect to %s yet (%s); retrying", d->config->libvirt_uri,
+			    watch_last_error(d->watch));
+
+	if (d->ready_fd >= 0) {
+		(void)!write(d->ready_fd, "R", 1);
+		close(d->ready_fd);
+		d->ready_fd = -1;
+	}
+	notify_sendf("READY=1\nSTATUS=watching %u PF(s)%s", d->config->n_pfs, d->dry_run ? " (dry run)" : "");
+	log_info("kvmnetd running: %u PF(s), threshold %u, %u VF(s) per VM%s", d->config->n_pfs,
+		 d->config->threshold, d->config->vfs_per_vm, d->dry_run ? ", dry run: nothing is changed" : "");
+	while (!d->quit)
+		if (virEventRunDefaultImpl() < 0)
+			return log_error_errno(-EIO, "Event loop failed");
+
+	notify_send("STOPPING=1");
+	if (d->config->on_stop == ON_STOP_REVERT && !d->dry_run) {
+		r = daemon_revert(d);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+void daemon_free(Daemon *d)
+{
+	if (!d)
+		return;
+	watch_free(d->watch);
+	if (d->ctl_watch >= 0)
+		virEventRemoveHandle(d->ctl_watch);
+	if (d->sig_watch >= 0)
+		virEventRemoveHandle(d->sig_watch);
+	if (d->reconcile_timer >= 0)
+		virEventRemoveTimeout(d->reconcile_timer);
+	if (d->dwell_timer >= 0)
+		virEventRemoveTimeout(d->dwell_timer);
+	if (d->ctl_fd >= 0) {
+		close(d->ctl_fd);
+		unlink(d->ctl_path);
+	}
+	if (d->sig_fd >= 0)
+		close(d->sig_fd);
+	journal_free(d->journal);
+	config_free(d->config);
+	free(d->status_json);
+	free(d->last_waits);
+	free(d->config_path);
+	free(d->ctl_path);
+	free(d);
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/plan.h"
+#include "daemon/config.h"
+#include "daemon/journal.h"
+#include "daemon/watch.h"
+
+/*
+ * kvmnetd's state between events.  Everything that happens goes through
+ * one path: an event (libvirt, a signal, the dwell timer) arms the
+ * reconcile timer; reconcile observes the host and libvirt, asks the
+ * core for a plan and applies it.  Bursts of events coalesce into one
+ * reconcile because the timer is armed, not stacked.
+ */
+typedef struct Daemon {
+	char *config_path;
+	Config *config;
+	Journal *journal;
+	Watch *watch;
+	bool dry_run;
+	bool quit;
+	char *ctl_path;
+	int ctl_fd, ctl_watch;
+	int sig_fd, sig_watch;
+	int reconcile_timer;	/* 0 ms one-shot; -1 disarmed */
+	int dwell_timer;	/* when the plan asks to decide again */
+	unsigned failures;	/* reconciles in a row that failed: retry backoff */
+	char *status_json;	/* the last view, for the control socket */
+	char *last_waits;	/* the WAIT lines last logged, to log changes only */
+	int ready_fd;		/* detached: tell the waiting parent we are up */
+} Daemon;
+
+int daemon_new(const char *config_path, const char *ctl_path, bool dry_run, Daemon **ret);
+/* Runs until SIGTERM/SIGINT; returns 0 or a negative errno. */
+int daemon_run(Daemon *d);
+void daemon_free(Daemon *d);
+
+/* Ask for a reconcile soon (coalesced). */
+void daemon_schedule(Daemon *d);
+
+/* reconcile.c: observe, decide, act; logs what it does.  Returns 0 when
+ * the plan was applied (or logged, in dry-run), negative on failure. */
+int daemon_reconcile(Daemon *d);
+/* reconcile.c: give back what the journal says is ours (on_stop=revert). */
+int daemon_revert(Daemon *d);

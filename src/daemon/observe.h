@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdint.h>
+#include <libvirt/libvirt.h>
+
+#include "core/plan.h"
+#include "core/sriov-policy.h"
+#include "daemon/config.h"
+#include "daemon/journal.h"
+
+/*
+ * One observation of the world for the decision core: the configured PFs
+ * and their VFs from sysfs, the running domains from libvirt, and from the
+ * journal which VFs and which numvfs changes are the daemon's own.  The
+ * kernel and libvirt are the truth; the journal only says whose.
+ */
+typedef struct ObservedPf {
+	char *addr;   /* canonical PCI address */
+	char *ifname; /* its netdev, NULL when none */
+	char *name;   /* as configured, for messages */
+	int autoprobe;
+	PlanVf *vfs;
+	char **vf_addrs; /* by position in vfs */
+} ObservedPf;
+
+typedef struct Observation {
+	PlanInput in; /* points into the arrays below */
+	PlanVm *vms;
+	char **vm_names, **vm_uuids; /* owned, by VM index */
+	ObservedPf *pfs;
+	PlanPf *plan_pfs;
+	size_t n_pfs;
+	SriovHolder *holders; /* every PCI function a running domain holds */
+	size_t n_holders;
+	char **problems; /* PFs that could not be read, one sentence each */
+} Observation;
+
+int observe(const Config *c, const Journal *j, virConnectPtr conn, Observation **ret, char **ret_error);
+void observation_free(Observation *o);
+
+/* The observed VF (and its PF) with that PF index and VF index, or NULL. */
+const char *observation_vf_addr(const Observation *o, int pf, int vf);

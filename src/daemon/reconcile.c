@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * One turn of the control loop: observe the host and libvirt, let the core
+ * decide, carry the actions out in order, remember the mode.  Level
+ * triggered: every turn starts from a fresh observation, so a missed
+ * event, a restart or a half-done earlier turn all converge the same way.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "basic/log.h"
+#include "basic/macro.h"
+#include "daemon/apply.h"
+#include "daemon/daemon.h"
+#include "daemon/observe.h"
+#include "daemon/sd-notify.h"
+#include "daemon/status-json.h"
+
+/* Wall clock, not monotonic: the dwell start is kept in the journal and
+ * must mean the same after a restart (a clock step only shortens or
+ * lengthens one dwell). */
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Attachments the journal lists but libvirt no longer shows: the VM
+ * stopped, the detach finished, or the daemon died before attaching. */
+static bool prune_attachments(Journal *j, const Observation *o)
+{
+	bool changed = false;
+
+	for (size_t i = j->n_attached; i > 0; i--) {
+		const JournalAttach *a = &j->attached[i - 1];
+		bool held = false;
+
+		for (size_t p = 0; p < o->n_pfs && !held; p++)
+			if (pci_addr_equal(&o->plan_pfs[p].addr, &a->pf))
+				for (size_t k = 0; k < o->plan_pfs[p].n_vfs && !held; k++)
+					held = o->pfs[p].vfs[k].index == a->vf && o->pfs[p].vfs[k].use == PLAN_VF_OURS;
+		if (!held) {
+			log_debug("Journal: VF %u of a PF is no longer attached; forgetting it", a->vf);
+			journal_remove_attach(j, &a->pf, a->vf);
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+/* WAIT lines are logged when they change, not on every turn. */
+static void log_waits(Daemon *d, const Observation *o, const Plan *plan)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	for (size_t i = 0; i < plan->n_actions; i++) {
+		_cleanup_free_ char *line = NULL;
+
+		if (plan->actions[i].type == PLAN_WAIT && plan_action_format(&o->in, plan, &plan->actions[i], &line) >= 0)
+			fprintf(f, "%s\n", line);
+	}
+	fclose(f);
+	if (!buf)
+		return;
+	if (!d->last_waits || strcmp(buf, d->last_waits) != 0) {
+		for (char *l = buf, *nl; *l; l = nl + 1) {
+			nl = strchr(l, '\n');
+			if (!nl)
+				break;
+			log_info("%.*s", (int)(nl - l), l);
+		}
+		free(d->last_waits);
+		d->last_waits = buf;
+	} else
+		free(buf);
+}
+
+static int carry_out(Daemon *d, virConnectPtr conn, const Observation *o, const Plan *plan)
+{
+	ApplyContext ctx = { .conn = conn, .journal = d->journal, .state_dir = d->config->state_dir, .obs = o,
+			     .plan = plan };
+
+	for (size_t i = 0; i < plan->n_actions; i++) {
+		const PlanAction *a = &plan->actions[i];
+		_cleanup_free_ char *line = NULL, *err = NULL;
+		int r;
+
+		if (a->type == PLAN_WAIT)
+			continue;
+		if (plan_action_format(&o->in, plan, a, &line) < 0)
+			return -ENOMEM;
+		if (d->dry_run) {
+			log_info("dry run: would %s", line);
+			continue;
+		}
+		r = apply_action(&ctx, a, &err);
+		if (r < 0)
+			/* Stop here: later actions assumed this one; the next
+			 * turn observes what really happened. */
+			return log_error_errno(r, "Failed to %s: %s", line, err ? err : strerror(-r));
+		log_info("%s", line);
+	}
+	return 0;
+}
+
+static void arm_dwell(Daemon *d, const Plan *plan, uint64_t now)
+{
+	uint64_t ms;
+
+	if (!plan->wakeup_us) {
+		virEventUpdateTimeout(d->dwell_timer, -1);
+		return;
+	}
+	ms = plan->wakeup_us > now ? (plan->wakeup_us - now + 999) / 1000 : 0;
+	virEventUpdateTimeout(d->dwell_timer, ms > INT32_MAX ? INT32_MAX : (int)ms);
+}
+
+static bool plan_changes(const Plan *plan)
+{
+	for (size_t i = 0; i < plan->n_actions; i++)
+		if (plan->actions[i].type != PLAN_WAIT)
+			return true;
+	return false;
+}
+
+int daemon_reconcile(Daemon *d)
+{
+	_cleanup_free_ char *err = NULL;
+	virConnectPtr conn = watch_conn(d->watch);
+	Observation *o = NULL;
+	Plan *plan = NULL;
+	uint64_t now = now_us();
+	int r;
+
+	if (!conn) {
+		/* The watcher reconnects and asks again; nothing to decide blind. */
+		daemon_set_status(d, NULL, NULL, watch_last_error(d->watch));
+		return 0;
+	}
+	r = observe(d->config, d->journal, conn, &o, &err);
+	if (r < 0)
+		return log_error_errno(r, "Observing %s: %s", d->config->libvirt_uri, err ? err : strerror(-r));
+	for (char **p = o->problems; p && *p; p++)
+		log_warning("%s", *p);
+	o->in.now_us = now;
+	r = plan_decide(&o->in, &plan);
+	if (r < 0) {
+		observation_free(o);
+		return log_error_errno(r, "Deciding: inconsistent observation: %m");
+	}
+	log_debug("M1=%u N1=%u mode=%s", plan->m1, plan->n1, plan->mode.active ? "active" : "inactive");
+	log_waits(d, o, plan);
+	if (!d->dry_run && prune_attachments(d->journal, o))
+		(void)journal_save(d->journal, d->config->state_dir);
+	r = carry_out(d, conn, o, plan);
+	if (r >= 0) {
+		/* In a dry run the mode lives in memory only. */
+		d->journal->active = plan->mode.active;
+		d->journal->below_since_us = plan->mode.below_since_us;
+		if (!d->dry_run)
+			r = journal_save(d->journal, d->config->state_dir);
+		if (r < 0)
+			log_error_errno(r, "Saving the journal in %s: %m", d->config->state_dir);
+	}
+	if (r >= 0) {
+		arm_dwell(d, plan, now);
+		/* Changes were made: look once more, to confirm and to show
+		 * the result; a converged turn changes nothing. */
+		if (!d->dry_run && plan_changes(plan))
+			daemon_schedule(d);
+	}
+	daemon_set_status(d, o, plan, NULL);
+	notify_sendf("STATUS=%s: %u VM(s), %u VF(s) wanted", plan->mode.active ? "split active" : "no split",
+		     plan->m1, plan->n1);
+	plan_free(plan);
+	observation_free(o);
+	return r;
+}
+
+static size_t count_ours(const Observation *o)
+{
+	size_t n = 0;
+
+	for (size_t p = 0; p < o->n_pfs; p++)
+		for (size_t k = 0; k < o->plan_pfs[p].n_vfs; k++)
+			n += o->pfs[p].vfs[k].use == PLAN_VF_OURS;
+	return n;
+}
+
+/* Ask every VM to let go of the daemon's VFs; a detach completes in the
+ * guest, so wait (bounded) until libvirt shows them free. */
+static int detach_all(Daemon *d, virConnectPtr conn, Observation **o)
+{
+	for (int round = 0; round < 20 && count_ours(*o) > 0; round++) {
+		ApplyContext ctx = { .conn = conn, .journal = d->journal, .state_dir = d->config->state_dir, .obs = *o };
+		_cleanup_free_ char *err = NULL;
+		int r;
+
+		for (size_t p = 0; round == 0 && p < (*o)->n_pfs; p++)
+			for (size_t k = 0; k < (*o)->plan_pfs[p].n_vfs; k++) {
+				const PlanVf *vf = &(*o)->pfs[p].vfs[k];
+				PlanAction a = { .type = PLAN_DETACH, .vm = vf->vm, .pf = (int)p, .vf = (int)vf->index };
+				_cleanup_free_ char *e = NULL;
+
+				if (vf->use != PLAN_VF_OURS)
+					continue;
+				if (apply_action(&ctx, &a, &e) < 0)
+					log_warning("Detaching VF %u of %s from %s: %s", vf->index, (*o)->pfs[p].name,
+						    (*o)->vm_names[vf->vm], e ? e : "failed");
+				else
+					log_info("Detach VF %u of %s from VM %s", vf->index, (*o)->pfs[p].name,
+						 (*o)->vm_names[vf->vm]);
+			}
+		sleep(1);
+		observation_free(*o);
+		*o = NULL;
+		r = observe(d->config, d->journal, conn, o, &err);
+		if (r < 0)
+			return log_error_errno(r, "Observing while reverting: %s", err ? err : strerror(-r));
+	}
+	return count_ours(*o) == 0 ? 0 : -EBUSY;
+}
+
+int daemon_revert(Daemon *d)
+{
+	virConnectPtr conn = watch_conn(d->watch);
+	_cleanup_free_ char *err = NULL;
+	Observation *o = NULL;
+	int r, ret = 0;
+
+	if (!conn)
+		return log_error_errno(-ENOTCONN, "Cannot give VFs back: libvirt at %s is unreachable; state kept in %s",
+				       d->config->libvirt_uri, d->config->state_dir);
+	r = observe(d->config, d->journal, conn, &o, &err);
+	if (r < 0)
+		return log_error_errno(r, "Observing before revert: %s", err ? err : strerror(-r));
+	r = detach_all(d, conn, &o);
+	if (r < 0)
+		log_error("Some VMs did not release their VFs; leaving their PFs split");
+	for (size_t p = 0; r >= 0 && p < o->n_pfs; p++) {
+		const JournalPf *jp = journal_find_pf(d->journal, &o->plan_pfs[p].addr);
+		ApplyContext ctx = { .conn = conn, .journal = d->journal, .state_dir = d->config->state_dir, .obs = o };
+		PlanAction a = { .type = PLAN_SET_NUMVFS, .vm = -1, .pf = (int)p, .vf = -1 };
+		_cleanup_free_ char *e = NULL;
+
+		if (!jp || !jp->numvfs_changed)
+			continue;
+		a.numvfs = jp->numvfs;
+		if (apply_action(&ctx, &a, &e) < 0) {
+			log_error("Giving %s back (numvfs %u): %s", o->pfs[p].name, jp->numvfs, e ? e : "failed");
+			ret = -EIO;
+		} else
+			log_info("Gave %s back: numvfs %u", o->pfs[p].name, a.numvfs);
+	}
+	(void)journal_save(d->journal, d->config->state_dir);
+	observation_free(o);
+	return r < 0 ? r : ret;
+}
