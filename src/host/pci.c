@@ -169,20 +169,26 @@ static void read_netdevs(PciFunction *f)
 	}
 }
 
-int pci_function_read(const char *addr, PciFunction **ret)
+int pci_device_canonical(const char *addr, char canon[static PCI_ADDR_STRLEN])
 {
-	_cleanup_pci_function_ PciFunction *f = NULL;
 	_cleanup_free_ char *dir = NULL;
-	char canon[PCI_ADDR_STRLEN];
 	PciAddr a;
-	int r;
 
 	if (pci_addr_parse(addr, &a) < 0)
 		return -EINVAL;
 	pci_addr_format(&a, canon);
 	if (asprintf(&dir, PCI_DEVICES "/%s", canon) < 0)
 		return -ENOMEM;
-	r = access_root(dir, F_OK);
+	return access_root(dir, F_OK);
+}
+
+int pci_function_read(const char *addr, PciFunction **ret)
+{
+	_cleanup_pci_function_ PciFunction *f = NULL;
+	char canon[PCI_ADDR_STRLEN];
+	int r;
+
+	r = pci_device_canonical(addr, canon);
 	if (r < 0)
 		return r;
 

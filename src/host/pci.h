@@ -3,6 +3,8 @@
 
 #include <stdbool.h>
 
+#include "basic/pci-addr.h"
+
 /*
  * One PCI function as /sys/bus/pci/devices/<addr>/ shows it.  Every field is
  * read on its own: a missing, empty or unreadable attribute leaves that
@@ -26,6 +28,11 @@ typedef struct PciFunction {
 	char *physfn;			   /* for a VF: its PF's address */
 	int vf_index;			   /* for a VF: N of the PF's virtfnN, else -1 */
 } PciFunction;
+
+/* Any accepted address form ("03:00.0") to the canonical one, for a
+ * device that exists: -EINVAL for a malformed address, -ENOENT when there
+ * is no such device. */
+int pci_device_canonical(const char *addr, char canon[static PCI_ADDR_STRLEN]);
 
 /* -ENOENT when no such device, -EINVAL for a malformed address. */
 int pci_function_read(const char *addr, PciFunction **ret);

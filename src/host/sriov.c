@@ -9,6 +9,7 @@
 #include "basic/parse-util.h"
 #include "basic/pci-addr.h"
 #include "basic/strv.h"
+#include "pci.h"
 #include "sriov.h"
 
 #define DEFAULT_TIMEOUT_MS 5000
@@ -79,19 +80,12 @@ static int read_vfs(SriovPf *pf)
 int sriov_pf_read(const char *pf_addr, SriovPf **ret)
 {
 	_cleanup_sriov_pf_ SriovPf *pf = NULL;
-	_cleanup_free_ char *dir = NULL;
 	char canon[PCI_ADDR_STRLEN];
-	PciAddr a;
 	int r;
 
 	/* Same address forms as pci_function_read(), and a missing device is
 	 * -ENOENT, not "not a PF". */
-	if (pci_addr_parse(pf_addr, &a) < 0)
-		return -EINVAL;
-	pci_addr_format(&a, canon);
-	if (asprintf(&dir, PCI_DEVICES "/%s", canon) < 0)
-		return -ENOMEM;
-	r = access_root(dir, F_OK);
+	r = pci_device_canonical(pf_addr, canon);
 	if (r < 0)
 		return r;
 	pf = calloc(1, sizeof(*pf));
