@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "advise.h"
+#include "basic/string-util.h"
 
 #define MAX_QUEUES 8
 
@@ -81,29 +82,6 @@ unsigned advise_queues(const DomainDef *d)
 	return n < MAX_QUEUES ? n : MAX_QUEUES;
 }
 
-/* Append a formatted sentence to *s, separated by a space. */
-_printf_(2, 3) static int append(char **s, const char *fmt, ...)
-{
-	_cleanup_free_ char *add = NULL;
-	char *n;
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&add, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	if (!*s) {
-		*s = TAKE_PTR(add);
-		return 0;
-	}
-	if (asprintf(&n, "%s %s", *s, add) < 0)
-		return -ENOMEM;
-	free(*s);
-	*s = n;
-	return 0;
-}
 
 typedef enum GuestOs {
 	GUEST_OS_UNKNOWN,
@@ -129,10 +107,10 @@ static int advise_emulated(const DomainDef *d, const DomainIface *i, IfaceAdvice
 		a->changes = true;
 	}
 	if (guest_os(d->os_id) == GUEST_OS_NO_VIRTIO)
-		return append(&a->reason, "%s has no inbox virtio-net driver; e1000e is the best emulated NIC for it "
+		return strextendf_sep(&a->reason, " ", "%s has no inbox virtio-net driver; e1000e is the best emulated NIC for it "
 					  "and does well at low load. Install the virtio-win drivers, then switch to "
 					  "virtio for more.", d->os_id);
-	return append(&a->reason, "The guest OS is unknown (no libosinfo metadata), so virtio drivers are not "
+	return strextendf_sep(&a->reason, " ", "The guest OS is unknown (no libosinfo metadata), so virtio drivers are not "
 				  "assumed; e1000e is the best emulated NIC. If the guest has virtio-net, switch to "
 				  "virtio by hand.");
 }
@@ -146,23 +124,23 @@ static int advise_virtio(const DomainDef *d, const DomainIface *i, const HostFac
 	if (!is_virtio(i)) {
 		a->model = "virtio";
 		a->changes = true;
-		r = append(&a->reason, "The guest has virtio-net drivers (%s); an emulated %s costs a VM exit per "
+		r = strextendf_sep(&a->reason, " ", "The guest has virtio-net drivers (%s); an emulated %s costs a VM exit per "
 				       "register access.", d->os_id, i->model ? i->model : "NIC");
 		if (r < 0)
 			return r;
 	}
 	if (w == WORKLOAD_UDP_TO_GUEST) {
 		a->driver_name = "qemu";
-		r = append(&a->reason, "QEMU's backend rather than vhost-net: vhost-net can drop UDP sent from the "
+		r = strextendf_sep(&a->reason, " ", "QEMU's backend rather than vhost-net: vhost-net can drop UDP sent from the "
 				       "host when the guest is slow to read.");
 	} else if (h->vhost_net) {
 		a->driver_name = "vhost";
-		r = append(&a->reason, "vhost-net moves the packet path into the host kernel.");
+		r = strextendf_sep(&a->reason, " ", "vhost-net moves the packet path into the host kernel.");
 	} else {
 		a->driver_name = "qemu";
-		r = append(&a->reason, "QEMU's backend, since this host has no /dev/vhost-net.");
+		r = strextendf_sep(&a->reason, " ", "QEMU's backend, since this host has no /dev/vhost-net.");
 		if (r >= 0)
-			r = append(&a->hint, "Load vhost_net (modprobe vhost_net) for the faster kernel backend.");
+			r = strextendf_sep(&a->hint, " ", "Load vhost_net (modprobe vhost_net) for the faster kernel backend.");
 	}
 	if (r < 0)
 		return r;
@@ -171,8 +149,8 @@ static int advise_virtio(const DomainDef *d, const DomainIface *i, const HostFac
 		a->changes = true;
 	a->queues = q;
 	if (q == 0)
-		return append(&a->reason, "One vCPU: a single queue.");
-	r = append(&a->reason, "%u queues, one per vCPU up to %d, spread the load over the guest's CPUs.", q,
+		return strextendf_sep(&a->reason, " ", "One vCPU: a single queue.");
+	r = strextendf_sep(&a->reason, " ", "%u queues, one per vCPU up to %d, spread the load over the guest's CPUs.", q,
 		   MAX_QUEUES);
 	if (r >= 0 && asprintf(&a->guest_command, "ethtool -L IFACE combined %u", q) < 0)
 		r = -ENOMEM;
@@ -187,11 +165,11 @@ static int advise_vf(const DomainIface *i, const HostFacts *h, Workload w, bool 
 		*vf_taken = true;
 		a->want_vf = true;
 		a->recommended = NET_PATH_VF;
-		return append(&a->hint, "kvmnetd gives this domain a VF: pair it with this NIC as the persistent "
+		return strextendf_sep(&a->hint, " ", "kvmnetd gives this domain a VF: pair it with this NIC as the persistent "
 					"member of a failover team (kvmnetctl vm team), so the VF can come and go.");
 	}
 	if (h->sriov_vfs > 0 && !h->daemon_gives_vf)
-		return append(&a->hint, "The host can provide %u SR-IOV VFs, but kvmnetd's policy gives this domain "
+		return strextendf_sep(&a->hint, " ", "The host can provide %u SR-IOV VFs, but kvmnetd's policy gives this domain "
 					"none now.", h->sriov_vfs);
 	return 0;
 }
@@ -208,7 +186,7 @@ static int advise_tap(const DomainDef *d, const DomainIface *i, const HostFacts 
 	if (r < 0)
 		return r;
 	if (w == WORKLOAD_THROUGHPUT && (i->type == DOMAIN_IFACE_BRIDGE || i->type == DOMAIN_IFACE_NETWORK)) {
-		r = append(&a->hint, "If the guest needs no traffic with this host itself, macvtap "
+		r = strextendf_sep(&a->hint, " ", "If the guest needs no traffic with this host itself, macvtap "
 				     "(type='direct' on the bridge's uplink) skips the bridge.");
 		if (r < 0)
 			return r;
@@ -225,18 +203,18 @@ static int advise_iface(const DomainDef *d, const DomainIface *i, const HostFact
 	a->current = a->recommended = net_path_of(i, h);
 	switch (a->current) {
 	case NET_PATH_VF:
-		r = append(&a->reason, "Passes the PCI function %s to the guest: the fastest path, nothing to change.",
+		r = strextendf_sep(&a->reason, " ", "Passes the PCI function %s to the guest: the fastest path, nothing to change.",
 			   pci_addr_format(&i->pci_source, buf));
 		if (r >= 0 && i->teaming == DOMAIN_TEAMING_TRANSIENT)
-			r = append(&a->reason, "It is the transient member of a failover pair with '%s'.",
+			r = strextendf_sep(&a->reason, " ", "It is the transient member of a failover pair with '%s'.",
 				   i->teaming_persistent ? i->teaming_persistent : "?");
 		return r;
 	case NET_PATH_USER:
-		r = append(&a->reason, "User-mode networking copies every packet through QEMU's own TCP/IP stack: "
+		r = strextendf_sep(&a->reason, " ", "User-mode networking copies every packet through QEMU's own TCP/IP stack: "
 				       "the slowest path.");
-		return r < 0 ? r : append(&a->hint, "Move it to a bridge or macvtap (type='direct') interface with virtio.");
+		return r < 0 ? r : strextendf_sep(&a->hint, " ", "Move it to a bridge or macvtap (type='direct') interface with virtio.");
 	case NET_PATH_OTHER:
-		return append(&a->reason, "Interfaces of type '%s' are not managed by kvmnet.", i->type_name);
+		return strextendf_sep(&a->reason, " ", "Interfaces of type '%s' are not managed by kvmnet.", i->type_name);
 	default:
 		return advise_tap(d, i, h, w, vf_taken, a);
 	}
@@ -267,7 +245,7 @@ int advise_domain(const DomainDef *d, const HostFacts *h, Workload w, DomainAdvi
 			return r;
 	}
 	if (w == WORKLOAD_LATENCY && d->n_vcpupins == 0) {
-		r = append(&a->hint, "Pin the vCPUs (<cputune><vcpupin>) to dedicated host CPUs: a vCPU that "
+		r = strextendf_sep(&a->hint, " ", "Pin the vCPUs (<cputune><vcpupin>) to dedicated host CPUs: a vCPU that "
 				     "migrates between host CPUs adds latency.");
 		if (r < 0)
 			return r;

@@ -7,6 +7,7 @@
 
 #include "basic/ether-addr.h"
 #include "basic/macro.h"
+#include "basic/string-util.h"
 #include "basic/parse-util.h"
 #include "basic/pci-addr.h"
 #include "sriov-persist.h"
@@ -33,68 +34,43 @@ unsigned long long persist_hash(const char *data, size_t len)
 	return h;
 }
 
-static int append(char **buf, size_t *len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int append(char **buf, size_t *len, const char *fmt, ...)
-{
-	char *s = NULL, *nb;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -ENOMEM;
-	nb = realloc(*buf, *len + (size_t)n + 1);
-	if (!nb) {
-		free(s);
-		return -ENOMEM;
-	}
-	memcpy(nb + *len, s, (size_t)n + 1);
-	*buf = nb;
-	*len += (size_t)n;
-	free(s);
-	return 0;
-}
-
-static int format_vf(char **buf, size_t *len, const PersistVf *v)
+static int format_vf(char **buf, const PersistVf *v)
 {
 	const VfConfig *c = &v->attrs;
 	char mac[ETHER_ADDR_STRLEN];
-	int r = append(buf, len, "vf %u", c->index);
+	int r = strextendf_sep(buf, NULL, "vf %u", c->index);
 
 	if (r == 0 && (c->mask & VF_ATTR_BIT(VF_ATTR_MAC)))
-		r = append(buf, len, " mac %s", ether_addr_format(c->mac, mac));
+		r = strextendf_sep(buf, NULL, " mac %s", ether_addr_format(c->mac, mac));
 	if (r == 0 && (c->mask & VF_ATTR_BIT(VF_ATTR_VLAN)))
-		r = append(buf, len, " vlan %u qos %u", c->vlan, c->qos);
+		r = strextendf_sep(buf, NULL, " vlan %u qos %u", c->vlan, c->qos);
 	if (r == 0 && (c->mask & VF_ATTR_BIT(VF_ATTR_SPOOFCHK)))
-		r = append(buf, len, " spoofchk %s", c->spoofchk ? "on" : "off");
+		r = strextendf_sep(buf, NULL, " spoofchk %s", c->spoofchk ? "on" : "off");
 	if (r == 0 && (c->mask & VF_ATTR_BIT(VF_ATTR_TRUST)))
-		r = append(buf, len, " trust %s", c->trust ? "on" : "off");
+		r = strextendf_sep(buf, NULL, " trust %s", c->trust ? "on" : "off");
 	if (r == 0 && (c->mask & VF_ATTR_BIT(VF_ATTR_LINK_STATE)))
-		r = append(buf, len, " state %s", vf_link_state_to_string(c->link_state) ?: "auto");
+		r = strextendf_sep(buf, NULL, " state %s", vf_link_state_to_string(c->link_state) ?: "auto");
 	if (r == 0 && (c->mask & VF_ATTR_BIT(VF_ATTR_MIN_RATE)))
-		r = append(buf, len, " min-rate %u", c->min_rate);
+		r = strextendf_sep(buf, NULL, " min-rate %u", c->min_rate);
 	if (r == 0 && (c->mask & VF_ATTR_BIT(VF_ATTR_MAX_RATE)))
-		r = append(buf, len, " max-rate %u", c->max_rate);
+		r = strextendf_sep(buf, NULL, " max-rate %u", c->max_rate);
 	if (r == 0 && v->bind)
-		r = append(buf, len, " bind %s", v->bind);
-	return r < 0 ? r : append(buf, len, "\n");
+		r = strextendf_sep(buf, NULL, " bind %s", v->bind);
+	return r < 0 ? r : strextendf_sep(buf, NULL, "\n");
 }
 
 int persist_pf_format(const PersistPf *p, char **ret)
 {
 	char *buf = NULL;
-	size_t len = 0;
 	int r;
 
-	r = append(&buf, &len,
+	r = strextendf_sep(&buf, NULL,
 		   "# kvmnet SR-IOV state, written by 'kvmnetctl sriov persist';\n"
 		   "# made again at boot by 'kvmnetctl sriov restore'.\n"
 		   "pf %s\nnumvfs %d\n",
 		   p->pf, p->numvfs);
 	for (size_t i = 0; r == 0 && i < p->n_vfs; i++)
-		r = format_vf(&buf, &len, &p->vfs[i]);
+		r = format_vf(&buf, &p->vfs[i]);
 	if (r < 0) {
 		free(buf);
 		return r;

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "string-util.h"
+
+int strextendf_sep(char **s, const char *sep, const char *fmt, ...)
+{
+	_cleanup_free_ char *add = NULL;
+	char *n;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&add, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	if (isempty(*s)) {
+		free(*s);
+		*s = TAKE_PTR(add);
+		return 0;
+	}
+	if (asprintf(&n, "%s%s%s", *s, sep ? sep : "", add) < 0)
+		return -ENOMEM;
+	free(*s);
+	*s = n;
+	return 0;
+}
