@@ -59,6 +59,11 @@ mount -t devtmpfs devtmpfs $r/dev
 mkdir -p $r/dev/pts $r/dev/shm
 mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts $r/dev/pts
 ln -sf pts/ptmx $r/dev/ptmx 2>/dev/null || true
+# What udev would add and bash's process substitution needs.
+ln -sf /proc/self/fd $r/dev/fd
+ln -sf /proc/self/fd/0 $r/dev/stdin
+ln -sf /proc/self/fd/1 $r/dev/stdout
+ln -sf /proc/self/fd/2 $r/dev/stderr
 mount -t tmpfs -o mode=1777 shm $r/dev/shm
 # A fresh /run hides the host's pid files and sockets (the overlay would
 # otherwise show them); /var/run points here on Debian.

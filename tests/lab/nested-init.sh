@@ -66,6 +66,10 @@ echo "$pci" | sed 's/^/KVMNET-NESTED-PCI present /'
 echo "$net" | sed 's/^/KVMNET-NESTED-NET present /'
 read -r t _ </proc/uptime
 echo "KVMNET-NESTED-READY uptime=$t"
+# kvmnet.dmesg on the kernel command line: the boot log, for profiling.
+case " $(cat /proc/cmdline) " in
+	*" kvmnet.dmesg "*) dmesg | sed 's/^/KVMNET-NESTED-DMESG /' ;;
+esac
 while :; do
 	sleep 1
 	p=$(pci_now)
