@@ -117,6 +117,9 @@ build_initrd() {
 	cp "$init" "$root/init"
 	chmod 755 "$root/init"
 	mdir="$x/lib/modules/$kver"
+	# LOAD on one line, spaces around each name, for the membership test.
+	# shellcheck disable=SC2086,SC2116
+	loadset=" $(echo $load) "
 	cp "$mdir/modules.order" "$mdir/modules.builtin" "$mdir/modules.builtin.modinfo" \
 		"$root/lib/modules/$kver/"
 	: >"$root/lib/modules/$kver/lab-load.list"
@@ -129,7 +132,7 @@ build_initrd() {
 			rel=${rel#./}
 			mkdir -p "$root/lib/modules/$kver/$(dirname "$rel")"
 			cp "$ko" "$root/lib/modules/$kver/$rel"
-			case " $(echo $load) " in
+			case "$loadset" in
 				*" $m "*) grep -qx "$rel" "$root/lib/modules/$kver/lab-load.list" ||
 					echo "$rel" >>"$root/lib/modules/$kver/lab-load.list" ;;
 			esac
@@ -142,7 +145,7 @@ build_initrd() {
 }
 
 for part in lab nested; do
-	rm -rf "$work/$part"
+	rm -rf "${work:?}/$part"
 	mkdir -p "$work/$part"
 done
 build_initrd "$generic_deb" "$kabi-amd64" "$here/lab-init.sh" "$work/lab" \

@@ -69,8 +69,9 @@ mkdir -p "$cache/runs"
 rundir=$(mktemp -d "$cache/runs/$(date +%Y%m%d-%H%M%S)-XXXX")
 chmod 755 "$rundir"
 ln -sfn "$rundir" "$cache/runs/last"
-# Keep the 20 newest runs.
+# Keep the 20 newest runs (and run-all.sh console logs).
 ls -1dt "$cache"/runs/2* 2>/dev/null | tail -n +21 | xargs -r rm -rf
+ls -1t "$cache"/runs/run-all-*.log 2>/dev/null | tail -n +21 | xargs -r rm -f
 [ -n "$log" ] || log=$rundir/console.log
 mkdir -p "$(dirname "$log")"
 log=$(realpath "$(dirname "$log")")/$(basename "$log")
