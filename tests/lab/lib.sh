@@ -263,8 +263,11 @@ lab_libvirt_start() {
 	cat >/etc/libvirt/libvirtd.conf <<-EOF
 		log_outputs = "3:file:$LAB_OUT/libvirtd.log"
 	EOF
-	# The host's autostarted networks would need dnsmasq and a firewall.
-	rm -f /etc/libvirt/qemu/networks/autostart/*.xml /etc/libvirt/qemu/autostart/*.xml
+	# The lab starts with no VMs: the host's persistent domains would show
+	# up in every listing, and its autostarted networks would need dnsmasq
+	# and a firewall.  (Deleted in the overlay only.)
+	rm -f /etc/libvirt/qemu/*.xml /etc/libvirt/qemu/autostart/*.xml \
+		/etc/libvirt/qemu/networks/autostart/*.xml
 	mkdir -p /var/log/libvirt/qemu /var/lib/libvirt/qemu /var/cache/libvirt/qemu /run/libvirt
 	virtlogd -d || lab_die "virtlogd -d failed"
 	libvirtd -d || lab_die "libvirtd -d failed"
