@@ -1,0 +1,416 @@
+# Helpers for lab test scripts (bash), sourced inside the lab guest:
+#
+#   . "$KVMNET_LAB_DIR/lib.sh"
+#
+# Assertions record a failure and carry on, so one run reports every broken
+# fact; lab_die stops at once.  At exit, the script's status becomes 1 if
+# any assertion failed, and diagnostics (dmesg, libvirt and nested VM logs)
+# are printed on failure and copied to $KVMNET_LAB_OUT, a directory kept on
+# the host (tests/lab/run.sh prints its path).
+#
+# Outside the lab these helpers refuse to run: they write to sysfs and
+# start daemons, which must never happen on a developer's machine.
+
+if [ "${KVMNET_LAB:-}" != 1 ] || [ "$(hostname)" != kvmnet-lab ]; then
+	echo "lib.sh: not inside the kvmnet lab; run this test with tests/lab/run.sh" >&2
+	exit 125
+fi
+
+LAB_OUT=${KVMNET_LAB_OUT:-/tmp}
+LAB_CACHE=${KVMNET_LAB_CACHE:-/var/cache/kvmnet-lab}
+export LIBVIRT_DEFAULT_URI=qemu:///system
+lab_checks=0
+lab_failures=0
+
+# --- reporting --------------------------------------------------------------
+
+# Seconds since the lab booted, e.g. 12.34.
+lab_now() { local t _; read -r t _ </proc/uptime; echo "$t"; }
+# Seconds between two lab_now values, one decimal.
+lab_since() { awk -v a="$(lab_now)" -v b="$1" 'BEGIN { printf "%.1f", a - b }'; }
+
+lab_log() { echo "[lab $(lab_now)s] $*"; }
+lab_step() { echo; echo "=== [lab $(lab_now)s] $*"; }
+# A measured time, in a line run-all.sh and humans can grep: LAB-TIME name=Ns
+lab_time() { echo "LAB-TIME $1=$2s"; }
+
+lab__fail() {
+	lab_failures=$((lab_failures + 1))
+	echo "FAIL: $*"
+}
+lab__pass() { echo "ok: $*"; }
+
+lab_die() {
+	echo "FATAL: $*"
+	lab_failures=$((lab_failures + 1))
+	exit 1
+}
+
+# lab_assert_eq EXPECTED ACTUAL WHAT
+lab_assert_eq() {
+	lab_checks=$((lab_checks + 1))
+	if [ "$1" = "$2" ]; then
+		lab__pass "$3 = '$2'"
+	else
+		lab__fail "$3: expected '$1', got '$2'"
+	fi
+}
+# lab_assert_ne UNEXPECTED ACTUAL WHAT
+lab_assert_ne() {
+	lab_checks=$((lab_checks + 1))
+	if [ "$1" != "$2" ]; then
+		lab__pass "$3 = '$2' (not '$1')"
+	else
+		lab__fail "$3: must not be '$1'"
+	fi
+}
+# lab_assert_match ERE TEXT WHAT: TEXT (any number of lines) matches ERE.
+lab_assert_match() {
+	lab_checks=$((lab_checks + 1))
+	if printf '%s\n' "$2" | grep -Eq -- "$1"; then
+		lab__pass "$3 matches /$1/"
+	else
+		lab__fail "$3: /$1/ not found in:"
+		printf '%s\n' "$2" | sed 's/^/    | /'
+	fi
+}
+# lab_assert_nomatch ERE TEXT WHAT
+lab_assert_nomatch() {
+	lab_checks=$((lab_checks + 1))
+	if printf '%s\n' "$2" | grep -Eq -- "$1"; then
+		lab__fail "$3: /$1/ unexpectedly found in:"
+		printf '%s\n' "$2" | sed 's/^/    | /'
+	else
+		lab__pass "$3 does not match /$1/"
+	fi
+}
+# lab_assert_ok WHAT CMD...: CMD succeeds.
+lab_assert_ok() {
+	local what=$1 out rc=0
+	shift
+	lab_checks=$((lab_checks + 1))
+	out=$("$@" 2>&1) || rc=$?
+	if [ $rc = 0 ]; then
+		lab__pass "$what"
+	else
+		lab__fail "$what: '$*' exited $rc:"
+		printf '%s\n' "$out" | sed 's/^/    | /'
+	fi
+}
+# lab_assert_fails ERE WHAT CMD...: CMD fails and its stderr/stdout
+# matches ERE (e.g. the errno text), so an unrelated failure does not pass.
+lab_assert_fails() {
+	local ere=$1 what=$2 out rc=0
+	shift 2
+	lab_checks=$((lab_checks + 1))
+	out=$("$@" 2>&1) || rc=$?
+	if [ $rc = 0 ]; then
+		lab__fail "$what: '$*' succeeded, expected a failure /$ere/"
+	elif printf '%s\n' "$out" | grep -Eq -- "$ere"; then
+		lab__pass "$what (failed: $(printf '%s' "$out" | tail -n 1))"
+	else
+		lab__fail "$what: '$*' failed, but not with /$ere/:"
+		printf '%s\n' "$out" | sed 's/^/    | /'
+	fi
+}
+
+# lab_wait_for TIMEOUT WHAT CMD...: poll CMD until it succeeds.  Records a
+# failure and returns 1 on timeout (under set -e that ends the test).
+lab_wait_for() {
+	local timeout=$1 what=$2 t0
+	shift 2
+	t0=$(lab_now)
+	lab_checks=$((lab_checks + 1))
+	while ! "$@" >/dev/null 2>&1; do
+		if awk -v a="$(lab_now)" -v b="$t0" -v t="$timeout" 'BEGIN { exit !(a - b > t) }'; then
+			lab__fail "$what: not true after ${timeout}s ($*)"
+			return 1
+		fi
+		sleep 0.5
+	done
+	lab__pass "$what (after $(lab_since "$t0")s)"
+}
+
+# Diagnostics for a failed run; also saved under $LAB_OUT.
+lab__diagnose() {
+	echo "--- lab diagnostics (also in $LAB_OUT) ---"
+	dmesg >"$LAB_OUT/dmesg.txt" 2>&1 || true
+	echo "--- dmesg (last 40 lines)"
+	tail -n 40 "$LAB_OUT/dmesg.txt"
+	if [ -s "$LAB_OUT/libvirtd.log" ]; then
+		echo "--- libvirtd.log (last 30 lines)"
+		tail -n 30 "$LAB_OUT/libvirtd.log"
+	fi
+	local f
+	for f in /var/log/libvirt/qemu/*.log; do
+		[ -e "$f" ] || continue
+		echo "--- $f (last 15 lines)"
+		tail -n 15 "$f"
+	done
+	for f in "$LAB_OUT"/vm-*.console; do
+		[ -e "$f" ] || continue
+		echo "--- $f (last 15 lines)"
+		tail -n 15 "$f"
+	done
+}
+
+lab__on_exit() {
+	local rc=$?
+	set +e
+	# Nested QEMU logs live in the guest's tmpfs; keep them.
+	cp /var/log/libvirt/qemu/*.log "$LAB_OUT/" 2>/dev/null
+	if [ $rc = 0 ] && [ $lab_failures -gt 0 ]; then
+		rc=1
+	fi
+	[ $rc = 0 ] || lab__diagnose
+	echo
+	echo "lab: $lab_checks checks, $lab_failures failed, exit $rc, at $(lab_now)s"
+	exit $rc
+}
+trap lab__on_exit EXIT
+
+# --- PCI and SR-IOV -----------------------------------------------------------
+
+LAB_PCI=/sys/bus/pci/devices
+
+# The igb physical functions, one PCI address a line, in bus order.
+lab_pfs() {
+	local d
+	for d in /sys/bus/pci/drivers/igb/0000:*; do
+		[ -e "$d/sriov_totalvfs" ] && basename "$d"
+	done | sort
+}
+# lab_pf_netdev PFADDR: its network interface, e.g. eth0.
+lab_pf_netdev() { ls "$LAB_PCI/$1/net" 2>/dev/null | head -n 1; }
+# lab_vfs PFADDR: its VFs' PCI addresses, in VF index order.
+lab_vfs() {
+	local i=0
+	while [ -e "$LAB_PCI/$1/virtfn$i" ]; do
+		basename "$(readlink -f "$LAB_PCI/$1/virtfn$i")"
+		i=$((i + 1))
+	done
+}
+# lab_vf PFADDR INDEX: the PCI address of VF INDEX.
+lab_vf() { basename "$(readlink -f "$LAB_PCI/$1/virtfn$2")"; }
+# lab_driver ADDR: the bound driver's name, or "none".
+lab_driver() {
+	if [ -e "$LAB_PCI/$1/driver" ]; then
+		basename "$(readlink -f "$LAB_PCI/$1/driver")"
+	else
+		echo none
+	fi
+}
+# lab_iommu_group ADDR: the IOMMU group number, or "none".
+lab_iommu_group() {
+	if [ -e "$LAB_PCI/$1/iommu_group" ]; then
+		basename "$(readlink -f "$LAB_PCI/$1/iommu_group")"
+	else
+		echo none
+	fi
+}
+# lab_sriov_set PFADDR N: make N VFs (through 0, as the kernel demands),
+# leaving them without a driver.
+lab_sriov_set() {
+	echo 0 >"$LAB_PCI/$1/sriov_drivers_autoprobe"
+	if [ "$(cat "$LAB_PCI/$1/sriov_numvfs")" != 0 ]; then
+		echo 0 >"$LAB_PCI/$1/sriov_numvfs"
+	fi
+	[ "$2" = 0 ] || echo "$2" >"$LAB_PCI/$1/sriov_numvfs"
+}
+# lab_bind_vfio ADDR: bind a (driverless) device to vfio-pci.
+lab_bind_vfio() {
+	echo vfio-pci >"$LAB_PCI/$1/driver_override"
+	echo "$1" >/sys/bus/pci/drivers_probe
+}
+# lab__pci_xml_addr 0000:01:10.2: that address as a libvirt <address>.
+lab__pci_xml_addr() {
+	local a=$1 dom bus slot fn
+	dom=${a%%:*}
+	a=${a#*:}
+	bus=${a%%:*}
+	a=${a#*:}
+	slot=${a%%.*}
+	fn=${a#*.}
+	printf "<address type='pci' domain='0x%s' bus='0x%s' slot='0x%s' function='0x%s'/>" \
+		"$dom" "$bus" "$slot" "$fn"
+}
+
+# --- libvirt and nested VMs ---------------------------------------------------
+
+LAB_BRIDGE=kvmlab0
+
+# Start virtlogd and libvirtd (system instance) in the lab, configured for
+# a chroot without systemd, namespaces or cgroups.  Idempotent.
+lab_libvirt_start() {
+	local t0
+	t0=$(lab_now)
+	if virsh -q version >/dev/null 2>&1; then
+		return 0
+	fi
+	# Written into the overlay's tmpfs upper layer; the host's files are
+	# untouched.
+	cat >/etc/libvirt/qemu.conf <<-EOF
+		# kvmnet lab: no mount namespaces, no cgroups in the chroot; QEMU
+		# runs as root so it can read the cache and write \$KVMNET_LAB_OUT.
+		namespaces = []
+		cgroup_controllers = []
+		user = "root"
+		group = "root"
+		dynamic_ownership = 0
+		remember_owner = 0
+		security_driver = "none"
+	EOF
+	cat >/etc/libvirt/libvirtd.conf <<-EOF
+		log_outputs = "3:file:$LAB_OUT/libvirtd.log"
+	EOF
+	# The lab starts with no VMs: the host's persistent domains would show
+	# up in every listing, and its autostarted networks would need dnsmasq
+	# and a firewall.  (Deleted in the overlay only.)
+	rm -f /etc/libvirt/qemu/*.xml /etc/libvirt/qemu/autostart/*.xml \
+		/etc/libvirt/qemu/networks/autostart/*.xml
+	mkdir -p /var/log/libvirt/qemu /var/lib/libvirt/qemu /var/cache/libvirt/qemu /run/libvirt
+	virtlogd -d || lab_die "virtlogd -d failed"
+	libvirtd -d || lab_die "libvirtd -d failed"
+	local i=0
+	until virsh -q version >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -lt 240 ] || lab_die "libvirtd did not answer within 120s"
+		sleep 0.5
+	done
+	# The first domain operation probes QEMU's capabilities (slow under
+	# TCG); do it now so that step timings are about the step.
+	virsh -q capabilities >/dev/null || lab_die "virsh capabilities failed"
+	virsh -q domcapabilities --virttype qemu >/dev/null 2>&1 || true
+	lab_time libvirt_start "$(lab_since "$t0")"
+}
+
+# A bridge for the nested VMs' virtio NICs (no DHCP, no firewall).
+lab_bridge_ensure() {
+	[ -e "/sys/class/net/$LAB_BRIDGE" ] && return 0
+	ip link add "$LAB_BRIDGE" type bridge
+	ip link set "$LAB_BRIDGE" up
+}
+
+# lab_vm_console NAME: the file the VM's serial console goes to.
+lab_vm_console() { echo "$LAB_OUT/vm-$1.console"; }
+
+# lab_vm_define NAME [MEM_MIB] [bare|linux]: define a small nested VM (TCG,
+# q35, one virtio NIC on $LAB_BRIDGE, spare PCIe root ports for hot-plug,
+# serial console to a file).
+#
+#   bare   (default) no operating system: the firmware finds nothing to boot
+#          and idles.  It starts at once and costs no CPU, and QEMU unplugs
+#          a hot-plugged device at once because no guest has powered its
+#          slot on.  Enough for everything libvirt and the host see.
+#   linux  Debian's cloud kernel with the busybox init of nested-init.sh,
+#          which reports PCI devices and NICs coming and going on its
+#          console.  Booting it under TCG inside TCG takes 2 to 3 minutes.
+lab_vm_define() {
+	local name=$1 mem=${2:-128} kind=${3:-bare} xml mac os ports
+	lab_bridge_ensure
+	# A stable, distinct MAC per name, in the locally administered range.
+	mac=$(printf '%s' "$name" | md5sum | sed 's/^\(..\)\(..\)\(..\).*/52:54:01:\1:\2:\3/')
+	case "$kind" in
+		bare) os="" ;;
+		linux)
+			os="<kernel>$LAB_CACHE/nested/vmlinuz</kernel>
+		    <initrd>$LAB_CACHE/nested/initrd.img</initrd>
+		    <cmdline>console=ttyS0 loglevel=4 panic=-1 ${LAB_VM_CMDLINE:-}</cmdline>" ;;
+		*) lab_die "lab_vm_define: kind $kind is neither bare nor linux" ;;
+	esac
+	# q35 hot-plugs only into empty root ports; four leave room for VFs.
+	ports="<controller type='pci' index='0' model='pcie-root'/>"
+	for _ in 1 2 3 4; do
+		ports="$ports<controller type='pci' model='pcie-root-port'/>"
+	done
+	xml=$(mktemp /tmp/lab-vm-XXXXXX.xml)
+	cat >"$xml" <<-EOF
+		<domain type='qemu'>
+		  <name>$name</name>
+		  <description>kvmnet lab VM, kind $kind</description>
+		  <memory unit='MiB'>$mem</memory>
+		  <vcpu>1</vcpu>
+		  <os>
+		    <type arch='x86_64' machine='q35'>hvm</type>
+		    $os
+		  </os>
+		  <features><acpi/></features>
+		  <on_poweroff>destroy</on_poweroff>
+		  <on_reboot>destroy</on_reboot>
+		  <on_crash>destroy</on_crash>
+		  <devices>
+		    <interface type='bridge'>
+		      <source bridge='$LAB_BRIDGE'/>
+		      <mac address='$mac'/>
+		      <model type='virtio'/>
+		    </interface>
+		    <serial type='file'>
+		      <source path='$(lab_vm_console "$name")'/>
+		      <target port='0'/>
+		    </serial>
+		    $ports
+		    <controller type='usb' model='none'/>
+		    <memballoon model='none'/>
+		  </devices>
+		</domain>
+	EOF
+	: >"$(lab_vm_console "$name")"
+	virsh -q define "$xml" >/dev/null || lab_die "virsh define $name failed"
+	rm -f "$xml"
+}
+
+# lab_vm_kind NAME: bare or linux, as defined.
+lab_vm_kind() {
+	virsh -q dumpxml --inactive "$1" | sed -n 's/.*<description>kvmnet lab VM, kind \(.*\)<\/description>.*/\1/p'
+}
+
+# lab_vm_start NAME [TIMEOUT]: start it; for a linux VM, wait until its
+# init reports in.
+lab_vm_start() {
+	local name=$1 timeout=${2:-300} t0
+	t0=$(lab_now)
+	: >"$(lab_vm_console "$name")"
+	virsh -q start "$name" >/dev/null || lab_die "virsh start $name failed"
+	if [ "$(lab_vm_kind "$name")" = linux ]; then
+		lab_vm_wait_console "$name" '^KVMNET-NESTED-READY' "$timeout" "VM $name booted"
+	fi
+	lab_time "vm_start_$name" "$(lab_since "$t0")"
+}
+# lab_vm_wait_console NAME ERE TIMEOUT WHAT: wait for a console line.
+lab_vm_wait_console() {
+	lab_wait_for "$3" "$4" grep -Eaq -- "$2" "$(lab_vm_console "$1")"
+}
+# lab_vm_destroy NAME / lab_vm_undefine NAME: stop (pull the plug) / forget.
+lab_vm_destroy() { virsh -q destroy "$1" >/dev/null; }
+lab_vm_undefine() { virsh -q undefine "$1" >/dev/null; }
+# lab_vm_state NAME: running, shut off, ...
+lab_vm_state() { virsh -q domstate "$1" 2>/dev/null | head -n 1; }
+
+# lab_vf_xml VFADDR MAC [VLAN]: an <interface type='hostdev'> for a VF.
+lab_vf_xml() {
+	echo "<interface type='hostdev' managed='yes'>"
+	echo "  <mac address='$2'/>"
+	echo "  <source>$(lab__pci_xml_addr "$1")</source>"
+	[ -z "${3:-}" ] || echo "  <vlan><tag id='$3'/></vlan>"
+	echo "</interface>"
+}
+# lab_vf_attach DOMAIN VFADDR MAC [VLAN]: hot-plug a VF into a running VM.
+lab_vf_attach() {
+	local xml rc=0
+	xml=$(mktemp /tmp/lab-vf-XXXXXX.xml)
+	lab_vf_xml "$2" "$3" "${4:-}" >"$xml"
+	virsh -q attach-device "$1" "$xml" --live || rc=$?
+	rm -f "$xml"
+	return $rc
+}
+# lab_vf_detach DOMAIN VFADDR MAC [VLAN]: unplug it.  A linux VM must
+# agree (PCIe hotplug); libvirt waits a few seconds for that, then returns
+# while the unplug may still be pending.
+lab_vf_detach() {
+	local xml rc=0
+	xml=$(mktemp /tmp/lab-vf-XXXXXX.xml)
+	lab_vf_xml "$2" "$3" "${4:-}" >"$xml"
+	virsh -q detach-device "$1" "$xml" --live || rc=$?
+	rm -f "$xml"
+	return $rc
+}
