@@ -594,10 +594,13 @@ static void bind_undo(const char *vf, const char *old_override, bool override_ch
 		report_undone(rep, "%s could NOT be bound to %s again", vf, old_drv);
 }
 
-static int rebind(const char *vf, SriovBindTarget t, const char *old_drv, unsigned timeout_ms, SriovReport *rep)
+/* host_override: the host VF driver to name in driver_override for
+ * SRIOV_BIND_HOST, or NULL to let the kernel match by id. */
+static int rebind(const char *vf, SriovBindTarget t, const char *host_override, const char *old_drv,
+		  unsigned timeout_ms, SriovReport *rep)
 {
 	_cleanup_free_ char *old_override = read_override(vf);
-	const char *want_override = t == SRIOV_BIND_VFIO ? "vfio-pci" : NULL;
+	const char *want_override = t == SRIOV_BIND_VFIO ? "vfio-pci" : t == SRIOV_BIND_HOST ? host_override : NULL;
 	bool changed = false;
 	int r = 0;
 
@@ -623,7 +626,7 @@ int sriov_vf_bind(const char *pf_addr, int index, SriovBindTarget target, const 
 	_cleanup_sriov_pf_ SriovPf *pf = NULL;
 	_cleanup_free_ char *drv = NULL;
 	unsigned timeout = opts->timeout_ms ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
-	const char *vf, *vm = NULL;
+	const char *vf, *vm = NULL, *host = NULL;
 	int r;
 
 	if ((unsigned)target >= _SRIOV_BIND_MAX)
@@ -647,5 +650,20 @@ int sriov_vf_bind(const char *pf_addr, int index, SriovBindTarget target, const 
 		report_failure(rep, "the vfio-pci driver is not loaded (modprobe vfio-pci)");
 		return -ENODEV;
 	}
-	return rebind(vf, target, drv, timeout, rep);
+	/* With sriov_drivers_autoprobe 0 the kernel probes a VF only when its
+	 * driver_override names a driver (pci_device_can_probe()), so going
+	 * back to the host driver means naming it. */
+	if (target == SRIOV_BIND_HOST && pf->drivers_autoprobe == 0) {
+		_cleanup_free_ char *pf_drv = NULL;
+
+		(void)vf_driver(pf->addr, &pf_drv);
+		host = sriov_vf_driver_for(pf_drv);
+		if (!host) {
+			report_failure(rep, "sriov_drivers_autoprobe is 0 and the host VF driver of PF driver '%s' is "
+					    "unknown; set autoprobe to 1 first",
+				       pf_drv ?: "(none)");
+			return -ENOPKG;
+		}
+	}
+	return rebind(vf, target, host, drv, timeout, rep);
 }

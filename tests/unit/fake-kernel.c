@@ -170,6 +170,11 @@ static int probe(FakeKernel *k, const char *vf)
 			fake_bind(k, vf, ov);
 		return 1;
 	}
+	/* pci_device_can_probe(): a VF of a PF with sriov_drivers_autoprobe
+	 * 0 probes only with an override. */
+	snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/physfn/sriov_drivers_autoprobe", vf);
+	if (strcmp(fake_read(k, rel), "0") == 0)
+		return 1;
 	if (access(P(k, "/sys/bus/pci/drivers/igbvf"), F_OK) == 0)
 		fake_bind(k, vf, "igbvf");
 	return 1;
