@@ -12,6 +12,7 @@
 #include "basic/strv.h"
 #include "commands.h"
 #include "core/sriov-persist.h"
+#include "host/netdev.h"
 #include "host/pci.h"
 #include "host/persist-files.h"
 #include "pf-util.h"
@@ -303,6 +304,11 @@ static int restore_vfs(const PersistPf *p, Rtnl *rtnl, const SriovHolder *holder
 		if (p->vfs[i].attrs.mask)
 			want[n++] = p->vfs[i].attrs;
 	if (n > 0 && rtnl && pci_function_read(p->pf, &f) == 0 && f->netdevs && f->netdevs[0]) {
+		/* At boot the PF has just been brought up: igb refuses a VF
+		 * rate (EINVAL) until its link is up at speed. */
+		if (netdev_wait_carrier(f->netdevs[0], 10000) < 0)
+			fprintf(stderr, "kvmnetctl sriov: %s: no carrier after 10 s; rates may be refused\n",
+				f->netdevs[0]);
 		r = rtnl_vf_apply_changes(rtnl, f->netdevs[0], want, n, errors, NULL);
 		if (r < 0) {
 			fprintf(stderr, "kvmnetctl sriov: %s: VF attributes: %s\n", p->pf, strerror(-r));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "basic/fileio.h"
 #include "basic/macro.h"
@@ -82,4 +83,22 @@ int pci_resolve_name(const char *name, char **ret_addr)
 		return *ret_addr ? 0 : -ENOMEM;
 	}
 	return netdev_pci_addr(name, ret_addr);
+}
+
+int netdev_wait_carrier(const char *ifname, unsigned timeout_ms)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (asprintf(&path, "/sys/class/net/%s/carrier", ifname) < 0)
+		return -ENOMEM;
+	for (unsigned waited = 0;; waited += 100) {
+		int v = 0;
+
+		/* carrier reads EINVAL while the interface is down. */
+		if (read_int_file(path, &v) == 0 && v == 1)
+			return 0;
+		if (waited >= timeout_ms)
+			return -ETIMEDOUT;
+		usleep(100 * 1000);
+	}
 }

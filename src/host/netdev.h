@@ -12,3 +12,6 @@ int netdev_pci_addr(const char *ifname, char **ret);
  * to its canonical PCI address.  -ENODEV for an address with no device
  * behind it; otherwise as netdev_pci_addr(). */
 int pci_resolve_name(const char *name, char **ret_addr);
+/* Wait (bounded) until the interface has carrier: some drivers (igb)
+ * refuse VF rates until the PF link is up at speed.  -ETIMEDOUT. */
+int netdev_wait_carrier(const char *ifname, unsigned timeout_ms);
