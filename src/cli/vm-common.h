@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "core/advise.h"
+#include "virt/domain-edit.h"
 #include "virt/domain-xml.h"
 #include "virt/virt-conn.h"
 
@@ -16,6 +17,15 @@ int cli_domain_get(const char *cmd, virConnectPtr c, const char *name, unsigned 
 		   char **ret_xml, virDomainPtr *ret_dom);
 /* Names of every domain (running or not) for --all, sorted. */
 int cli_domain_names(const char *cmd, virConnectPtr c, char ***ret);
+
+/* The persistent definition xml after edits, and the unified diff from
+ * the old one, labelled "NAME (persistent definition)" and "NAME (after
+ * kvmnetctl CMD)"; *ret_diff is "" when nothing changes.  Prints its
+ * error as "kvmnetctl CMD: NAME: ...". */
+int cli_edit_diff(const char *cmd, const char *name, const char *xml, const IfaceEdit *edits, size_t n_edits,
+		  char **ret_xml, char **ret_diff);
+/* virDomainDefineXML(); prints libvirt's refusal. */
+int cli_define(const char *cmd, virConnectPtr c, const char *name, const char *xml);
 
 /* Facts the CLI can observe itself: /dev/vhost-net (under
  * $KVMNET_SYSROOT).  SR-IOV capacity and the daemon's VF policy are
