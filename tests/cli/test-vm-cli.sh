@@ -64,6 +64,13 @@ URI=$team check vm-team-teamed-other.txt 1 host-vhost vm team teamed -i 52:54:00
 URI=$team check vm-team-shared.txt 0 host-vhost vm team shared -n
 URI=$team check vm-team-shared-remove.txt 0 host-vhost vm team shared --remove
 
+# vm advise on a host with an SR-IOV PF (sriov-igb-vfs: 7 VFs, 4 made, one
+# on igbvf): capacity and free VFs in the hint; kvmnetd is not asked on a
+# fake tree, --vf overrides.
+URI=$team check vm-advise-web-sriov.txt 0 sriov-igb-vfs vm advise web --workload latency
+URI=$team check vm-advise-web-sriov-vf.txt 0 sriov-igb-vfs vm advise web --workload latency --vf
+URI=$team check vm-advise-teamed-vf.json 0 sriov-igb-vfs vm advise teamed --vf --json
+
 # JSON output must parse.
 for f in "$gold"/*.json; do
 	jq -e . "$f" >/dev/null || { echo "FAIL $f: not JSON"; fails=$((fails + 1)); }

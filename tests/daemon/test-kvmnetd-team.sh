@@ -47,8 +47,24 @@ grep -q "would attach .* to VM handpaired with MAC 52:54:00:7e:10:03" "$T/log" &
 	no "handpaired: a second transient member for a pair that has one"
 grep -q "would attach .* to VM handpaired with MAC " "$T/log" || no "handpaired: no VF"
 
+# vm advise asks this kvmnetd over its control socket: pair is on a VF
+# (dry run) and its teamed NIC carries the VF advice; the host facts come
+# from the fake tree (1 PF, 7 VFs, 3 free: VF 1 is on igbvf).
+out=$("$ctl" -c "$uri" vm advise pair --json) || no "vm advise pair: exit $?"
+[ "$(jq -r .kvmnetd_gives_vf <<<"$out")" = true ] || no "advise: kvmnetd's VF not seen: $out"
+[ "$(jq -r '.interfaces[0].want_vf' <<<"$out")" = true ] || no "advise: no VF on the teamed NIC: $out"
+[ "$(jq -r '.sriov | "\(.pfs) \(.vfs) \(.free_vfs)"' <<<"$out")" = "1 7 3" ] || no "advise: SR-IOV facts: $out"
+jq -r '.interfaces[0].hint' <<<"$out" | grep -q "failover alias 'ua-kvmnet-5254007e1001'" ||
+	no "advise: the hint does not name the pair: $out"
+# With kvmnetd gone, advise says so instead of assuming.
 kill -TERM "$pid"
 wait "$pid"
 pid=
+out=$("$ctl" -c "$uri" vm advise solo --workload latency) || no "vm advise solo: exit $?"
+grep -q "but kvmnetd gives this domain none: $T/sock: kvmnetd is not running" <<<"$out" ||
+	no "advise without kvmnetd: $out"
+out=$("$ctl" -c "$uri" vm advise solo --workload latency --vf)
+grep -q "kvmnetd gives this domain a VF: pair it" <<<"$out" || no "advise --vf: $out"
+
 [ "$fail" = 0 ] && echo "kvmnetd failover pairs: ok"
 exit $fail
