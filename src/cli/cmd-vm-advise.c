@@ -18,11 +18,14 @@ static void advise_help(FILE *f)
 		"Usage: kvmnetctl vm advise DOMAIN|--all [OPTIONS]\n"
 		"\n"
 		"Recommend a network path for each interface of a domain's persistent\n"
-		"definition, with the reason and the guest command to run afterwards.\n"
+		"definition, with the reason and the guest command to run afterwards.  The\n"
+		"host facts: /dev/vhost-net, the SR-IOV PFs and their free VFs, and whether\n"
+		"kvmnetd gives the domain a VF.\n"
 		"\n"
 		"Options:\n"
 		"  -w, --workload W   throughput (default), latency or udp-to-guest\n"
-		"      --vf           assume kvmnetd's policy gives the domain a VF\n"
+		"      --vf           assume kvmnetd gives the domain a VF (by default kvmnetd\n"
+		"                     is asked over its control socket)\n"
 		"  -a, --all          every domain libvirt knows, running or not\n"
 		"      --json         JSON (an object; an array with --all)\n"
 		"  -h, --help         this help\n");
@@ -74,6 +77,17 @@ static json_object *advice_json(const DomainDef *d, const DomainAdvice *a, const
 	json_object_object_add(o, "workload", json_object_new_string(workload_to_string(w)));
 	json_object_object_add(o, "vcpus", json_object_new_int((int)d->vcpus_current));
 	json_object_object_add(o, "vhost_net", json_object_new_boolean(h->vhost_net));
+	if (h->sriov_known) {
+		json_object *s = json_object_new_object();
+
+		json_object_object_add(s, "pfs", json_object_new_int((int)h->sriov_pfs));
+		json_object_object_add(s, "vfs", json_object_new_int((int)h->sriov_vfs));
+		json_object_object_add(s, "free_vfs", json_object_new_int((int)h->sriov_free_vfs));
+		json_object_object_add(o, "sriov", s);
+	} else
+		json_object_object_add(o, "sriov", NULL);
+	json_object_object_add(o, "kvmnetd_gives_vf", json_object_new_boolean(h->daemon_gives_vf));
+	json_object_object_add(o, "kvmnetd_note", h->daemon_note ? json_object_new_string(h->daemon_note) : NULL);
 	for (size_t k = 0; k < a->n; k++) {
 		const IfaceAdvice *x = &a->ifaces[k];
 		const DomainIface *i = &d->ifaces[x->index];
@@ -100,7 +114,7 @@ static json_object *advice_json(const DomainDef *d, const DomainAdvice *a, const
 	return o;
 }
 
-static int advise_one(virConnectPtr c, const char *name, Workload w, bool vf, json_object *json_out)
+static int advise_one(virConnectPtr c, const char *name, Workload w, CliFacts *f, json_object *json_out)
 {
 	_cleanup_domain_def_ DomainDef *d = NULL;
 	_cleanup_domain_advice_ DomainAdvice *a = NULL;
@@ -109,7 +123,7 @@ static int advise_one(virConnectPtr c, const char *name, Workload w, bool vf, js
 
 	if (cli_domain_get("vm advise", c, name, VIR_DOMAIN_XML_INACTIVE, &d, NULL, NULL) < 0)
 		return EXIT_FAILED;
-	cli_host_facts(vf, &h);
+	cli_facts_for(f, d, &h);
 	r = advise_domain(d, &h, w, &a);
 	if (r < 0) {
 		fprintf(stderr, "kvmnetctl vm advise: %s: %s\n", name, strerror(-r));
@@ -127,17 +141,21 @@ static int advise_run(const char *name, bool all, Workload w, bool vf, bool json
 	_cleanup_virconn_ virConnectPtr c = NULL;
 	_cleanup_strv_free_ char **names = NULL;
 	json_object *out = json ? json_object_new_array() : NULL;
+	CliFacts f = {};
 	int rc = EXIT_OK;
 
-	if (cli_virt_open("vm advise", VIRT_CONN_READ_ONLY, &c) < 0)
-		rc = EXIT_FAILED;
-	else if (!all)
-		rc = advise_one(c, name, w, vf, out);
+	if (cli_virt_open("vm advise", VIRT_CONN_READ_ONLY, &c) < 0) {
+		json_object_put(out);
+		return EXIT_FAILED;
+	}
+	cli_facts_read(c, vf, &f);
+	if (!all)
+		rc = advise_one(c, name, w, &f, out);
 	else if (cli_domain_names("vm advise", c, &names) < 0)
 		rc = EXIT_FAILED;
 	else
 		STRV_FOREACH(n, names) {
-			if (advise_one(c, *n, w, vf, out) != EXIT_OK)
+			if (advise_one(c, *n, w, &f, out) != EXIT_OK)
 				rc = EXIT_FAILED;
 		}
 	if (out && rc == EXIT_OK) {
@@ -146,6 +164,7 @@ static int advise_run(const char *name, bool all, Workload w, bool vf, bool json
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	}
 	json_object_put(out);
+	cli_facts_done(&f);
 	return rc;
 }
 

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "basic/line-diff.h"
 #include "commands.h"
 #include "virt/domain-edit.h"
 #include "vm-common.h"
@@ -63,27 +62,20 @@ static int plan(const char *name, const char *xml, Workload w, char **ret_xml, c
 	_cleanup_domain_def_ DomainDef *d = NULL;
 	_cleanup_domain_advice_ DomainAdvice *a = NULL;
 	_cleanup_free_ IfaceEdit *edits = NULL;
-	_cleanup_free_ char *old = NULL, *new = NULL, *err = NULL, *la = NULL, *lb = NULL;
+	_cleanup_free_ char *err = NULL;
 	size_t n_edits;
 	HostFacts h;
 	int r;
 
 	cli_host_facts(false, &h);
 	if ((r = domain_xml_parse(xml, strlen(xml), &d, &err)) < 0 || (r = advise_domain(d, &h, w, &a)) < 0 ||
-	    (r = build_edits(d, a, &edits, &n_edits)) < 0 || (r = domain_xml_normalize(xml, &old, &err)) < 0 ||
-	    (r = domain_xml_edit_ifaces(xml, edits, n_edits, &new, &err)) < 0) {
+	    (r = build_edits(d, a, &edits, &n_edits)) < 0) {
 		fprintf(stderr, "kvmnetctl vm apply: %s: %s\n", name, err ? err : strerror(-r));
 		return r;
 	}
-	if (asprintf(&la, "%s (persistent definition)", name) < 0 ||
-	    asprintf(&lb, "%s (after kvmnetctl vm apply)", name) < 0)
-		return -ENOMEM;
-	r = line_diff_unified(old, new, la, lb, 3, ret_diff);
-	if (r < 0) {
-		fprintf(stderr, "kvmnetctl vm apply: %s: cannot diff: %s\n", name, strerror(-r));
+	r = cli_edit_diff("vm apply", name, xml, edits, n_edits, ret_xml, ret_diff);
+	if (r < 0)
 		return r;
-	}
-	*ret_xml = TAKE_PTR(new);
 	*ret_a = TAKE_PTR(a);
 	*ret_d = TAKE_PTR(d);
 	return 0;
@@ -109,7 +101,7 @@ static int apply_run(const char *name, Workload w, bool dry_run)
 	_cleanup_domain_def_ DomainDef *cur = NULL, *d = NULL;
 	_cleanup_domain_advice_ DomainAdvice *a = NULL;
 	_cleanup_free_ char *xml = NULL, *new = NULL, *diff = NULL;
-	virDomainPtr dom = NULL, nd;
+	virDomainPtr dom = NULL;
 	int running;
 
 	if (cli_virt_open("vm apply", dry_run ? VIRT_CONN_READ_ONLY : 0, &c) < 0 ||
@@ -126,16 +118,8 @@ static int apply_run(const char *name, Workload w, bool dry_run)
 	fputs(diff, stdout);
 	if (dry_run)
 		return EXIT_OK;
-	nd = virDomainDefineXML(c, new);
-	if (!nd) {
-		_cleanup_free_ char *err = NULL;
-
-		virt_error_take(&err);
-		fprintf(stderr, "kvmnetctl vm apply: %s: libvirt refused the new definition: %s\n", d->name,
-			err ? err : "?");
+	if (cli_define("vm apply", c, d->name, new) < 0)
 		return EXIT_FAILED;
-	}
-	virDomainFree(nd);
 	printf("Defined %s.\n", d->name);
 	print_after(d, a, running == 1);
 	return EXIT_OK;

@@ -25,6 +25,9 @@ static void vm_help(FILE *f)
 		"  apply DOMAIN [--workload W] [--dry-run]\n"
 		"                            write the advice into the persistent definition,\n"
 		"                            showing the XML diff first\n"
+		"  team DOMAIN [--iface MAC|ALIAS] [--remove] [--dry-run]\n"
+		"                            make a virtio NIC the persistent member of a\n"
+		"                            failover pair for kvmnetd's VF\n"
 		"\n"
 		"DOMAIN is a name, a UUID or a numeric id.\n");
 }
@@ -159,9 +162,11 @@ int cmd_vm(int argc, char **argv)
 		return cmd_vm_advise(argc - 1, argv + 1);
 	if (streq(argv[1], "apply"))
 		return cmd_vm_apply(argc - 1, argv + 1);
+	if (streq(argv[1], "team"))
+		return cmd_vm_team(argc - 1, argv + 1);
 	if (streq(argv[1], "--help") || streq(argv[1], "-h")) {
 		vm_help(stdout);
 		return EXIT_OK;
 	}
-	return cli_usage_error("vm", "unknown command '%s', expected show, advise or apply", argv[1]);
+	return cli_usage_error("vm", "unknown command '%s', expected show, advise, apply or team", argv[1]);
 }

@@ -27,7 +27,7 @@ static const struct {
 	{ "tune", cmd_tune, "show, apply or revert the host tuning" },
 	{ "sriov", cmd_sriov, "show, create and remove SR-IOV VFs; persist them" },
 	{ "vf", cmd_vf, "set a VF's MAC, VLAN, spoofchk, trust, state, rates; bind it" },
-	{ "vm", cmd_vm, "show, advise on and apply each VM interface's network path" },
+	{ "vm", cmd_vm, "show, advise on, apply and team each VM interface's network path" },
 	{ "bench", cmd_bench, "iperf3 between network namespaces over veth, bridge and macvlan" },
 };
 

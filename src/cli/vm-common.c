@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "basic/fileio.h"
+#include "basic/line-diff.h"
 #include "basic/strv.h"
 #include "commands.h"
 #include "virt/domains.h"
@@ -67,6 +68,44 @@ int cli_domain_names(const char *cmd, virConnectPtr c, char ***ret)
 	qsort(names, strv_length(names), sizeof(char *), cmp_str);
 	*ret = TAKE_PTR(names);
 	return 0;
+}
+
+int cli_edit_diff(const char *cmd, const char *name, const char *xml, const IfaceEdit *edits, size_t n_edits,
+		  char **ret_xml, char **ret_diff)
+{
+	_cleanup_free_ char *old = NULL, *new = NULL, *err = NULL, *la = NULL, *lb = NULL;
+	int r;
+
+	if ((r = domain_xml_normalize(xml, &old, &err)) < 0 ||
+	    (r = domain_xml_edit_ifaces(xml, edits, n_edits, &new, &err)) < 0) {
+		fprintf(stderr, "kvmnetctl %s: %s: %s\n", cmd, name, err ? err : strerror(-r));
+		return r;
+	}
+	if (asprintf(&la, "%s (persistent definition)", name) < 0 ||
+	    asprintf(&lb, "%s (after kvmnetctl %s)", name, cmd) < 0)
+		return -ENOMEM;
+	r = line_diff_unified(old, new, la, lb, 3, ret_diff);
+	if (r < 0) {
+		fprintf(stderr, "kvmnetctl %s: %s: cannot diff: %s\n", cmd, name, strerror(-r));
+		return r;
+	}
+	*ret_xml = TAKE_PTR(new);
+	return 0;
+}
+
+int cli_define(const char *cmd, virConnectPtr c, const char *name, const char *xml)
+{
+	_cleanup_free_ char *err = NULL;
+	virDomainPtr nd = virDomainDefineXML(c, xml);
+	int r;
+
+	if (nd) {
+		virDomainFree(nd);
+		return 0;
+	}
+	r = virt_error_take(&err);
+	fprintf(stderr, "kvmnetctl %s: %s: libvirt refused the new definition: %s\n", cmd, name, err ? err : "?");
+	return r < 0 ? r : -EIO;
 }
 
 void cli_host_facts(bool vf_given, HostFacts *ret)

@@ -157,21 +157,39 @@ static int advise_virtio(const DomainDef *d, const DomainIface *i, const HostFac
 	return r;
 }
 
-static int advise_vf(const DomainIface *i, const HostFacts *h, Workload w, bool *vf_taken, IfaceAdvice *a)
+static bool has_team(const DomainDef *d)
 {
-	if (!h->sriov_known)
+	for (size_t k = 0; k < d->n_ifaces; k++)
+		if (d->ifaces[k].teaming == DOMAIN_TEAMING_PERSISTENT)
+			return true;
+	return false;
+}
+
+/* One VF per domain, on the persistent member of its failover pair if it
+ * has one, else on its first (recommended) virtio tap NIC: kvmnet pairs
+ * VFs with virtio-net, the only model QEMU's failover knows. */
+static int advise_vf(const DomainDef *d, const DomainIface *i, const HostFacts *h, bool *vf_taken, IfaceAdvice *a)
+{
+	bool teamed = i->teaming == DOMAIN_TEAMING_PERSISTENT;
+
+	if (*vf_taken || (!teamed && has_team(d)) || !(is_virtio(i) || (a->model && streq(a->model, "virtio"))))
 		return 0;
-	if (h->daemon_gives_vf && !*vf_taken) {
+	if (h->daemon_gives_vf) {
 		*vf_taken = true;
 		a->want_vf = true;
 		a->recommended = NET_PATH_VF;
+		if (teamed)
+			return strextendf_sep(&a->hint, " ", "kvmnetd gives this domain a VF and pairs it with this NIC (failover alias "
+						"'%s'), so the VF can come and go.", i->alias ? i->alias : "?");
 		return strextendf_sep(&a->hint, " ", "kvmnetd gives this domain a VF: pair it with this NIC as the persistent "
 					"member of a failover team (kvmnetctl vm team), so the VF can come and go.");
 	}
-	if (h->sriov_vfs > 0 && !h->daemon_gives_vf)
-		return strextendf_sep(&a->hint, " ", "The host can provide %u SR-IOV VFs, but kvmnetd's policy gives this domain "
-					"none now.", h->sriov_vfs);
-	return 0;
+	if (!h->sriov_known || h->sriov_pfs == 0)
+		return 0;
+	*vf_taken = true;
+	return strextendf_sep(&a->hint, " ", "This host has %u SR-IOV PF(s) with up to %u VFs (%u free now), but kvmnetd gives "
+				"this domain none%s%s.", h->sriov_pfs, h->sriov_vfs, h->sriov_free_vfs,
+		      h->daemon_note ? ": " : "", h->daemon_note ? h->daemon_note : "");
 }
 
 static int advise_tap(const DomainDef *d, const DomainIface *i, const HostFacts *h, Workload w, bool *vf_taken,
@@ -191,7 +209,7 @@ static int advise_tap(const DomainDef *d, const DomainIface *i, const HostFacts 
 		if (r < 0)
 			return r;
 	}
-	return advise_vf(i, h, w, vf_taken, a);
+	return advise_vf(d, i, h, vf_taken, a);
 }
 
 static int advise_iface(const DomainDef *d, const DomainIface *i, const HostFacts *h, Workload w, bool *vf_taken,

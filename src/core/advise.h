@@ -40,9 +40,14 @@ const char *net_path_to_string(NetPath p);
 
 typedef struct HostFacts {
 	bool vhost_net;        /* /dev/vhost-net exists */
-	bool sriov_known;      /* the two below were observed */
-	unsigned sriov_vfs;    /* VFs the host's NICs can provide */
+	bool sriov_known;      /* the sriov_* fields were observed */
+	unsigned sriov_pfs;    /* SR-IOV PFs: sriov_totalvfs > 0 */
+	unsigned sriov_vfs;    /* VFs they can provide: the sum of sriov_totalvfs */
+	unsigned sriov_free_vfs; /* VFs that exist, no running domain holds, on vfio-pci or no driver */
 	bool daemon_gives_vf;  /* kvmnetd's policy gives this domain a VF */
+	/* Why kvmnetd gives it none ("not running", "waiting: pf-busy"...),
+	 * or NULL; borrowed. */
+	const char *daemon_note;
 } HostFacts;
 
 /* The path an interface takes on this host: virtio without <driver name>

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/ether-addr.h"
 #include "basic/macro.h"
 #include "basic/strv.h"
 #include "daemon/apply.h"
@@ -170,13 +171,47 @@ static int set_vf_mac(const ApplyContext *c, const PlanAction *a, char **ret_err
 	return 0;
 }
 
+/* The VM's failover MAC, if it has a pair waiting for a VF. */
+static bool team_mac(const Observation *o, int vm, uint8_t ret[static PLAN_MAC_LEN])
+{
+	return vm >= 0 && (size_t)vm < o->in.n_vms && o->vm_team_macs[vm] &&
+	       ether_addr_parse(o->vm_team_macs[vm], ret) >= 0;
+}
+
+void apply_pair_teams(const Observation *o, Plan *plan)
+{
+	for (size_t i = 0; i < plan->n_actions; i++) {
+		PlanAction *a = &plan->actions[i];
+		uint8_t slot0[PLAN_MAC_LEN], mac[PLAN_MAC_LEN];
+
+		if ((a->type != PLAN_SET_VF_MAC && a->type != PLAN_ATTACH) || !team_mac(o, a->vm, mac))
+			continue;
+		plan_vm_mac(o->vms[a->vm].uuid, 0, slot0);
+		if (memcmp(a->mac, slot0, PLAN_MAC_LEN) == 0)
+			memcpy(a->mac, mac, PLAN_MAC_LEN);
+	}
+}
+
+/* The alias to pair an attached VF with: only the VF that carries the
+ * persistent member's MAC (apply_pair_teams) joins its pair. */
+static const char *team_alias(const Observation *o, const PlanAction *a)
+{
+	uint8_t mac[PLAN_MAC_LEN];
+
+	if (!team_mac(o, a->vm, mac) || memcmp(a->mac, mac, PLAN_MAC_LEN) != 0)
+		return NULL;
+	return o->vm_team_aliases[a->vm];
+}
+
 static int with_domain(const ApplyContext *c, const PlanAction *a, bool attach, char **ret_error)
 {
 	_cleanup_free_ char *vf_addr = vf_addr_now(c, a->pf, a->vf);
 	const char *uuid = c->obs->vm_uuids[a->vm];
 	const PciAddr *pf = &c->obs->plan_pfs[a->pf].addr;
 	char mac[18];
-	VfInterface vf = { .pci_addr = vf_addr, .mac = attach ? mac : NULL };
+	VfInterface vf = { .pci_addr = vf_addr,
+			   .mac = attach ? mac : NULL,
+			   .teaming_persistent = attach ? team_alias(c->obs, a) : NULL };
 	virDomainPtr dom;
 	int r;
 

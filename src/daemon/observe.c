@@ -30,6 +30,8 @@ void observation_free(Observation *o)
 	for (size_t i = 0; i < o->in.n_vms; i++) {
 		free(o->vm_names[i]);
 		free(o->vm_uuids[i]);
+		free(o->vm_team_aliases[i]);
+		free(o->vm_team_macs[i]);
 	}
 	for (size_t i = 0; i < o->n_holders; i++) {
 		free((char *)o->holders[i].pci_addr);
@@ -38,6 +40,8 @@ void observation_free(Observation *o)
 	free(o->holders);
 	free(o->vm_names);
 	free(o->vm_uuids);
+	free(o->vm_team_aliases);
+	free(o->vm_team_macs);
 	free(o->vms);
 	free(o->pfs);
 	free(o->plan_pfs);
@@ -122,6 +126,38 @@ static int observe_holders(Observation *o, DomainList *l)
 	return 0;
 }
 
+static bool pairs_with(DomainTeaming t, const char *persistent, const char *alias)
+{
+	return t == DOMAIN_TEAMING_TRANSIENT && persistent && streq(persistent, alias);
+}
+
+/* The persistent member of a failover pair in the live XML, if no
+ * transient member (one given by hand, or the daemon's own from an
+ * earlier turn) is paired with it yet.  libvirt only lets a transient
+ * member name a user alias, "ua-...". */
+static int observe_team(const DomainDef *d, char **ret_alias, char **ret_mac)
+{
+	const DomainIface *p = NULL;
+
+	for (size_t k = 0; k < d->n_ifaces && !p; k++) {
+		const DomainIface *i = &d->ifaces[k];
+
+		if (i->teaming == DOMAIN_TEAMING_PERSISTENT && i->mac && i->alias && strncmp(i->alias, "ua-", 3) == 0)
+			p = i;
+	}
+	if (!p)
+		return 0;
+	for (size_t k = 0; k < d->n_ifaces; k++)
+		if (pairs_with(d->ifaces[k].teaming, d->ifaces[k].teaming_persistent, p->alias))
+			return 0;
+	for (size_t k = 0; k < d->n_hostdevs; k++)
+		if (pairs_with(d->hostdevs[k].teaming, d->hostdevs[k].teaming_persistent, p->alias))
+			return 0;
+	*ret_alias = strdup(p->alias);
+	*ret_mac = strdup(p->mac);
+	return *ret_alias && *ret_mac ? 0 : -ENOMEM;
+}
+
 static int observe_vms(Observation *o, virConnectPtr conn, DomainList *l)
 {
 	/* Serve VMs in the order they started: libvirt's ids grow. */
@@ -129,7 +165,9 @@ static int observe_vms(Observation *o, virConnectPtr conn, DomainList *l)
 	o->vms = calloc(l->n ? l->n : 1, sizeof(PlanVm));
 	o->vm_names = calloc(l->n ? l->n : 1, sizeof(char *));
 	o->vm_uuids = calloc(l->n ? l->n : 1, sizeof(char *));
-	if (!o->vms || !o->vm_names || !o->vm_uuids)
+	o->vm_team_aliases = calloc(l->n ? l->n : 1, sizeof(char *));
+	o->vm_team_macs = calloc(l->n ? l->n : 1, sizeof(char *));
+	if (!o->vms || !o->vm_names || !o->vm_uuids || !o->vm_team_aliases || !o->vm_team_macs)
 		return -ENOMEM;
 	for (size_t i = 0; i < l->n; i++) {
 		const DomainDef *d = l->defs[i];
@@ -148,6 +186,8 @@ static int observe_vms(Observation *o, virConnectPtr conn, DomainList *l)
 		vm->name = o->vm_names[o->in.n_vms];
 		vm->opted_out = !managed;
 		o->in.n_vms++;
+		if (observe_team(d, &o->vm_team_aliases[o->in.n_vms - 1], &o->vm_team_macs[o->in.n_vms - 1]) < 0)
+			return -ENOMEM;
 	}
 	return 0;
 }

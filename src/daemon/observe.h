@@ -28,6 +28,10 @@ typedef struct Observation {
 	PlanInput in; /* points into the arrays below */
 	PlanVm *vms;
 	char **vm_names, **vm_uuids; /* owned, by VM index */
+	/* By VM index: the alias and MAC of the virtio NIC that is the
+	 * persistent member of a failover pair (kvmnetctl vm team) with no
+	 * transient member yet, or NULL.  The VM's first VF joins that pair. */
+	char **vm_team_aliases, **vm_team_macs;
 	ObservedPf *pfs;
 	PlanPf *plan_pfs;
 	size_t n_pfs;

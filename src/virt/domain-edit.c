@@ -99,19 +99,64 @@ static xmlNode *ensure_child(xmlNode *parent, const char *name)
 	return n ? n : xmlNewChild(parent, NULL, (const xmlChar *)name, NULL);
 }
 
+static void drop_child(xmlNode *parent, const char *name)
+{
+	xmlNode *n = elem_child(parent, name);
+
+	if (n) {
+		xmlUnlinkNode(n);
+		xmlFreeNode(n);
+	}
+}
+
+static int set_child_prop(xmlNode *parent, const char *elem, const char *name, const char *value)
+{
+	xmlNode *n = ensure_child(parent, elem);
+
+	return n && xmlSetProp(n, (const xmlChar *)name, (const xmlChar *)value) ? 0 : -ENOMEM;
+}
+
+static int edit_teaming(xmlNode *iface, const IfaceEdit *e)
+{
+	int r;
+
+	if (e->drop_alias)
+		drop_child(iface, "alias");
+	if (e->alias && (r = set_child_prop(iface, "alias", "name", e->alias)) < 0)
+		return r;
+	switch (e->teaming) {
+	case IFACE_TEAMING_PERSISTENT: {
+		xmlNode *t = elem_child(iface, "teaming");
+
+		/* A persistent member names no partner: the transient one
+		 * points at it. */
+		if (t)
+			xmlUnsetProp(t, (const xmlChar *)"persistent");
+		return set_child_prop(iface, "teaming", "type", "persistent");
+	}
+	case IFACE_TEAMING_REMOVE:
+		drop_child(iface, "teaming");
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 static int edit_one(xmlNode *iface, const IfaceEdit *e)
 {
 	xmlNode *n;
+	int r;
 
+	r = edit_teaming(iface, e);
+	if (r < 0)
+		return r;
 	if (e->model) {
 		n = ensure_child(iface, "model");
 		if (!n || !xmlSetProp(n, (const xmlChar *)"type", (const xmlChar *)e->model))
 			return -ENOMEM;
 	}
-	if (e->drop_driver && (n = elem_child(iface, "driver"))) {
-		xmlUnlinkNode(n);
-		xmlFreeNode(n);
-	}
+	if (e->drop_driver)
+		drop_child(iface, "driver");
 	if (!e->driver_name)
 		return 0;
 	n = ensure_child(iface, "driver");

@@ -9,6 +9,17 @@
  * virDomainDefineXML().  Elements and attributes it does not touch are
  * kept as they are. */
 
+/* What to do with <teaming> (libvirt's failover pair, QEMU failover=on). */
+typedef enum IfaceTeamingEdit {
+	IFACE_TEAMING_LEAVE = 0,
+	IFACE_TEAMING_PERSISTENT, /* <teaming type='persistent'/>: the virtio member */
+	IFACE_TEAMING_REMOVE,	  /* no <teaming> */
+} IfaceTeamingEdit;
+
+/* The prefix of the user aliases `kvmnetctl vm team` makes (libvirt
+ * requires user aliases to start with "ua-"); --remove drops only those. */
+#define KVMNET_ALIAS_PREFIX "ua-kvmnet-"
+
 typedef struct IfaceEdit {
 	size_t index;            /* the index-th <interface> of <devices> */
 	const char *mac;         /* if not NULL, that interface must have it */
@@ -16,6 +27,9 @@ typedef struct IfaceEdit {
 	const char *driver_name; /* <driver name=>; NULL: leave the driver */
 	unsigned queues;         /* with driver_name: queues=, 0 removes it */
 	bool drop_driver;        /* remove <driver> (for a non-virtio model) */
+	IfaceTeamingEdit teaming;
+	const char *alias;       /* <alias name=>; NULL: leave */
+	bool drop_alias;         /* remove <alias> */
 } IfaceEdit;
 
 /* Apply edits to xml.  The output, and that of domain_xml_normalize(), is

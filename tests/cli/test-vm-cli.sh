@@ -16,7 +16,7 @@ check() {
 	local name=$1 want_rc=$2 root=$3
 	shift 3
 	local out rc
-	out=$(KVMNET_SYSROOT=$fix/$root "$ctl" -c "$uri" "$@" 2>&1)
+	out=$(KVMNET_SYSROOT=$fix/$root "$ctl" -c "${URI:-$uri}" "$@" 2>&1)
 	rc=$?
 	if [ "$rc" != "$want_rc" ]; then
 		echo "FAIL $name: exit $rc, want $want_rc"
@@ -48,6 +48,28 @@ check vm-apply-dry-vm-b-udp.txt 0 host-vhost vm apply -n vm-b --workload udp-to-
 check vm-apply-vm-b.txt 0 host-plain vm apply vm-b
 check vm-apply-vm-a.txt 0 host-plain vm apply vm-a
 check vm-apply-two-domains.txt 2 host-plain vm apply vm-a vm-b
+
+# vm team: the test driver's node.xml has vm-b teamed with a VF paired.
+check vm-team-vm-b.txt 0 host-vhost vm team vm-b
+check vm-team-vm-b-remove.txt 1 host-vhost vm team vm-b --remove
+check vm-team-bad-iface.txt 2 host-vhost vm team vm-b --iface 52:54:00:99:99:99
+check vm-team-no-domain.txt 2 host-vhost vm team
+team="test://$fix/libvirt-test/team.xml"
+URI=$team check vm-team-web-dry.txt 0 host-vhost vm team --dry-run web
+URI=$team check vm-team-web.txt 0 host-vhost vm team web
+URI=$team check vm-team-web-e1000.txt 1 host-vhost vm team web --iface 52:54:00:7e:00:02
+URI=$team check vm-team-legacy.txt 1 host-vhost vm team legacy
+URI=$team check vm-team-teamed-remove.txt 0 host-vhost vm team teamed --remove
+URI=$team check vm-team-teamed-other.txt 1 host-vhost vm team teamed -i 52:54:00:7e:02:02
+URI=$team check vm-team-shared.txt 0 host-vhost vm team shared -n
+URI=$team check vm-team-shared-remove.txt 0 host-vhost vm team shared --remove
+
+# vm advise on a host with an SR-IOV PF (sriov-igb-vfs: 7 VFs, 4 made, one
+# on igbvf): capacity and free VFs in the hint; kvmnetd is not asked on a
+# fake tree, --vf overrides.
+URI=$team check vm-advise-web-sriov.txt 0 sriov-igb-vfs vm advise web --workload latency
+URI=$team check vm-advise-web-sriov-vf.txt 0 sriov-igb-vfs vm advise web --workload latency --vf
+URI=$team check vm-advise-teamed-vf.json 0 sriov-igb-vfs vm advise teamed --vf --json
 
 # JSON output must parse.
 for f in "$gold"/*.json; do

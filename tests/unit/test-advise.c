@@ -223,11 +223,46 @@ static void test_vf_capacity_not_given(void **state)
 {
 	_cleanup_domain_def_ DomainDef *d = domain(4, DEBIAN, BRIDGE_VIRTIO);
 	_cleanup_domain_advice_ DomainAdvice *a = NULL;
-	HostFacts h = { .vhost_net = true, .sriov_known = true, .sriov_vfs = 7 };
+	HostFacts h = { .vhost_net = true, .sriov_known = true, .sriov_pfs = 1, .sriov_vfs = 7, .sriov_free_vfs = 3,
+			.daemon_note = "kvmnetd is not running" };
 
 	assert_int_equal(advise_domain(d, &h, WORKLOAD_UDP_TO_GUEST, &a), 0);
 	assert_false(a->ifaces[0].want_vf);
-	assert_non_null(strstr(a->ifaces[0].hint, "7 SR-IOV VFs"));
+	assert_int_equal(a->ifaces[0].recommended, NET_PATH_VIRTIO_QEMU);
+	assert_non_null(strstr(a->ifaces[0].hint, "1 SR-IOV PF(s) with up to 7 VFs (3 free now), but kvmnetd gives "
+						  "this domain none: kvmnetd is not running."));
+}
+
+/* No SR-IOV PF, or not observed: no VF hint at all. */
+static void test_vf_no_capacity(void **state)
+{
+	_cleanup_domain_def_ DomainDef *d = domain(4, DEBIAN, BRIDGE_VIRTIO);
+	_cleanup_domain_advice_ DomainAdvice *a = NULL, *b = NULL;
+	HostFacts none = { .vhost_net = true, .sriov_known = true };
+	HostFacts unknown = { .vhost_net = true, .sriov_pfs = 2, .sriov_vfs = 14 };
+
+	assert_int_equal(advise_domain(d, &none, WORKLOAD_LATENCY, &a), 0);
+	assert_null(a->ifaces[0].hint);
+	assert_int_equal(advise_domain(d, &unknown, WORKLOAD_LATENCY, &b), 0);
+	assert_null(b->ifaces[0].hint);
+}
+
+/* The VF goes with the persistent member of the failover pair, not with
+ * the first virtio NIC. */
+static void test_vf_on_team(void **state)
+{
+	_cleanup_domain_def_ DomainDef *d = domain(4, DEBIAN, BRIDGE_VIRTIO
+		"<interface type='bridge'><source bridge='br1'/><model type='virtio'/>"
+		"<teaming type='persistent'/><alias name='ua-kvmnet-525400000001'/></interface>");
+	_cleanup_domain_advice_ DomainAdvice *a = NULL;
+	HostFacts h = { .vhost_net = true, .sriov_known = true, .sriov_pfs = 1, .sriov_vfs = 7, .daemon_gives_vf = true };
+
+	assert_int_equal(advise_domain(d, &h, WORKLOAD_LATENCY, &a), 0);
+	assert_false(a->ifaces[0].want_vf);
+	assert_null(a->ifaces[0].hint);
+	assert_true(a->ifaces[1].want_vf);
+	assert_int_equal(a->ifaces[1].recommended, NET_PATH_VF);
+	assert_non_null(strstr(a->ifaces[1].hint, "pairs it with this NIC (failover alias 'ua-kvmnet-525400000001')"));
 }
 
 static void test_latency_pinning(void **state)
@@ -280,6 +315,8 @@ int main(void)
 		cmocka_unit_test(test_one_vcpu),
 		cmocka_unit_test(test_vf_given_once),
 		cmocka_unit_test(test_vf_capacity_not_given),
+		cmocka_unit_test(test_vf_no_capacity),
+		cmocka_unit_test(test_vf_on_team),
 		cmocka_unit_test(test_latency_pinning),
 		cmocka_unit_test(test_no_interfaces),
 		cmocka_unit_test(test_names),

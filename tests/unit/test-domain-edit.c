@@ -123,6 +123,55 @@ static void test_errors(void **state)
 	assert_null(new);
 }
 
+/* The persistent-member edit on an inactive definition, against a golden
+ * file (tests/fixtures/domain-xml/team-inactive.teamed.xml); then undone,
+ * the document is the normalized original again. */
+static void test_teaming_golden(void **state)
+{
+	char *xml = slurp("team-inactive.xml"), *want = slurp("team-inactive.teamed.xml");
+	char *old = NULL, *new = NULL, *back = NULL;
+	IfaceEdit add = { .index = 1, .mac = "52:54:00:3A:10:02", .teaming = IFACE_TEAMING_PERSISTENT,
+			  .alias = "ua-kvmnet-5254003a1002" };
+	IfaceEdit undo = { .index = 1, .teaming = IFACE_TEAMING_REMOVE, .drop_alias = true };
+
+	assert_int_equal(domain_xml_edit_ifaces(xml, &add, 1, &new, NULL), 0);
+	assert_string_equal(new, want);
+	_cleanup_domain_def_ DomainDef *d = parse(new);
+	assert_int_equal(d->ifaces[1].teaming, DOMAIN_TEAMING_PERSISTENT);
+	assert_null(d->ifaces[1].teaming_persistent);
+	assert_string_equal(d->ifaces[1].alias, "ua-kvmnet-5254003a1002");
+	assert_int_equal(d->ifaces[0].teaming, DOMAIN_TEAMING_NONE);
+	assert_null(d->ifaces[0].alias);
+	assert_int_equal(d->ifaces[1].queues, 2);
+
+	assert_int_equal(domain_xml_normalize(xml, &old, NULL), 0);
+	assert_int_equal(domain_xml_edit_ifaces(new, &undo, 1, &back, NULL), 0);
+	assert_string_equal(back, old);
+	free(xml);
+	free(want);
+	free(old);
+	free(new);
+	free(back);
+}
+
+/* An existing <teaming> (a stale transient one, say) is rewritten, not
+ * doubled, and an existing alias is replaced in place. */
+static void test_teaming_rewrite(void **state)
+{
+	const char *xml = "<domain><name>a</name><devices><interface type='bridge'><model type='virtio'/>"
+			  "<teaming type='transient' persistent='ua-x'/><alias name='net0'/></interface>"
+			  "</devices></domain>";
+	IfaceEdit e = { .index = 0, .teaming = IFACE_TEAMING_PERSISTENT, .alias = "ua-kvmnet-020000000001" };
+	char *new = NULL;
+
+	assert_int_equal(domain_xml_edit_ifaces(xml, &e, 1, &new, NULL), 0);
+	assert_string_equal(new, "<domain>\n  <name>a</name>\n  <devices>\n    <interface type=\"bridge\">\n"
+				 "      <model type=\"virtio\"/>\n      <teaming type=\"persistent\"/>\n"
+				 "      <alias name=\"ua-kvmnet-020000000001\"/>\n    </interface>\n  </devices>\n"
+				 "</domain>\n");
+	free(new);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +179,8 @@ int main(void)
 		cmocka_unit_test(test_create_and_drop),
 		cmocka_unit_test(test_queues_removed),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_teaming_golden),
+		cmocka_unit_test(test_teaming_rewrite),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
