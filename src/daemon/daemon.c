@@ -47,7 +47,9 @@ static void on_watch(WatchReason reason, const char *domain, int event, void *us
 	case WATCH_DISCONNECTED:
 		log_warning("Lost the connection to %s; reconnecting", d->config->libvirt_uri);
 		notify_sendf("STATUS=libvirt at %s unreachable, reconnecting", d->config->libvirt_uri);
-		return;
+		/* Not to decide (reconcile does nothing blind) but so that the
+		 * control socket stops showing the last view as if connected. */
+		break;
 	case WATCH_LIFECYCLE:
 		log_debug("Domain %s: lifecycle event %d", domain, event);
 		break;

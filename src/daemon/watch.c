@@ -3,6 +3,7 @@
 #include <string.h>
 #include <libvirt/virterror.h>
 
+#include "basic/log.h"
 #include "basic/macro.h"
 #include "watch.h"
 
@@ -113,6 +114,10 @@ static void connect_or_retry(Watch *w)
 		w->fn(WATCH_CONNECTED, NULL, 0, w->userdata);
 		return;
 	}
+	/* Debug only: with libvirtd down for hours this repeats every 30 s;
+	 * the daemon says once, at info, that the connection went away. */
+	log_debug("Connecting to %s failed: %s; next attempt in %llu ms", w->uri,
+		  w->last_error ? w->last_error : "?", (unsigned long long)watch_backoff_ms(w->attempt));
 	virEventUpdateTimeout(w->timer, (int)watch_backoff_ms(w->attempt));
 	if (w->attempt < 32)
 		w->attempt++;

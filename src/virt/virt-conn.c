@@ -14,6 +14,12 @@ static void silent_error_func(void *user_data, virErrorPtr error)
 
 static void install_handler(void)
 {
+	/* Before libvirt is initialised its last-error slot is an unmade
+	 * thread-local key (0, someone else's): virResetLastError() then
+	 * frees another library's pointer.  virConnectOpen() would
+	 * initialise it, but virt_conn_open() resets the error first. */
+	if (virInitialize() < 0)
+		return;
 	virSetErrorFunc(NULL, silent_error_func);
 }
 
