@@ -11,6 +11,7 @@
 #include "basic/strv.h"
 #include "daemon/ctl-socket.h"
 #include "daemon/daemon.h"
+#include "daemon/irq-loop.h"
 #include "daemon/sd-notify.h"
 
 static void on_reconcile_timer(int timer, void *opaque)
@@ -81,6 +82,8 @@ static int reload(Daemon *d)
 	config_free(d->config);
 	d->config = c;
 	log_set_max_level(c->log_level);
+	if (d->irq_loop)
+		irq_loop_reconfigure(d->irq_loop);
 	log_info("Reloaded %s", d->config_path);
 	daemon_schedule(d);
 	return 0;
@@ -217,7 +220,7 @@ int daemon_run(Daemon *d)
 		return log_error_errno(r, "Control socket %s: %m", d->ctl_path);
 	d->reconcile_timer = virEventAddTimeout(-1, on_reconcile_timer, d, NULL);
 	d->dwell_timer = virEventAddTimeout(-1, on_dwell_timer, d, NULL);
-	if (d->reconcile_timer < 0 || d->dwell_timer < 0)
+	if (d->reconcile_timer < 0 || d->dwell_timer < 0 || irq_loop_new(d, &d->irq_loop) < 0)
 		return log_error_errno(-ENOMEM, "Adding timers: %m");
 	r = watch_new(d->config->libvirt_uri, on_watch, d, &d->watch);
 	if (r < 0)
@@ -241,6 +244,7 @@ int daemon_run(Daemon *d)
 
 	notify_send("STOPPING=1");
 	if (d->config->on_stop == ON_STOP_REVERT && !d->dry_run) {
+		(void)irq_loop_revert(d->irq_loop);
 		r = daemon_revert(d);
 		if (r < 0)
 			return r;
@@ -252,6 +256,7 @@ void daemon_free(Daemon *d)
 {
 	if (!d)
 		return;
+	irq_loop_free(d->irq_loop);
 	watch_free(d->watch);
 	if (d->ctl_watch >= 0)
 		virEventRemoveHandle(d->ctl_watch);

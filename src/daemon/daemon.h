@@ -32,6 +32,7 @@ typedef struct Daemon {
 	char *status_json;	/* the last view, for the control socket */
 	char *last_waits;	/* the WAIT lines last logged, to log changes only */
 	int ready_fd;		/* detached: tell the waiting parent we are up */
+	struct IrqLoop *irq_loop; /* [irq]: daemon/irq-loop.h */
 } Daemon;
 
 int daemon_new(const char *config_path, const char *ctl_path, bool dry_run, Daemon **ret);
