@@ -25,18 +25,11 @@
 #include "build-config.h"
 #include "host/blockq.h"
 #include "host/sched.h"
+#include "host/tune-knob.h"
 #include "tune-state.h"
 
-typedef struct Knob {
-	char *label; /* "sched min_granularity", "disk vda" */
-	char *path;  /* host path */
-	char *want;  /* the value the source asks for */
-	bool is_queue;
-} Knob;
-
 typedef struct Knobs {
-	Knob *k;
-	size_t n;
+	TuneKnobs ks;
 	int failed; /* knobs that could not even be listed */
 } Knobs;
 
@@ -63,84 +56,39 @@ static void help(FILE *f)
 		"  -h, --help        show this help\n");
 }
 
-static void knobs_done(Knobs *ks)
-{
-	for (size_t i = 0; i < ks->n; i++) {
-		free(ks->k[i].label);
-		free(ks->k[i].path);
-		free(ks->k[i].want);
-	}
-	free(ks->k);
-}
-
-static int knobs_add(Knobs *ks, const char *label, const char *path, const char *want, bool is_queue)
-{
-	Knob *n = realloc(ks->k, (ks->n + 1) * sizeof(Knob));
-	Knob k = { strdup(label), strdup(path), strdup(want), is_queue };
-
-	if (n)
-		ks->k = n;
-	if (!n || !k.label || !k.path || !k.want) {
-		free(k.label);
-		free(k.path);
-		free(k.want);
-		return -ENOMEM;
-	}
-	ks->k[ks->n++] = k;
-	return 0;
-}
-
 static int collect_sched(Knobs *ks)
 {
-	SchedFlavor f = sched_detect();
-	const SchedKnob *sk;
-	size_t n;
+	SchedFlavor f;
 	int r;
 
+	r = tune_knobs_add_sched(&ks->ks, &f);
 	printf("scheduler knobs: %s\n", sched_flavor_to_string(f));
-	if (f == SCHED_FLAVOR_NONE) {
+	if (r == -ENOENT) {
 		log_warning("no scheduler knob found (/proc/sys/kernel/sched_min_granularity_ns, "
 			    "/sys/kernel/debug/sched/): on kernels >= 5.13 mount debugfs: "
 			    "mount -t debugfs none /sys/kernel/debug");
 		ks->failed++;
 		return 0;
 	}
-	sk = sched_knobs(f, &n);
-	for (size_t i = 0; i < n; i++) {
-		char label[64], want[32];
-
-		snprintf(label, sizeof(label), "sched %s", sk[i].name);
-		snprintf(want, sizeof(want), "%" PRIu64, sk[i].value);
-		r = knobs_add(ks, label, sk[i].path, want, false);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return r;
 }
 
 static int collect_disk(Knobs *ks, const char *dev)
 {
-	_cleanup_free_ char *cur = NULL, *path = NULL, *label = NULL;
-	_cleanup_strv_free_ char **avail = NULL;
-	const char *want;
-	int r;
+	int r = tune_knobs_add_disk(&ks->ks, dev);
 
-	r = blockq_read_scheduler(dev, &cur, &avail);
-	if (r < 0) {
-		log_error_errno(r, "disk %s: reading /sys/block/%s/queue/scheduler: %s", dev, dev, strerror(-r));
-		ks->failed++;
-		return 0;
-	}
-	want = blockq_pick_deadline(avail);
-	if (!want) {
+	if (r == -EOPNOTSUPP) {
 		log_error("disk %s: /sys/block/%s/queue/scheduler offers neither mq-deadline nor deadline "
 			  "(modprobe mq-deadline)", dev, dev);
 		ks->failed++;
 		return 0;
 	}
-	if (blockq_scheduler_path(dev, &path) < 0 || asprintf(&label, "disk %s", dev) < 0)
-		return -ENOMEM;
-	return knobs_add(ks, label, path, want, true);
+	if (r < 0 && r != -ENOMEM) {
+		log_error_errno(r, "disk %s: reading /sys/block/%s/queue/scheduler: %s", dev, dev, strerror(-r));
+		ks->failed++;
+		return 0;
+	}
+	return r;
 }
 
 static int collect(char **disks, Knobs *ret)
@@ -153,35 +101,10 @@ static int collect(char **disks, Knobs *ret)
 		if (r >= 0)
 			r = collect_disk(&ks, *d);
 	if (r < 0) {
-		knobs_done(&ks);
+		tune_knobs_done(&ks.ks);
 		return log_error_errno(r, "out of memory");
 	}
 	*ret = ks;
-	return 0;
-}
-
-/* The value now, as the state file keeps it: the number, or the name of
- * the scheduler in use. */
-static int read_value(const char *path, bool is_queue, char **ret)
-{
-	_cleanup_free_ char *line = NULL, *cur = NULL;
-	_cleanup_strv_free_ char **avail = NULL;
-	int r;
-
-	r = read_one_line(path, &line);
-	if (r < 0)
-		return r;
-	strstrip(line);
-	if (!is_queue) {
-		*ret = TAKE_PTR(line);
-		return 0;
-	}
-	r = blockq_parse_scheduler(line, &cur, &avail);
-	if (r < 0)
-		return r;
-	if (!cur)
-		return -EBADMSG;
-	*ret = TAKE_PTR(cur);
 	return 0;
 }
 
@@ -199,24 +122,24 @@ static int do_show(const Knobs *ks, TuneState *st)
 	int failed = ks->failed;
 
 	printf("%-26s %-14s %-14s %-14s %s\n", "KNOB", "NOW", "APPLY", "SAVED", "PATH");
-	for (size_t i = 0; i < ks->n; i++) {
+	for (size_t i = 0; i < ks->ks.n; i++) {
+		const TuneKnob *k = &ks->ks.k[i];
 		_cleanup_free_ char *now = NULL;
-		TuneEntry *e = tune_state_find(st, ks->k[i].path);
-		int r = read_value(ks->k[i].path, ks->k[i].is_queue, &now);
+		TuneEntry *e = tune_state_find(st, k->key);
+		int r = tune_knob_read(k, &now);
 
 		if (r < 0) {
-			log_error_errno(r, "%s: reading %s: %s", ks->k[i].label, ks->k[i].path, strerror(-r));
+			log_error_errno(r, "%s: reading %s: %s", k->label, k->path, strerror(-r));
 			failed++;
 		}
-		printf("%-26s %-14s %-14s %-14s %s\n", ks->k[i].label, now ? now : "?", ks->k[i].want,
-		       e ? e->original : "-", ks->k[i].path);
+		printf("%-26s %-14s %-14s %-14s %s\n", k->label, now ? now : "?", k->want, e ? e->original : "-",
+		       k->key);
 	}
 	/* Saved knobs not asked about now (a --disk left out) still count. */
 	for (size_t i = 0; i < st->n; i++) {
 		bool listed = false;
 
-		for (size_t j = 0; j < ks->n; j++)
-			listed = listed || streq(ks->k[j].path, st->entries[i].path);
+		listed = tune_knobs_find(&ks->ks, st->entries[i].path) != NULL;
 		if (!listed)
 			printf("%-26s %-14s %-14s %-14s %s\n", "(saved)", "", st->entries[i].applied,
 			       st->entries[i].original, st->entries[i].path);
@@ -230,48 +153,42 @@ static int record_originals(const Knobs *ks, TuneState *st, char ***added)
 {
 	int failed = 0;
 
-	for (size_t i = 0; i < ks->n; i++) {
+	for (size_t i = 0; i < ks->ks.n; i++) {
+		const TuneKnob *k = &ks->ks.k[i];
 		_cleanup_free_ char *now = NULL;
 		int r;
 
-		if (tune_state_find(st, ks->k[i].path))
+		if (tune_state_find(st, k->key))
 			continue;
-		r = read_value(ks->k[i].path, ks->k[i].is_queue, &now);
+		r = tune_knob_read(k, &now);
 		if (r < 0) {
-			log_error_errno(r, "%s: reading %s: %s; not changed", ks->k[i].label, ks->k[i].path,
-					strerror(-r));
+			log_error_errno(r, "%s: reading %s: %s; not changed", k->label, k->path, strerror(-r));
 			failed++;
 			continue;
 		}
-		if (streq(now, ks->k[i].want))
+		if (tune_knob_satisfied(k, now))
 			continue;
-		if (tune_state_add(st, ks->k[i].path, now, ks->k[i].want) < 0 ||
-		    strv_extend(added, ks->k[i].path) < 0)
+		if (tune_state_add(st, k->key, now, k->want) < 0 || strv_extend(added, k->key) < 0)
 			return -ENOMEM;
 	}
 	return failed;
 }
 
-static int write_knob(const char *path, const char *value)
-{
-	return write_string_file(path, value);
-}
-
 /* Write one knob; a knob that was saved just now and refused goes out of
  * the state again, since it kept its value (lockdown EPERM and the like). */
-static int apply_one(const Knob *k, TuneState *st, char **added, bool *dropped)
+static int apply_one(const TuneKnob *k, TuneState *st, char **added, bool *dropped)
 {
-	TuneEntry *e = tune_state_find(st, k->path);
+	TuneEntry *e = tune_state_find(st, k->key);
 	int r;
 
 	if (!e)
 		return 0; /* already at the value, or unreadable */
-	r = write_knob(k->path, k->want);
+	r = tune_knob_write(k, k->want);
 	if (r < 0) {
 		log_error_errno(r, "%s: writing %s to %s: %s%s", k->label, k->want, k->path, strerror(-r),
 				errno_hint(r));
-		if (strv_contains(added, k->path)) {
-			tune_state_remove(st, k->path);
+		if (strv_contains(added, k->key)) {
+			tune_state_remove(st, k->key);
 			*dropped = true;
 		}
 		return r;
@@ -299,8 +216,8 @@ static int do_apply(const Knobs *ks, TuneState *st, const char *state_path)
 			return EXIT_FAILED;
 		}
 	}
-	for (size_t i = 0; i < ks->n; i++)
-		if (apply_one(&ks->k[i], st, added, &dropped) < 0)
+	for (size_t i = 0; i < ks->ks.n; i++)
+		if (apply_one(&ks->ks.k[i], st, added, &dropped) < 0)
 			failed++;
 	if (dropped) {
 		r = st->n > 0 ? tune_state_save(state_path, st) : (unlink(state_path) < 0 ? negative_errno() : 0);
@@ -318,8 +235,13 @@ static int do_revert(TuneState *st, const char *state_path)
 
 	for (size_t i = 0; i < st->n;) {
 		TuneEntry *e = &st->entries[i];
+		TuneKnob k;
 
-		r = write_knob(e->path, e->original);
+		r = tune_knob_from_key(e->path, &k);
+		if (r >= 0) {
+			r = tune_knob_write(&k, e->original);
+			tune_knob_done(&k);
+		}
 		if (r < 0) {
 			log_error_errno(r, "writing %s back to %s: %s%s; kept in %s", e->original, e->path,
 					strerror(-r), errno_hint(r), state_path);
@@ -381,7 +303,7 @@ static int run(const char *verb, const char *state_path, char **disks)
 		r = EXIT_FAILED;
 	} else
 		r = do_apply(&ks, &st, state_path);
-	knobs_done(&ks);
+	tune_knobs_done(&ks.ks);
 	tune_state_done(&st);
 	return r;
 }
