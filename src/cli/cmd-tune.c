@@ -24,6 +24,7 @@
 #include "commands.h"
 #include "build-config.h"
 #include "host/blockq.h"
+#include "host/cgroup.h"
 #include "host/sched.h"
 #include "host/tune-knob.h"
 #include "tune-state.h"
@@ -36,7 +37,8 @@ typedef struct Knobs {
 static void help(FILE *f)
 {
 	fprintf(f,
-		"Usage: kvmnetctl tune show|apply|revert [--state FILE] [--disk DEV]...\n"
+		"Usage: kvmnetctl tune show|apply|revert [--state FILE] [--disk DEV]... [--no-cgroups]\n"
+		"       kvmnetctl tune iommu [--apply]\n"
 		"\n"
 		"The host tuning of the source document, saved and reversible.\n"
 		"\n"
@@ -48,11 +50,24 @@ static void help(FILE *f)
 		"           base_slice_ns 4000000 only) and the deadline IO scheduler\n"
 		"           on each --disk; a knob the kernel refuses (lockdown: EPERM)\n"
 		"           is reported and the others still applied\n"
+		"           and the running VMs' cgroup memory and IO limits lifted\n"
+		"           (v2: memory.high, memory.max -> max, io.max lines -> max;\n"
+		"           v1: memory.memsw.limit_in_bytes, memory.limit_in_bytes -> -1,\n"
+		"           blkio.throttle.*_device rules removed; VMs from\n"
+		"           /run/libvirt/qemu/NAME.pid, cgroups from /proc/PID/cgroup)\n"
 		"  revert   write every saved original back and forget it\n"
+		"  iommu    print the kernel command line change the IOMMU needs\n"
+		"           (intel_iommu=on on Intel, iommu=pt; amd_iommu=off removed\n"
+		"           on AMD) from /proc/cpuinfo and /proc/cmdline; with --apply\n"
+		"           put it in /etc/default/grub's GRUB_CMDLINE_LINUX (first\n"
+		"           original kept as /etc/default/grub.kvmnet.bak) and name the\n"
+		"           command that regenerates the boot menu\n"
 		"\n"
 		"Options:\n"
 		"  -s, --state FILE  state file (default " DEFAULT_STATE_DIR "/tune-state.json)\n"
 		"  -d, --disk DEV    a block device under /sys/block (vda, nvme0n1); repeatable\n"
+		"  -G, --no-cgroups  leave the VMs' cgroups out\n"
+		"  -a, --apply       iommu: edit /etc/default/grub\n"
 		"  -h, --help        show this help\n");
 }
 
@@ -91,7 +106,45 @@ static int collect_disk(Knobs *ks, const char *dev)
 	return r;
 }
 
-static int collect(char **disks, Knobs *ret)
+/* Every running VM's cgroups (libvirt's /run/libvirt/qemu/NAME.pid). */
+static int collect_cgroups(Knobs *ks)
+{
+	_cleanup_strv_free_ char **vms = NULL;
+	int r;
+
+	r = qemu_running_domains(&vms);
+	if (r < 0) {
+		log_error_errno(r, "listing /run/libvirt/qemu: %s", strerror(-r));
+		ks->failed++;
+		return r == -ENOMEM ? r : 0;
+	}
+	printf("VM cgroups: %zu running VM(s)\n", strv_length(vms));
+	STRV_FOREACH(vm, vms) {
+		CgroupPaths p;
+		pid_t pid;
+
+		r = qemu_pid_of_domain(*vm, &pid);
+		if (r >= 0)
+			r = cgroup_read_pid(pid, &p);
+		if (r >= 0) {
+			r = cgroup_add_lift_knobs(&ks->ks, *vm, &p);
+			cgroup_paths_done(&p);
+		}
+		if (r == -ENOMEM)
+			return r;
+		/* Not a failure: a VM without a cgroup of its own has no
+		 * limits of its own to lift. */
+		if (r == -ENOENT)
+			printf("VM %s: no cgroup of its own (QEMU outside libvirt's machine cgroups, or stopped); "
+			       "left alone\n", *vm);
+		else if (r < 0)
+			printf("VM %s: reading /run/libvirt/qemu/%s.pid and /proc/PID/cgroup: %s; left alone\n", *vm, *vm,
+			       strerror(-r));
+	}
+	return 0;
+}
+
+static int collect(char **disks, bool cgroups, Knobs *ret)
 {
 	Knobs ks = {};
 	int r;
@@ -100,6 +153,8 @@ static int collect(char **disks, Knobs *ret)
 	STRV_FOREACH(d, disks)
 		if (r >= 0)
 			r = collect_disk(&ks, *d);
+	if (r >= 0 && cgroups)
+		r = collect_cgroups(&ks);
 	if (r < 0) {
 		tune_knobs_done(&ks.ks);
 		return log_error_errno(r, "out of memory");
@@ -280,7 +335,7 @@ static int ensure_state_dir(const char *state_path)
 	return 0;
 }
 
-static int run(const char *verb, const char *state_path, char **disks)
+static int run(const char *verb, const char *state_path, char **disks, bool cgroups)
 {
 	TuneState st = {};
 	Knobs ks = {};
@@ -294,7 +349,7 @@ static int run(const char *verb, const char *state_path, char **disks)
 	}
 	if (streq(verb, "revert"))
 		r = do_revert(&st, state_path);
-	else if (collect(disks, &ks) < 0)
+	else if (collect(disks, cgroups, &ks) < 0)
 		r = EXIT_FAILED;
 	else if (streq(verb, "show"))
 		r = do_show(&ks, &st);
@@ -313,16 +368,25 @@ int cmd_tune(int argc, char **argv)
 	static const struct option options[] = {
 		{ "state", required_argument, NULL, 's' },
 		{ "disk", required_argument, NULL, 'd' },
+		{ "no-cgroups", no_argument, NULL, 'G' },
+		{ "apply", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	_cleanup_strv_free_ char **disks = NULL;
 	const char *state_path = DEFAULT_STATE_DIR "/tune-state.json", *verb;
+	bool cgroups = true, apply = false;
 	int c;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt_long(argc, argv, "s:d:h", options, NULL)) >= 0)
+	while ((c = getopt_long(argc, argv, "s:d:Gah", options, NULL)) >= 0)
 		switch (c) {
+		case 'a':
+			apply = true;
+			break;
+		case 'G':
+			cgroups = false;
+			break;
 		case 's':
 			if (isempty(optarg))
 				return cli_usage_error("tune", "--state: expected a file name");
@@ -344,11 +408,18 @@ int cmd_tune(int argc, char **argv)
 			return cli_usage_error("tune", "unknown option");
 		}
 	if (argc - optind != 1)
-		return cli_usage_error("tune", "expected one of show, apply, revert");
+		return cli_usage_error("tune", "expected one of show, apply, revert, iommu");
 	verb = argv[optind];
+	if (streq(verb, "iommu")) {
+		if (disks || !cgroups)
+			return cli_usage_error("tune", "iommu takes only --apply");
+		return tune_iommu(apply);
+	}
+	if (apply)
+		return cli_usage_error("tune", "--apply is for iommu; use the verb apply");
 	if (!streq(verb, "show") && !streq(verb, "apply") && !streq(verb, "revert"))
-		return cli_usage_error("tune", "unknown verb '%s': expected show, apply or revert", verb);
+		return cli_usage_error("tune", "unknown verb '%s': expected show, apply, revert or iommu", verb);
 	if (streq(verb, "revert") && disks)
 		return cli_usage_error("tune", "revert takes no --disk: it restores everything saved");
-	return run(verb, state_path, disks);
+	return run(verb, state_path, disks, cgroups);
 }

@@ -116,8 +116,8 @@ static int add_cgroups_of(TuneRun *t, TuneKnobs *ks, const DomainDef *def)
 	}
 	snprintf(topic, sizeof(topic), "cgroup %s", def->name);
 	if (r < 0 && r != -ENOMEM && first_time(t, topic))
-		log_info("tune: VM %s: no cgroup of its own found (/run/libvirt/qemu/%s.pid, /proc/PID/cgroup): %s; "
-			 "its limits are left", def->name, def->name, strerror(-r));
+		log_info("tune: VM %s: %s (/run/libvirt/qemu/%s.pid, /proc/PID/cgroup); its limits are left alone",
+			 def->name, r == -ENOENT ? "no cgroup of its own" : strerror(-r), def->name);
 	return r == -ENOMEM ? r : 0;
 }
 

@@ -168,6 +168,30 @@ int qemu_pid_of_domain(const char *name, pid_t *ret)
 	return 0;
 }
 
+int qemu_running_domains(char ***ret)
+{
+	_cleanup_strv_free_ char **entries = NULL, **names = NULL;
+	int r;
+
+	r = list_dir("/run/libvirt/qemu", NULL, &entries);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	STRV_FOREACH(e, entries) {
+		size_t n = strlen(*e);
+
+		if (n > 4 && streq(*e + n - 4, ".pid")) {
+			_cleanup_free_ char *name = strndup(*e, n - 4);
+
+			if (!name || strv_extend(&names, name) < 0)
+				return -ENOMEM;
+		}
+	}
+	if (!names && !(names = calloc(1, sizeof(char *))))
+		return -ENOMEM;
+	*ret = TAKE_PTR(names);
+	return 0;
+}
+
 /* One file holding a single limit: a knob unless it is lifted already. */
 static int add_plain(TuneKnobs *ks, TuneKnobKind kind, const char *name, const char *dir, const char *file,
 		     const char *want)

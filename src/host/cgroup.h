@@ -47,6 +47,10 @@ int cgroup_vm_root(const char *path, char **ret);
 /* /run/libvirt/qemu/NAME.pid.  -ENOENT when the VM does not run. */
 int qemu_pid_of_domain(const char *name, pid_t *ret);
 
+/* Names of the domains libvirt's QEMU driver runs: the NAME.pid files of
+ * /run/libvirt/qemu, sorted; an empty list (not NULL) when the directory is missing. */
+int qemu_running_domains(char ***ret);
+
 /* The lifting knobs of a VM's cgroups that are not already lifted, labelled
  * "cgroup NAME FILE".  -ENOENT when the VM has no cgroup of its own. */
 int cgroup_add_lift_knobs(TuneKnobs *ks, const char *name, const CgroupPaths *p);
