@@ -24,26 +24,21 @@
 #include "commands.h"
 #include "build-config.h"
 #include "host/blockq.h"
+#include "host/cgroup.h"
 #include "host/sched.h"
+#include "host/tune-knob.h"
 #include "tune-state.h"
 
-typedef struct Knob {
-	char *label; /* "sched min_granularity", "disk vda" */
-	char *path;  /* host path */
-	char *want;  /* the value the source asks for */
-	bool is_queue;
-} Knob;
-
 typedef struct Knobs {
-	Knob *k;
-	size_t n;
+	TuneKnobs ks;
 	int failed; /* knobs that could not even be listed */
 } Knobs;
 
 static void help(FILE *f)
 {
 	fprintf(f,
-		"Usage: kvmnetctl tune show|apply|revert [--state FILE] [--disk DEV]...\n"
+		"Usage: kvmnetctl tune show|apply|revert [--state FILE] [--disk DEV]... [--no-cgroups]\n"
+		"       kvmnetctl tune iommu [--apply]\n"
 		"\n"
 		"The host tuning of the source document, saved and reversible.\n"
 		"\n"
@@ -55,95 +50,101 @@ static void help(FILE *f)
 		"           base_slice_ns 4000000 only) and the deadline IO scheduler\n"
 		"           on each --disk; a knob the kernel refuses (lockdown: EPERM)\n"
 		"           is reported and the others still applied\n"
+		"           and the running VMs' cgroup memory and IO limits lifted\n"
+		"           (v2: memory.high, memory.max -> max, io.max lines -> max;\n"
+		"           v1: memory.memsw.limit_in_bytes, memory.limit_in_bytes -> -1,\n"
+		"           blkio.throttle.*_device rules removed; VMs from\n"
+		"           /run/libvirt/qemu/NAME.pid, cgroups from /proc/PID/cgroup)\n"
 		"  revert   write every saved original back and forget it\n"
+		"  iommu    print the kernel command line change the IOMMU needs\n"
+		"           (intel_iommu=on on Intel, iommu=pt; amd_iommu=off removed\n"
+		"           on AMD) from /proc/cpuinfo and /proc/cmdline; with --apply\n"
+		"           put it in /etc/default/grub's GRUB_CMDLINE_LINUX (first\n"
+		"           original kept as /etc/default/grub.kvmnet.bak) and name the\n"
+		"           command that regenerates the boot menu\n"
 		"\n"
 		"Options:\n"
 		"  -s, --state FILE  state file (default " DEFAULT_STATE_DIR "/tune-state.json)\n"
 		"  -d, --disk DEV    a block device under /sys/block (vda, nvme0n1); repeatable\n"
+		"  -G, --no-cgroups  leave the VMs' cgroups out\n"
+		"  -a, --apply       iommu: edit /etc/default/grub\n"
 		"  -h, --help        show this help\n");
-}
-
-static void knobs_done(Knobs *ks)
-{
-	for (size_t i = 0; i < ks->n; i++) {
-		free(ks->k[i].label);
-		free(ks->k[i].path);
-		free(ks->k[i].want);
-	}
-	free(ks->k);
-}
-
-static int knobs_add(Knobs *ks, const char *label, const char *path, const char *want, bool is_queue)
-{
-	Knob *n = realloc(ks->k, (ks->n + 1) * sizeof(Knob));
-	Knob k = { strdup(label), strdup(path), strdup(want), is_queue };
-
-	if (n)
-		ks->k = n;
-	if (!n || !k.label || !k.path || !k.want) {
-		free(k.label);
-		free(k.path);
-		free(k.want);
-		return -ENOMEM;
-	}
-	ks->k[ks->n++] = k;
-	return 0;
 }
 
 static int collect_sched(Knobs *ks)
 {
-	SchedFlavor f = sched_detect();
-	const SchedKnob *sk;
-	size_t n;
+	SchedFlavor f;
 	int r;
 
+	r = tune_knobs_add_sched(&ks->ks, &f);
 	printf("scheduler knobs: %s\n", sched_flavor_to_string(f));
-	if (f == SCHED_FLAVOR_NONE) {
+	if (r == -ENOENT) {
 		log_warning("no scheduler knob found (/proc/sys/kernel/sched_min_granularity_ns, "
 			    "/sys/kernel/debug/sched/): on kernels >= 5.13 mount debugfs: "
 			    "mount -t debugfs none /sys/kernel/debug");
 		ks->failed++;
 		return 0;
 	}
-	sk = sched_knobs(f, &n);
-	for (size_t i = 0; i < n; i++) {
-		char label[64], want[32];
-
-		snprintf(label, sizeof(label), "sched %s", sk[i].name);
-		snprintf(want, sizeof(want), "%" PRIu64, sk[i].value);
-		r = knobs_add(ks, label, sk[i].path, want, false);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return r;
 }
 
 static int collect_disk(Knobs *ks, const char *dev)
 {
-	_cleanup_free_ char *cur = NULL, *path = NULL, *label = NULL;
-	_cleanup_strv_free_ char **avail = NULL;
-	const char *want;
-	int r;
+	int r = tune_knobs_add_disk(&ks->ks, dev);
 
-	r = blockq_read_scheduler(dev, &cur, &avail);
-	if (r < 0) {
-		log_error_errno(r, "disk %s: reading /sys/block/%s/queue/scheduler: %s", dev, dev, strerror(-r));
-		ks->failed++;
-		return 0;
-	}
-	want = blockq_pick_deadline(avail);
-	if (!want) {
+	if (r == -EOPNOTSUPP) {
 		log_error("disk %s: /sys/block/%s/queue/scheduler offers neither mq-deadline nor deadline "
 			  "(modprobe mq-deadline)", dev, dev);
 		ks->failed++;
 		return 0;
 	}
-	if (blockq_scheduler_path(dev, &path) < 0 || asprintf(&label, "disk %s", dev) < 0)
-		return -ENOMEM;
-	return knobs_add(ks, label, path, want, true);
+	if (r < 0 && r != -ENOMEM) {
+		log_error_errno(r, "disk %s: reading /sys/block/%s/queue/scheduler: %s", dev, dev, strerror(-r));
+		ks->failed++;
+		return 0;
+	}
+	return r;
 }
 
-static int collect(char **disks, Knobs *ret)
+/* Every running VM's cgroups (libvirt's /run/libvirt/qemu/NAME.pid). */
+static int collect_cgroups(Knobs *ks)
+{
+	_cleanup_strv_free_ char **vms = NULL;
+	int r;
+
+	r = qemu_running_domains(&vms);
+	if (r < 0) {
+		log_error_errno(r, "listing /run/libvirt/qemu: %s", strerror(-r));
+		ks->failed++;
+		return r == -ENOMEM ? r : 0;
+	}
+	printf("VM cgroups: %zu running VM(s)\n", strv_length(vms));
+	STRV_FOREACH(vm, vms) {
+		CgroupPaths p;
+		pid_t pid;
+
+		r = qemu_pid_of_domain(*vm, &pid);
+		if (r >= 0)
+			r = cgroup_read_pid(pid, &p);
+		if (r >= 0) {
+			r = cgroup_add_lift_knobs(&ks->ks, *vm, &p);
+			cgroup_paths_done(&p);
+		}
+		if (r == -ENOMEM)
+			return r;
+		/* Not a failure: a VM without a cgroup of its own has no
+		 * limits of its own to lift. */
+		if (r == -ENOENT)
+			printf("VM %s: no cgroup of its own (QEMU outside libvirt's machine cgroups, or stopped); "
+			       "left alone\n", *vm);
+		else if (r < 0)
+			printf("VM %s: reading /run/libvirt/qemu/%s.pid and /proc/PID/cgroup: %s; left alone\n", *vm, *vm,
+			       strerror(-r));
+	}
+	return 0;
+}
+
+static int collect(char **disks, bool cgroups, Knobs *ret)
 {
 	Knobs ks = {};
 	int r;
@@ -152,36 +153,13 @@ static int collect(char **disks, Knobs *ret)
 	STRV_FOREACH(d, disks)
 		if (r >= 0)
 			r = collect_disk(&ks, *d);
+	if (r >= 0 && cgroups)
+		r = collect_cgroups(&ks);
 	if (r < 0) {
-		knobs_done(&ks);
+		tune_knobs_done(&ks.ks);
 		return log_error_errno(r, "out of memory");
 	}
 	*ret = ks;
-	return 0;
-}
-
-/* The value now, as the state file keeps it: the number, or the name of
- * the scheduler in use. */
-static int read_value(const char *path, bool is_queue, char **ret)
-{
-	_cleanup_free_ char *line = NULL, *cur = NULL;
-	_cleanup_strv_free_ char **avail = NULL;
-	int r;
-
-	r = read_one_line(path, &line);
-	if (r < 0)
-		return r;
-	strstrip(line);
-	if (!is_queue) {
-		*ret = TAKE_PTR(line);
-		return 0;
-	}
-	r = blockq_parse_scheduler(line, &cur, &avail);
-	if (r < 0)
-		return r;
-	if (!cur)
-		return -EBADMSG;
-	*ret = TAKE_PTR(cur);
 	return 0;
 }
 
@@ -199,24 +177,24 @@ static int do_show(const Knobs *ks, TuneState *st)
 	int failed = ks->failed;
 
 	printf("%-26s %-14s %-14s %-14s %s\n", "KNOB", "NOW", "APPLY", "SAVED", "PATH");
-	for (size_t i = 0; i < ks->n; i++) {
+	for (size_t i = 0; i < ks->ks.n; i++) {
+		const TuneKnob *k = &ks->ks.k[i];
 		_cleanup_free_ char *now = NULL;
-		TuneEntry *e = tune_state_find(st, ks->k[i].path);
-		int r = read_value(ks->k[i].path, ks->k[i].is_queue, &now);
+		TuneEntry *e = tune_state_find(st, k->key);
+		int r = tune_knob_read(k, &now);
 
 		if (r < 0) {
-			log_error_errno(r, "%s: reading %s: %s", ks->k[i].label, ks->k[i].path, strerror(-r));
+			log_error_errno(r, "%s: reading %s: %s", k->label, k->path, strerror(-r));
 			failed++;
 		}
-		printf("%-26s %-14s %-14s %-14s %s\n", ks->k[i].label, now ? now : "?", ks->k[i].want,
-		       e ? e->original : "-", ks->k[i].path);
+		printf("%-26s %-14s %-14s %-14s %s\n", k->label, now ? now : "?", k->want, e ? e->original : "-",
+		       k->key);
 	}
 	/* Saved knobs not asked about now (a --disk left out) still count. */
 	for (size_t i = 0; i < st->n; i++) {
 		bool listed = false;
 
-		for (size_t j = 0; j < ks->n; j++)
-			listed = listed || streq(ks->k[j].path, st->entries[i].path);
+		listed = tune_knobs_find(&ks->ks, st->entries[i].path) != NULL;
 		if (!listed)
 			printf("%-26s %-14s %-14s %-14s %s\n", "(saved)", "", st->entries[i].applied,
 			       st->entries[i].original, st->entries[i].path);
@@ -230,48 +208,42 @@ static int record_originals(const Knobs *ks, TuneState *st, char ***added)
 {
 	int failed = 0;
 
-	for (size_t i = 0; i < ks->n; i++) {
+	for (size_t i = 0; i < ks->ks.n; i++) {
+		const TuneKnob *k = &ks->ks.k[i];
 		_cleanup_free_ char *now = NULL;
 		int r;
 
-		if (tune_state_find(st, ks->k[i].path))
+		if (tune_state_find(st, k->key))
 			continue;
-		r = read_value(ks->k[i].path, ks->k[i].is_queue, &now);
+		r = tune_knob_read(k, &now);
 		if (r < 0) {
-			log_error_errno(r, "%s: reading %s: %s; not changed", ks->k[i].label, ks->k[i].path,
-					strerror(-r));
+			log_error_errno(r, "%s: reading %s: %s; not changed", k->label, k->path, strerror(-r));
 			failed++;
 			continue;
 		}
-		if (streq(now, ks->k[i].want))
+		if (tune_knob_satisfied(k, now))
 			continue;
-		if (tune_state_add(st, ks->k[i].path, now, ks->k[i].want) < 0 ||
-		    strv_extend(added, ks->k[i].path) < 0)
+		if (tune_state_add(st, k->key, now, k->want) < 0 || strv_extend(added, k->key) < 0)
 			return -ENOMEM;
 	}
 	return failed;
 }
 
-static int write_knob(const char *path, const char *value)
-{
-	return write_string_file(path, value);
-}
-
 /* Write one knob; a knob that was saved just now and refused goes out of
  * the state again, since it kept its value (lockdown EPERM and the like). */
-static int apply_one(const Knob *k, TuneState *st, char **added, bool *dropped)
+static int apply_one(const TuneKnob *k, TuneState *st, char **added, bool *dropped)
 {
-	TuneEntry *e = tune_state_find(st, k->path);
+	TuneEntry *e = tune_state_find(st, k->key);
 	int r;
 
 	if (!e)
 		return 0; /* already at the value, or unreadable */
-	r = write_knob(k->path, k->want);
+	r = tune_knob_write(k, k->want);
 	if (r < 0) {
 		log_error_errno(r, "%s: writing %s to %s: %s%s", k->label, k->want, k->path, strerror(-r),
 				errno_hint(r));
-		if (strv_contains(added, k->path)) {
-			tune_state_remove(st, k->path);
+		if (strv_contains(added, k->key)) {
+			tune_state_remove(st, k->key);
 			*dropped = true;
 		}
 		return r;
@@ -299,8 +271,8 @@ static int do_apply(const Knobs *ks, TuneState *st, const char *state_path)
 			return EXIT_FAILED;
 		}
 	}
-	for (size_t i = 0; i < ks->n; i++)
-		if (apply_one(&ks->k[i], st, added, &dropped) < 0)
+	for (size_t i = 0; i < ks->ks.n; i++)
+		if (apply_one(&ks->ks.k[i], st, added, &dropped) < 0)
 			failed++;
 	if (dropped) {
 		r = st->n > 0 ? tune_state_save(state_path, st) : (unlink(state_path) < 0 ? negative_errno() : 0);
@@ -318,8 +290,13 @@ static int do_revert(TuneState *st, const char *state_path)
 
 	for (size_t i = 0; i < st->n;) {
 		TuneEntry *e = &st->entries[i];
+		TuneKnob k;
 
-		r = write_knob(e->path, e->original);
+		r = tune_knob_from_key(e->path, &k);
+		if (r >= 0) {
+			r = tune_knob_write(&k, e->original);
+			tune_knob_done(&k);
+		}
 		if (r < 0) {
 			log_error_errno(r, "writing %s back to %s: %s%s; kept in %s", e->original, e->path,
 					strerror(-r), errno_hint(r), state_path);
@@ -358,7 +335,7 @@ static int ensure_state_dir(const char *state_path)
 	return 0;
 }
 
-static int run(const char *verb, const char *state_path, char **disks)
+static int run(const char *verb, const char *state_path, char **disks, bool cgroups)
 {
 	TuneState st = {};
 	Knobs ks = {};
@@ -372,7 +349,7 @@ static int run(const char *verb, const char *state_path, char **disks)
 	}
 	if (streq(verb, "revert"))
 		r = do_revert(&st, state_path);
-	else if (collect(disks, &ks) < 0)
+	else if (collect(disks, cgroups, &ks) < 0)
 		r = EXIT_FAILED;
 	else if (streq(verb, "show"))
 		r = do_show(&ks, &st);
@@ -381,7 +358,7 @@ static int run(const char *verb, const char *state_path, char **disks)
 		r = EXIT_FAILED;
 	} else
 		r = do_apply(&ks, &st, state_path);
-	knobs_done(&ks);
+	tune_knobs_done(&ks.ks);
 	tune_state_done(&st);
 	return r;
 }
@@ -391,16 +368,25 @@ int cmd_tune(int argc, char **argv)
 	static const struct option options[] = {
 		{ "state", required_argument, NULL, 's' },
 		{ "disk", required_argument, NULL, 'd' },
+		{ "no-cgroups", no_argument, NULL, 'G' },
+		{ "apply", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	_cleanup_strv_free_ char **disks = NULL;
 	const char *state_path = DEFAULT_STATE_DIR "/tune-state.json", *verb;
+	bool cgroups = true, apply = false;
 	int c;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt_long(argc, argv, "s:d:h", options, NULL)) >= 0)
+	while ((c = getopt_long(argc, argv, "s:d:Gah", options, NULL)) >= 0)
 		switch (c) {
+		case 'a':
+			apply = true;
+			break;
+		case 'G':
+			cgroups = false;
+			break;
 		case 's':
 			if (isempty(optarg))
 				return cli_usage_error("tune", "--state: expected a file name");
@@ -422,11 +408,18 @@ int cmd_tune(int argc, char **argv)
 			return cli_usage_error("tune", "unknown option");
 		}
 	if (argc - optind != 1)
-		return cli_usage_error("tune", "expected one of show, apply, revert");
+		return cli_usage_error("tune", "expected one of show, apply, revert, iommu");
 	verb = argv[optind];
+	if (streq(verb, "iommu")) {
+		if (disks || !cgroups)
+			return cli_usage_error("tune", "iommu takes only --apply");
+		return tune_iommu(apply);
+	}
+	if (apply)
+		return cli_usage_error("tune", "--apply is for iommu; use the verb apply");
 	if (!streq(verb, "show") && !streq(verb, "apply") && !streq(verb, "revert"))
-		return cli_usage_error("tune", "unknown verb '%s': expected show, apply or revert", verb);
+		return cli_usage_error("tune", "unknown verb '%s': expected show, apply, revert or iommu", verb);
 	if (streq(verb, "revert") && disks)
 		return cli_usage_error("tune", "revert takes no --disk: it restores everything saved");
-	return run(verb, state_path, disks);
+	return run(verb, state_path, disks, cgroups);
 }

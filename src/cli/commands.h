@@ -26,6 +26,8 @@ int cmd_check(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_irq(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
+/* kvmnetctl tune iommu [--apply], in cmd-tune-iommu.c. */
+int tune_iommu(bool apply);
 
 
 int cmd_sriov(int argc, char **argv);

@@ -19,6 +19,10 @@
 #define THRESHOLD_MAX 65535U
 #define VFS_PER_VM_MAX 64U
 #define MIN_DWELL_MAX_US (24ULL * 3600ULL * 1000000ULL)
+/* Busy time over less than 100 ms is a handful of ticks (USER_HZ 100):
+ * noise.  Over an hour the placement reacts to nothing. */
+#define IRQ_INTERVAL_MIN_US 100000ULL
+#define IRQ_INTERVAL_MAX_US (3600ULL * 1000000ULL)
 /* A config with this many errors is not a config; stop listing them. */
 #define ERRORS_MAX 32U
 #define KEYS_MAX 16U
@@ -36,9 +40,6 @@ typedef struct SectionDef {
 	const char *name;
 	const KeyDef *keys;
 	size_t n_keys;
-	/* Set for sections kept for other parts of kvmnetd that have no keys
-	 * yet, so that the message says so instead of "unknown". */
-	const char *reserved_for;
 } SectionDef;
 
 struct ParseCtx {
@@ -169,10 +170,11 @@ static bool pf_same(const ConfigPf *a, const ConfigPf *b)
 	return a->is_pci ? pci_addr_equal(&a->addr, &b->addr) : streq(a->ifname, b->ifname);
 }
 
-static int parse_pf(Config *c, const char *key, const char *value, ParseCtx *ctx)
+/* One more PF or NIC into a list, refusing the same device written twice. */
+static int add_pf(ConfigPf **list, unsigned *n, const char *key, const char *value, ParseCtx *ctx)
 {
 	ConfigPf pf = { .line = ctx->line };
-	ConfigPf *n;
+	ConfigPf *a;
 
 	if (pci_addr_parse(value, &pf.addr) == 0)
 		pf.is_pci = true;
@@ -180,21 +182,94 @@ static int parse_pf(Config *c, const char *key, const char *value, ParseCtx *ctx
 		strcpy(pf.ifname, value);
 	else
 		return bad_value(ctx, key, "a netdev name (1-15 characters) or a PCI address like 0000:03:00.0", value);
-	for (unsigned i = 0; i < c->n_pfs; i++)
-		if (pf_same(&c->pfs[i], &pf)) {
-			add_error(ctx, ctx->line, "%s: '%s' is already listed on line %u", key, value, c->pfs[i].line);
+	for (unsigned i = 0; i < *n; i++)
+		if (pf_same(&(*list)[i], &pf)) {
+			add_error(ctx, ctx->line, "%s: '%s' is already listed on line %u", key, value, (*list)[i].line);
 			return -EINVAL;
 		}
-	if (c->n_pfs >= CONFIG_MAX_PFS) {
-		add_error(ctx, ctx->line, "%s: more than %u PFs", key, CONFIG_MAX_PFS);
+	if (*n >= CONFIG_MAX_PFS) {
+		add_error(ctx, ctx->line, "%s: more than %u entries", key, CONFIG_MAX_PFS);
 		return -EINVAL;
 	}
-	n = reallocarray(c->pfs, c->n_pfs + 1, sizeof(*n));
-	if (!n)
+	a = reallocarray(*list, *n + 1, sizeof(*a));
+	if (!a)
 		return -ENOMEM;
-	c->pfs = n;
-	c->pfs[c->n_pfs++] = pf;
+	*list = a;
+	a[(*n)++] = pf;
 	return 0;
+}
+
+static int parse_pf(Config *c, const char *key, const char *value, ParseCtx *ctx)
+{
+	return add_pf(&c->pfs, &c->n_pfs, key, value, ctx);
+}
+
+static int parse_irq_nic(Config *c, const char *key, const char *value, ParseCtx *ctx)
+{
+	return add_pf(&c->irq.nics, &c->irq.n_nics, key, value, ctx);
+}
+
+static int parse_irq_cpus(Config *c, const char *key, const char *value, ParseCtx *ctx)
+{
+	CpuSet s;
+
+	if (cpuset_parse_list(value, &s) < 0 || cpuset_count(&s) == 0)
+		return bad_value(ctx, key, "a non-empty CPU list like 2-3,6", value);
+	c->irq.cpus = s;
+	c->irq.has_cpus = true;
+	return 0;
+}
+
+static int parse_irq_interval(Config *c, const char *key, const char *value, ParseCtx *ctx)
+{
+	uint64_t us;
+
+	if (parse_duration_us(value, &us) < 0 || us < IRQ_INTERVAL_MIN_US || us > IRQ_INTERVAL_MAX_US)
+		return bad_value(ctx, key, "a duration with a unit from 100ms to 1h (500ms, 1s, 5s)", value);
+	c->irq.interval_us = us;
+	return 0;
+}
+
+static int parse_busy_percent(Config *c, const char *key, const char *value, ParseCtx *ctx)
+{
+	if (parse_bounded_uint(value, 100, &c->irq.busy_percent) < 0)
+		return bad_value(ctx, key, "a percentage (1-100)", value);
+	return 0;
+}
+
+static int parse_irqbalance(Config *c, const char *key, const char *value, ParseCtx *ctx)
+{
+	if (streq(value, "ban"))
+		c->irq.irqbalance = IRQBALANCE_BAN;
+	else if (streq(value, "stop"))
+		c->irq.irqbalance = IRQBALANCE_STOP;
+	else if (streq(value, "ignore"))
+		c->irq.irqbalance = IRQBALANCE_IGNORE;
+	else
+		return bad_value(ctx, key, "'ban', 'stop' or 'ignore'", value);
+	return 0;
+}
+
+static int parse_yes_no(bool *field, const char *key, const char *value, ParseCtx *ctx)
+{
+	if (parse_bool(value, field) < 0)
+		return bad_value(ctx, key, "'yes' or 'no'", value);
+	return 0;
+}
+
+static int parse_tune_sched(Config *c, const char *key, const char *value, ParseCtx *ctx)
+{
+	return parse_yes_no(&c->tune.sched, key, value, ctx);
+}
+
+static int parse_tune_io(Config *c, const char *key, const char *value, ParseCtx *ctx)
+{
+	return parse_yes_no(&c->tune.io_scheduler, key, value, ctx);
+}
+
+static int parse_tune_cgroups(Config *c, const char *key, const char *value, ParseCtx *ctx)
+{
+	return parse_yes_no(&c->tune.cgroups, key, value, ctx);
 }
 
 static int parse_threshold(Config *c, const char *key, const char *value, ParseCtx *ctx)
@@ -263,19 +338,31 @@ static const KeyDef daemon_keys[] = {
 	{ "on_stop", parse_on_stop, false },
 	{ "log_level", parse_log_level, false },
 };
+static const KeyDef irq_keys[] = {
+	{ "nic", parse_irq_nic, true },
+	{ "cpus", parse_irq_cpus, false },
+	{ "interval", parse_irq_interval, false },
+	{ "busy_percent", parse_busy_percent, false },
+	{ "irqbalance", parse_irqbalance, false },
+};
+static const KeyDef tune_keys[] = {
+	{ "sched", parse_tune_sched, false },
+	{ "io_scheduler", parse_tune_io, false },
+	{ "cgroups", parse_tune_cgroups, false },
+};
 
-/* [irq] and [tune] belong to the IRQ placement and host tuning parts; they
- * add their keys here (and to kvmnetd.conf(5)) when they land. */
 static const SectionDef sections[] = {
-	{ "libvirt", libvirt_keys, ELEMENTSOF(libvirt_keys), NULL },
-	{ "sriov", sriov_keys, ELEMENTSOF(sriov_keys), NULL },
-	{ "daemon", daemon_keys, ELEMENTSOF(daemon_keys), NULL },
-	{ "irq", NULL, 0, "IRQ placement" },
-	{ "tune", NULL, 0, "host tuning" },
+	{ "libvirt", libvirt_keys, ELEMENTSOF(libvirt_keys) },
+	{ "sriov", sriov_keys, ELEMENTSOF(sriov_keys) },
+	{ "daemon", daemon_keys, ELEMENTSOF(daemon_keys) },
+	{ "irq", irq_keys, ELEMENTSOF(irq_keys) },
+	{ "tune", tune_keys, ELEMENTSOF(tune_keys) },
 };
 
 _Static_assert(ELEMENTSOF(sections) <= 8, "ParseCtx.seen has room for 8 sections");
-_Static_assert(ELEMENTSOF(sriov_keys) <= KEYS_MAX && ELEMENTSOF(daemon_keys) <= KEYS_MAX, "KEYS_MAX");
+_Static_assert(ELEMENTSOF(sriov_keys) <= KEYS_MAX && ELEMENTSOF(daemon_keys) <= KEYS_MAX &&
+		       ELEMENTSOF(irq_keys) <= KEYS_MAX && ELEMENTSOF(tune_keys) <= KEYS_MAX,
+	       "KEYS_MAX");
 
 static const SectionDef *find_section(const char *name)
 {
@@ -299,11 +386,6 @@ static void unknown_key(ParseCtx *ctx, const SectionDef *s, const char *name)
 	char shown[80], list[256] = "";
 
 	escape_value(name, shown, sizeof(shown));
-	if (s->n_keys == 0) {
-		add_error(ctx, ctx->line, "unknown key '%s': [%s] is reserved for %s and has no keys yet", shown,
-			  s->name, s->reserved_for);
-		return;
-	}
 	for (size_t i = 0; i < s->n_keys; i++) {
 		strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
 		strncat(list, s->keys[i].name, sizeof(list) - strlen(list) - 1);
@@ -383,6 +465,9 @@ static void check_line(ParseCtx *ctx, const char *line)
 		return;
 	}
 	ctx->bad_section = false;
+	/* An [irq] section, even empty, turns the placement on. */
+	if (streq(name, "irq"))
+		ctx->config->irq.enabled = true;
 }
 
 /*
@@ -438,6 +523,9 @@ int config_new(Config **ret)
 	c->min_dwell_us = CONFIG_DEFAULT_MIN_DWELL_US;
 	c->on_stop = ON_STOP_KEEP;
 	c->log_level = LOG_LEVEL_INFO;
+	c->irq.interval_us = CONFIG_DEFAULT_IRQ_INTERVAL_US;
+	c->irq.busy_percent = CONFIG_DEFAULT_BUSY_PERCENT;
+	c->irq.irqbalance = IRQBALANCE_BAN;
 	*ret = TAKE_PTR(c);
 	return 0;
 }
@@ -448,6 +536,7 @@ void config_free(Config *c)
 		return;
 	free(c->libvirt_uri);
 	free(c->pfs);
+	free(c->irq.nics);
 	free(c->state_dir);
 	free(c);
 }
@@ -545,6 +634,11 @@ int config_load(const char *path, Config **ret, char ***ret_errors)
 const char *on_stop_to_string(OnStop o)
 {
 	return o == ON_STOP_REVERT ? "revert" : "keep";
+}
+
+const char *irqbalance_mode_to_string(IrqbalanceMode m)
+{
+	return m == IRQBALANCE_STOP ? "stop" : m == IRQBALANCE_IGNORE ? "ignore" : "ban";
 }
 
 const char *config_pf_to_string(const ConfigPf *pf, char buf[static IF_NAMESIZE + PCI_ADDR_STRLEN])

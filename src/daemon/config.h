@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "basic/cpuset.h"
 #include "basic/pci-addr.h"
 
 /*
@@ -18,6 +19,8 @@
 #define CONFIG_DEFAULT_VFS_PER_VM 1U
 #define CONFIG_DEFAULT_MIN_DWELL_US (30ULL * 1000000ULL)
 #define CONFIG_DEFAULT_STATE_DIR "/var/lib/kvmnet"
+#define CONFIG_DEFAULT_IRQ_INTERVAL_US 1000000ULL
+#define CONFIG_DEFAULT_BUSY_PERCENT 80U
 /* Past this many PFs the config is surely a mistake (and bounds fuzzing). */
 #define CONFIG_MAX_PFS 64U
 
@@ -34,6 +37,32 @@ typedef struct ConfigPf {
 	unsigned line;	       /* where it was set, for later messages */
 } ConfigPf;
 
+/* How kvmnetd coexists with irqbalance (see kvmnetd.conf(5), [irq]). */
+typedef enum IrqbalanceMode {
+	IRQBALANCE_BAN,	   /* tell it over its socket to leave our vectors alone */
+	IRQBALANCE_STOP,   /* stop it, as the source document does */
+	IRQBALANCE_IGNORE, /* leave it be (it may move our vectors again) */
+} IrqbalanceMode;
+
+/* [irq]: only in effect when the section is in the file. */
+typedef struct ConfigIrq {
+	bool enabled;	    /* an [irq] section was given */
+	ConfigPf *nics;	    /* nic=; none: the [sriov] PFs */
+	unsigned n_nics;
+	bool has_cpus;	    /* cpus= was given */
+	CpuSet cpus;
+	uint64_t interval_us;
+	unsigned busy_percent;
+	IrqbalanceMode irqbalance;
+} ConfigIrq;
+
+/* [tune]: each part off unless set to yes. */
+typedef struct ConfigTune {
+	bool sched;
+	bool io_scheduler;
+	bool cgroups;
+} ConfigTune;
+
 typedef struct Config {
 	char *libvirt_uri;
 	ConfigPf *pfs;
@@ -44,6 +73,8 @@ typedef struct Config {
 	char *state_dir;
 	OnStop on_stop;
 	int log_level; /* LOG_LEVEL_* */
+	ConfigIrq irq;
+	ConfigTune tune;
 } Config;
 
 /* A config with every default; ret is freed with config_free(). */
@@ -68,6 +99,7 @@ int config_parse_string(const char *text, const char *filename, Config **ret, ch
 int config_load(const char *path, Config **ret, char ***ret_errors);
 
 const char *on_stop_to_string(OnStop o);
+const char *irqbalance_mode_to_string(IrqbalanceMode m);
 /* "0000:03:00.0" or "enp3s0" into buf. */
 const char *config_pf_to_string(const ConfigPf *pf, char buf[static IF_NAMESIZE + PCI_ADDR_STRLEN]);
 /* Whether s is acceptable to the kernel as an interface name

@@ -11,6 +11,8 @@
 #include "basic/strv.h"
 #include "daemon/ctl-socket.h"
 #include "daemon/daemon.h"
+#include "daemon/irq-loop.h"
+#include "daemon/tune-run.h"
 #include "daemon/sd-notify.h"
 
 static void on_reconcile_timer(int timer, void *opaque)
@@ -20,6 +22,8 @@ static void on_reconcile_timer(int timer, void *opaque)
 
 	virEventUpdateTimeout(d->reconcile_timer, -1);
 	r = daemon_reconcile(d);
+	/* [tune] follows the VMs: those started since get theirs. */
+	(void)tune_run_apply(d->tune_run);
 	if (r >= 0) {
 		d->failures = 0;
 		return;
@@ -83,6 +87,8 @@ static int reload(Daemon *d)
 	config_free(d->config);
 	d->config = c;
 	log_set_max_level(c->log_level);
+	if (d->irq_loop)
+		irq_loop_reconfigure(d->irq_loop);
 	log_info("Reloaded %s", d->config_path);
 	daemon_schedule(d);
 	return 0;
@@ -219,8 +225,10 @@ int daemon_run(Daemon *d)
 		return log_error_errno(r, "Control socket %s: %m", d->ctl_path);
 	d->reconcile_timer = virEventAddTimeout(-1, on_reconcile_timer, d, NULL);
 	d->dwell_timer = virEventAddTimeout(-1, on_dwell_timer, d, NULL);
-	if (d->reconcile_timer < 0 || d->dwell_timer < 0)
+	if (d->reconcile_timer < 0 || d->dwell_timer < 0 || irq_loop_new(d, &d->irq_loop) < 0 ||
+	    tune_run_new(d, &d->tune_run) < 0)
 		return log_error_errno(-ENOMEM, "Adding timers: %m");
+	(void)tune_run_apply(d->tune_run);
 	r = watch_new(d->config->libvirt_uri, on_watch, d, &d->watch);
 	if (r < 0)
 		return log_error_errno(r, "libvirt watcher: %m");
@@ -243,6 +251,8 @@ int daemon_run(Daemon *d)
 
 	notify_send("STOPPING=1");
 	if (d->config->on_stop == ON_STOP_REVERT && !d->dry_run) {
+		(void)irq_loop_revert(d->irq_loop);
+		(void)tune_run_revert(d->tune_run);
 		r = daemon_revert(d);
 		if (r < 0)
 			return r;
@@ -254,6 +264,8 @@ void daemon_free(Daemon *d)
 {
 	if (!d)
 		return;
+	irq_loop_free(d->irq_loop);
+	tune_run_free(d->tune_run);
 	watch_free(d->watch);
 	if (d->ctl_watch >= 0)
 		virEventRemoveHandle(d->ctl_watch);

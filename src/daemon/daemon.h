@@ -32,6 +32,8 @@ typedef struct Daemon {
 	char *status_json;	/* the last view, for the control socket */
 	char *last_waits;	/* the WAIT lines last logged, to log changes only */
 	int ready_fd;		/* detached: tell the waiting parent we are up */
+	struct IrqLoop *irq_loop; /* [irq]: daemon/irq-loop.h */
+	struct TuneRun *tune_run; /* [tune]: daemon/tune-run.h */
 } Daemon;
 
 int daemon_new(const char *config_path, const char *ctl_path, bool dry_run, Daemon **ret);

@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
+#include <signal.h>
+#include <spawn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "basic/fileio.h"
@@ -163,4 +168,48 @@ int irqbalance_ban_irqs(const unsigned *irqs, size_t n)
 	if (r < 0)
 		return r;
 	return irqbalance_send(path, cmd);
+}
+
+int irqbalance_stop(pid_t pid)
+{
+	if (pid <= 0)
+		return -EINVAL;
+	if (kill(pid, SIGTERM) < 0)
+		return negative_errno();
+	/* irqbalance is not our child: poll until the pid is gone. */
+	for (int i = 0; i < 200; i++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		if (kill(pid, 0) < 0 && errno == ESRCH)
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+extern char **environ;
+
+int irqbalance_start(void)
+{
+	char *systemctl[] = { "systemctl", "--no-block", "start", "irqbalance.service", NULL };
+	char *direct[] = { "irqbalance", NULL };
+	char **argv = access_root("/run/systemd/system", F_OK) == 0 ? systemctl : direct;
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int r, status;
+
+	/* The daemon's stdio may be a terminal or the journal; the starter
+	 * has nothing to say there. */
+	if (posix_spawn_file_actions_init(&fa) != 0)
+		return -ENOMEM;
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r != 0)
+		return -r;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return negative_errno();
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

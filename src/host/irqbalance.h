@@ -26,3 +26,11 @@ int irqbalance_send(const char *path, const char *cmd);
 /* All of the above: tell the running irqbalance to leave exactly these
  * irqs alone.  -ESRCH when irqbalance is not running. */
 int irqbalance_ban_irqs(const unsigned *irqs, size_t n);
+/* SIGTERM to a running irqbalance and wait (up to 2 s) until it is gone:
+ * the source document's "taken from automatic balancing". */
+int irqbalance_stop(pid_t pid);
+/* Start it again, without waiting for it: "systemctl --no-block start
+ * irqbalance.service" when systemd runs (/run/systemd/system exists), else
+ * "irqbalance" from PATH.  Returns the starter's exit status (>= 0) or
+ * -errno when it could not be run. */
+int irqbalance_start(void);

@@ -62,7 +62,17 @@ static void test_full(void **state)
 			   "on_stop = revert\n"
 			   "log_level = debug\n"
 			   "[irq]\n"
-			   "[tune]\n";
+			   "nic = enp3s0f0\n"
+			   "nic = 0000:04:00.1\n"
+			   "cpus = 2-3,6\n"
+			   "interval = 500ms\n"
+			   "busy_percent = 70\n"
+			   "irqbalance = stop\n"
+			   "[tune]\n"
+			   "sched = yes\n"
+			   "io_scheduler = on\n"
+			   "cgroups = no\n";
+	CpuSet want;
 
 	assert_int_equal(config_parse_string(text, F, &c, &errors), 0);
 	assert_null(errors);
@@ -80,6 +90,21 @@ static void test_full(void **state)
 	assert_string_equal(c->state_dir, "/srv/kvmnet");
 	assert_int_equal(c->on_stop, ON_STOP_REVERT);
 	assert_int_equal(c->log_level, LOG_LEVEL_DEBUG);
+	assert_true(c->irq.enabled);
+	assert_int_equal(c->irq.n_nics, 2);
+	assert_string_equal(config_pf_to_string(&c->irq.nics[0], buf), "enp3s0f0");
+	assert_string_equal(config_pf_to_string(&c->irq.nics[1], buf), "0000:04:00.1");
+	assert_int_equal(c->irq.nics[1].line, 19);
+	assert_true(c->irq.has_cpus);
+	assert_int_equal(cpuset_parse_list("2,3,6", &want), 0);
+	assert_true(cpuset_equal(&c->irq.cpus, &want));
+	assert_int_equal(c->irq.interval_us, 500000);
+	assert_int_equal(c->irq.busy_percent, 70);
+	assert_int_equal(c->irq.irqbalance, IRQBALANCE_STOP);
+	assert_string_equal(irqbalance_mode_to_string(c->irq.irqbalance), "stop");
+	assert_true(c->tune.sched);
+	assert_true(c->tune.io_scheduler);
+	assert_false(c->tune.cgroups);
 }
 
 static void test_defaults(void **state)
@@ -97,6 +122,71 @@ static void test_defaults(void **state)
 	assert_string_equal(c->state_dir, "/var/lib/kvmnet");
 	assert_int_equal(c->on_stop, ON_STOP_KEEP);
 	assert_int_equal(c->log_level, LOG_LEVEL_INFO);
+	/* No [irq] section: no sampler; no [tune]: nothing tuned. */
+	assert_false(c->irq.enabled);
+	assert_int_equal(c->irq.n_nics, 0);
+	assert_false(c->irq.has_cpus);
+	assert_int_equal(c->irq.interval_us, 1000000);
+	assert_int_equal(c->irq.busy_percent, 80);
+	assert_int_equal(c->irq.irqbalance, IRQBALANCE_BAN);
+	assert_false(c->tune.sched || c->tune.io_scheduler || c->tune.cgroups);
+}
+
+static void test_irq_section(void **state)
+{
+	_cleanup_config_free_ Config *c = NULL, *c2 = NULL;
+
+	/* An empty [irq] turns the placement on, with every default. */
+	assert_int_equal(config_parse_string("[sriov]\npf = eth0\n[irq]\n", F, &c, NULL), 0);
+	assert_true(c->irq.enabled);
+	assert_int_equal(c->irq.n_nics, 0);
+	assert_false(c->irq.has_cpus);
+	assert_int_equal(c->irq.interval_us, 1000000);
+	assert_int_equal(c->irq.irqbalance, IRQBALANCE_BAN);
+	assert_int_equal(config_parse_string("[sriov]\npf = eth0\n[irq]\nirqbalance = ignore\nbusy_percent = 100\n"
+					     "interval = 100ms\n[tune]\nsched = no\n",
+					     F, &c2, NULL),
+			 0);
+	assert_int_equal(c2->irq.irqbalance, IRQBALANCE_IGNORE);
+	assert_int_equal(c2->irq.busy_percent, 100);
+	assert_int_equal(c2->irq.interval_us, 100000);
+	assert_false(c2->tune.sched);
+}
+
+static void test_irq_bad_values(void **state)
+{
+	const char *pre = "[sriov]\npf = eth0\n[irq]\n";
+	const char *const cases[][2] = {
+		{ "cpus = \n", "cpus: expected a non-empty CPU list like 2-3,6, got ''" },
+		{ "cpus = 3-1\n", "cpus: expected a non-empty CPU list like 2-3,6, got '3-1'" },
+		{ "cpus = 99999\n", "cpus: expected a non-empty CPU list like 2-3,6, got '99999'" },
+		{ "cpus = two\n", "cpus: expected a non-empty CPU list like 2-3,6, got 'two'" },
+		{ "interval = 1\n", "interval: expected a duration with a unit from 100ms to 1h (500ms, 1s, 5s), got '1'" },
+		{ "interval = 50ms\n", "interval: expected a duration with a unit from 100ms to 1h (500ms, 1s, 5s), got '50ms'" },
+		{ "interval = 2h\n", "interval: expected a duration with a unit from 100ms to 1h (500ms, 1s, 5s), got '2h'" },
+		{ "busy_percent = 0\n", "busy_percent: expected a percentage (1-100), got '0'" },
+		{ "busy_percent = 101\n", "busy_percent: expected a percentage (1-100), got '101'" },
+		{ "busy_percent = 80%\n", "busy_percent: expected a percentage (1-100), got '80%'" },
+		{ "irqbalance = off\n", "irqbalance: expected 'ban', 'stop' or 'ignore', got 'off'" },
+		{ "nic = a/b\n", "nic: expected a netdev name (1-15 characters) or a PCI address like 0000:03:00.0, got 'a/b'" },
+		{ "nic = eth1\nnic = eth1\n", NULL },
+		{ "cpus = 1\ncpus = 2\n", NULL },
+		{ "[tune]\nsched = maybe\n", "sched: expected 'yes' or 'no', got 'maybe'" },
+		{ "[tune]\ncgroups = 2\n", "cgroups: expected 'yes' or 'no', got '2'" },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		char text[256], want[256];
+
+		snprintf(text, sizeof(text), "%s%s", pre, cases[i][0]);
+		if (cases[i][1])
+			snprintf(want, sizeof(want), F ":%d: %s", strneq(cases[i][0], "[tune]", 6) ? 5 : 4, cases[i][1]);
+		else if (strneq(cases[i][0], "nic", 3))
+			snprintf(want, sizeof(want), F ":5: nic: 'eth1' is already listed on line 4");
+		else
+			snprintf(want, sizeof(want), F ":5: cpus: already set on line 4; set it once");
+		expect_one_error(text, want);
+	}
 }
 
 static void test_bad_values(void **state)
@@ -158,7 +248,9 @@ static void test_structure(void **state)
 	expect_one_error("[sriov]\npf = eth0\n[ sriov ]\nx = 1\ny = 2\n",
 			 F ":3: unknown section '[ sriov ]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune]");
 	expect_one_error("[sriov]\npf = eth0\n[irq]\ncpu = 2\n",
-			 F ":4: unknown key 'cpu': [irq] is reserved for IRQ placement and has no keys yet");
+			 F ":4: unknown key 'cpu' in [irq]; expected one of nic, cpus, interval, busy_percent, irqbalance");
+	expect_one_error("[sriov]\npf = eth0\n[tune]\nio = yes\n",
+			 F ":4: unknown key 'io' in [tune]; expected one of sched, io_scheduler, cgroups");
 	expect_one_error("threshold = 3\n[sriov]\npf = eth0\n", F ":1: 'threshold' comes before any [section]");
 	expect_one_error("[sriov]\npf = eth0\nthreshold = 3\nthreshold = 5\n",
 			 F ":4: threshold: already set on line 3; set it once");
@@ -277,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_structure),    cmocka_unit_test(test_many_errors),
 		cmocka_unit_test(test_long_line),    cmocka_unit_test(test_load),
 		cmocka_unit_test(test_ifname),	     cmocka_unit_test(test_example),
+		cmocka_unit_test(test_irq_section),  cmocka_unit_test(test_irq_bad_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

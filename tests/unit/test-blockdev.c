@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* src/host/blockdev on a copy of tests/fixtures/blockdev (see its README). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "basic/fileio.h"
+#include "basic/macro.h"
+#include "basic/strv.h"
+#include "host/blockdev.h"
+
+static char root[64];
+
+static void expect(const char *source, const char *want)
+{
+	_cleanup_strv_free_ char **disks = NULL;
+	char joined[256] = "";
+
+	assert_int_equal(blockdev_disks_of(source, &disks), 0);
+	STRV_FOREACH(d, disks) {
+		if (joined[0])
+			strcat(joined, ",");
+		strcat(joined, *d);
+	}
+	assert_string_equal(joined, want);
+}
+
+static void test_nodes(void **state)
+{
+	expect("/dev/vda", "vda");
+	expect("/dev/vda1", "vda");
+	expect("/dev/disk/by-id/virtio-disk0-part1", "vda");
+	/* dm-0 has no scheduler of its own: the disk under it. */
+	expect("/dev/mapper/vg-lv", "vda");
+	expect("/dev/sda", "sda");
+}
+
+static void test_names(void **state)
+{
+	_cleanup_strv_free_ char **d = NULL;
+
+	assert_int_equal(blockdev_disks_of_name("vda2", &d), 0);
+	assert_string_equal(d[0], "vda");
+	assert_null(d[1]);
+	assert_int_equal(blockdev_disks_of_name("sdz", &d), -ENODEV);
+	assert_int_equal(blockdev_disks_of_name("..", &d), -ENODEV);
+	assert_int_equal(blockdev_disks_of_name("", &d), -ENODEV);
+}
+
+static void test_errors(void **state)
+{
+	_cleanup_strv_free_ char **d = NULL;
+
+	assert_int_equal(blockdev_disks_of("/dev/nope", &d), -ENOENT);
+	assert_int_equal(blockdev_disks_of("relative/path", &d), -EINVAL);
+	assert_int_equal(blockdev_disks_of("", &d), -EINVAL);
+	/* A directory is on no disk of its own. */
+	assert_int_equal(blockdev_disks_of("/sys", &d), -ENODEV);
+	assert_null(d);
+}
+
+/* A qcow2 file: the disk its file system is on, by st_dev. */
+static void test_file(void **state)
+{
+	char img[128], link[256], target[256];
+	struct stat st;
+	FILE *f;
+
+	snprintf(img, sizeof(img), "%s/disk.qcow2", root);
+	f = fopen(img, "we");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(stat(img, &st), 0);
+	snprintf(link, sizeof(link), "%s/sys/dev/block/%u:%u", root, major(st.st_dev), minor(st.st_dev));
+	/* Not a block device as this tree sees it: no disk. */
+	unlink(link);
+	{
+		_cleanup_strv_free_ char **d = NULL;
+
+		assert_int_equal(blockdev_disks_of("/disk.qcow2", &d), -ENODEV);
+	}
+	snprintf(target, sizeof(target), "../../devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sda");
+	assert_int_equal(symlink(target, link), 0);
+	expect("/disk.qcow2", "sda");
+}
+
+/* A real device node (root only): by its device number. */
+static void test_real_node(void **state)
+{
+	char node[128];
+
+	snprintf(node, sizeof(node), "%s/dev/realnode", root);
+	if (mknod(node, S_IFBLK | 0600, makedev(254, 1)) < 0)
+		skip();
+	expect("/dev/realnode", "vda");
+}
+
+static int setup(void **state)
+{
+	char cmd[512];
+	const char *fx = getenv("KVMNET_FIXTURES");
+
+	strcpy(root, "/tmp/kvmnet-blockdev-XXXXXX");
+	assert_non_null(mkdtemp(root));
+	snprintf(cmd, sizeof(cmd), "cp -a '%s/blockdev/.' '%s/'", fx ? fx : "tests/fixtures", root);
+	assert_int_equal(system(cmd), 0);
+	setenv("KVMNET_SYSROOT", root, 1);
+	sysroot_reset();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nodes), cmocka_unit_test(test_names),	cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_file),  cmocka_unit_test(test_real_node),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
