@@ -113,12 +113,15 @@ dom() {
   <features><acpi/></features>
   <os><type arch='x86_64' machine='q35'>hvm</type></os>
   <devices>
+    <controller type='pci' index='0' model='pcie-root'/>
     <controller type='pci' model='pcie-root-port'/>
     <controller type='pci' model='pcie-root-port'/>
     <controller type='pci' model='pcie-root-port'/>
     <interface type='bridge'><source bridge='kvlabbr0'/><model type='virtio'/></interface>
     $hostdev
     <serial type='file'><source path='$T/$1.console'/></serial>
+    <controller type='usb' model='none'/>
+    <memballoon model='none'/>
   </devices>
 </domain>
 XML

@@ -22,7 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 [ -r "$here/lib.sh" ] && . "$here/lib.sh"
 B=${KVMNET_BUILD_DIR:?KVMNET_BUILD_DIR not set}
 K=$B/src/cli/kvmnetctl
-D=$B/src/daemon/kvmnetd
+D=$B/kvmnetd
 URI=${KVMNET_LAB_URI:-qemu:///system}
 DOM=kvmnet-team
 MAC=52:54:00:4b:03:01
@@ -44,7 +44,7 @@ cleanup() {
 	[ -n "$dpid" ] && kill -TERM "$dpid" 2>/dev/null && wait "$dpid" 2>/dev/null
 	v destroy "$DOM" >/dev/null 2>&1
 	v undefine "$DOM" >/dev/null 2>&1
-	v net-destroy kvmnet-team >/dev/null 2>&1
+	ip link del kvtbr0 2>/dev/null
 	[ -n "${PF:-}" ] && "$K" sriov reset "$PF" --force >/dev/null 2>&1
 	rm -rf "$T"
 }
@@ -73,9 +73,9 @@ if [ -n "${KVMNET_LAB_KERNEL:-}" ] && [ -n "${KVMNET_LAB_INITRD:-}" ]; then
 	os="$os<kernel>$KVMNET_LAB_KERNEL</kernel><initrd>$KVMNET_LAB_INITRD</initrd>"
 	os="$os<cmdline>console=ttyS0 panic=-1</cmdline>"
 fi
-cat >"$T/net.xml" <<XML
-<network><name>kvmnet-team</name><bridge name='kvtbr0' stp='off'/></network>
-XML
+# A plain bridge for the virtio member: a libvirt network would want
+# firewall rules, which the lab's kernel (no nftables) cannot load.
+[ -e /sys/class/net/kvtbr0 ] || { ip link add kvtbr0 type bridge && ip link set kvtbr0 up; }
 cat >"$T/dom.xml" <<XML
 <domain type='qemu'>
   <name>$DOM</name>
@@ -84,16 +84,23 @@ cat >"$T/dom.xml" <<XML
   <features><acpi/></features>
   <os>$os</os>
   <devices>
-    <interface type='network'>
+    <interface type='bridge'>
       <mac address='$MAC'/>
-      <source network='kvmnet-team'/>
+      <source bridge='kvtbr0'/>
       <model type='virtio'/>
     </interface>
+    <controller type='pci' index='0' model='pcie-root'/>
+    <controller type='pci' model='pcie-root-port'/>
+    <controller type='pci' model='pcie-root-port'/>
+    <controller type='pci' model='pcie-root-port'/>
+    <controller type='pci' model='pcie-root-port'/>
+    <controller type='usb' model='none'/>
+    <memballoon model='none'/>
     <serial type='file'><source path='$T/console.log'/></serial>
   </devices>
 </domain>
 XML
-check "network defined" v net-create "$T/net.xml"
+check "bridge kvtbr0 up" test -e /sys/class/net/kvtbr0
 check "domain defined" v define "$T/dom.xml"
 
 # The persistent member, in the persistent definition.
