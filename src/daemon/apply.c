@@ -11,6 +11,7 @@
 #include "host/pci.h"
 #include "host/rtnl-vf.h"
 #include "host/sriov.h"
+#include "virt/domains.h"
 #include "virt/vf-attach.h"
 #include "virt/virt-conn.h"
 
@@ -203,6 +204,28 @@ static const char *team_alias(const Observation *o, const PlanAction *a)
 	return o->vm_team_aliases[a->vm];
 }
 
+/* libvirt matches a detached <interface> by its MAC; with only the PCI
+ * source it finds the VM's other NICs too ("multiple matching devices").
+ * The MAC is the one the live XML shows, whoever chose it. */
+static int detach(const ApplyContext *c, virDomainPtr dom, VfInterface *vf, const char *uuid, char **ret_error)
+{
+	_cleanup_domain_def_ DomainDef *def = NULL;
+	PciAddr want;
+
+	if (pci_addr_parse(vf->pci_addr, &want) < 0)
+		return fail(ret_error, -EINVAL, "VF address %s", vf->pci_addr);
+	if (virt_domain_get(c->conn, uuid, 0, &def, NULL, NULL, NULL) == 0)
+		for (size_t i = 0; i < def->n_ifaces; i++) {
+			const PciAddr *pci = domain_iface_pci(&def->ifaces[i]);
+
+			if (pci && pci_addr_equal(pci, &want)) {
+				vf->mac = def->ifaces[i].mac;
+				break;
+			}
+		}
+	return vf_detach(dom, vf, ret_error);
+}
+
 static int with_domain(const ApplyContext *c, const PlanAction *a, bool attach, char **ret_error)
 {
 	_cleanup_free_ char *vf_addr = vf_addr_now(c, a->pf, a->vf);
@@ -236,7 +259,7 @@ static int with_domain(const ApplyContext *c, const PlanAction *a, bool attach, 
 	} else
 		/* The journal entry goes when the VF is seen free again: a
 		 * detach is only a request to the guest. */
-		r = vf_detach(dom, &vf, ret_error);
+		r = detach(c, dom, &vf, uuid, ret_error);
 	virDomainFree(dom);
 	return r;
 }
