@@ -84,10 +84,14 @@ static void log_waits(Daemon *d, const Observation *o, const Plan *plan)
 		free(buf);
 }
 
+/* Returns 1 when it stopped after detach requests: the actions after a
+ * detach (numvfs through 0) need the VF released, which only the guest
+ * can do, and libvirt says so with a device-removed event. */
 static int carry_out(Daemon *d, virConnectPtr conn, const Observation *o, const Plan *plan)
 {
 	ApplyContext ctx = { .conn = conn, .journal = d->journal, .state_dir = d->config->state_dir, .obs = o,
 			     .plan = plan };
+	bool detached = false;
 
 	for (size_t i = 0; i < plan->n_actions; i++) {
 		const PlanAction *a = &plan->actions[i];
@@ -96,6 +100,10 @@ static int carry_out(Daemon *d, virConnectPtr conn, const Observation *o, const 
 
 		if (a->type == PLAN_WAIT)
 			continue;
+		if (detached && a->type != PLAN_DETACH && !d->dry_run) {
+			log_debug("Waiting for the guests to release the detached VFs");
+			return 1;
+		}
 		if (plan_action_format(&o->in, plan, a, &line) < 0)
 			return -ENOMEM;
 		if (d->dry_run) {
@@ -108,6 +116,7 @@ static int carry_out(Daemon *d, virConnectPtr conn, const Observation *o, const 
 			 * turn observes what really happened. */
 			return log_error_errno(r, "Failed to %s: %s", line, err ? err : strerror(-r));
 		log_info("%s", line);
+		detached |= a->type == PLAN_DETACH;
 	}
 	return 0;
 }
@@ -124,6 +133,10 @@ static void arm_dwell(Daemon *d, const Plan *plan, uint64_t now)
 	virEventUpdateTimeout(d->dwell_timer, ms > INT32_MAX ? INT32_MAX : (int)ms);
 }
 
+/* A guest that does not acknowledge an unplug keeps its VF; ask again
+ * this often rather than spin. */
+#define DETACH_RECHECK_MS 5000
+
 static bool plan_changes(const Plan *plan)
 {
 	for (size_t i = 0; i < plan->n_actions; i++)
@@ -139,6 +152,7 @@ int daemon_reconcile(Daemon *d)
 	Observation *o = NULL;
 	Plan *plan = NULL;
 	uint64_t now = now_us();
+	bool awaiting_release;
 	int r;
 
 	if (!conn) {
@@ -163,16 +177,20 @@ int daemon_reconcile(Daemon *d)
 	if (!d->dry_run && prune_attachments(d->journal, o))
 		(void)journal_save(d->journal, d->config->state_dir);
 	r = carry_out(d, conn, o, plan);
+	awaiting_release = r > 0;
 	if (r >= 0) {
 		/* In a dry run the mode lives in memory only. */
 		d->journal->active = plan->mode.active;
 		d->journal->below_since_us = plan->mode.below_since_us;
-		if (!d->dry_run)
-			r = journal_save(d->journal, d->config->state_dir);
+		r = d->dry_run ? 0 : journal_save(d->journal, d->config->state_dir);
 		if (r < 0)
 			log_error_errno(r, "Saving the journal in %s: %m", d->config->state_dir);
 	}
-	if (r >= 0) {
+	if (r >= 0 && awaiting_release) {
+		/* Detach requested: the device-removed event brings the next
+		 * turn; look again later in case a guest never answers. */
+		virEventUpdateTimeout(d->reconcile_timer, DETACH_RECHECK_MS);
+	} else if (r >= 0) {
 		arm_dwell(d, plan, now);
 		/* Changes were made: look once more, to confirm and to show
 		 * the result; a converged turn changes nothing. */
