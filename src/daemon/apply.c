@@ -76,6 +76,23 @@ static int save(const ApplyContext *c, char **ret_error)
 	return r < 0 ? fail(ret_error, r, "saving the journal in %s", c->state_dir) : 0;
 }
 
+/* numvfs 0 followed, in the same plan, by a nonzero count on the same PF
+ * is a resize through 0, not the end of the split: the originals stay. */
+static bool resizing(const ApplyContext *c, const PlanAction *a)
+{
+	bool after = false;
+
+	for (size_t i = 0; c->plan && i < c->plan->n_actions; i++) {
+		const PlanAction *b = &c->plan->actions[i];
+
+		if (b == a)
+			after = true;
+		else if (after && b->type == PLAN_SET_NUMVFS && b->pf == a->pf && b->numvfs > 0)
+			return true;
+	}
+	return false;
+}
+
 static int set_numvfs(const ApplyContext *c, const PlanAction *a, char **ret_error)
 {
 	const ObservedPf *p = &c->obs->pfs[a->pf];
@@ -101,7 +118,7 @@ static int set_numvfs(const ApplyContext *c, const PlanAction *a, char **ret_err
 		return r;
 	}
 	sriov_report_done(&rep);
-	if (a->numvfs > 0)
+	if (a->numvfs > 0 || resizing(c, a))
 		return 0;
 	/* The split is over on this PF: give autoprobe back as found. */
 	{
