@@ -7,6 +7,7 @@
 #include "basic/macro.h"
 #include "basic/pci-addr.h"
 #include "netdev.h"
+#include "pci.h"
 
 int netdev_list(char ***ret)
 {
@@ -69,16 +70,14 @@ int netdev_pci_addr(const char *ifname, char **ret)
 
 int pci_resolve_name(const char *name, char **ret_addr)
 {
-	_cleanup_free_ char *path = NULL;
 	char buf[PCI_ADDR_STRLEN];
 	PciAddr a;
+	int r;
 
 	if (pci_addr_parse(name, &a) == 0) {
-		pci_addr_format(&a, buf);
-		if (asprintf(&path, "/sys/bus/pci/devices/%s", buf) < 0)
-			return -ENOMEM;
-		if (access_root(path, F_OK) < 0)
-			return -ENODEV;
+		r = pci_device_canonical(name, buf);
+		if (r < 0)
+			return r == -ENOMEM ? r : -ENODEV;
 		*ret_addr = strdup(buf);
 		return *ret_addr ? 0 : -ENOMEM;
 	}
