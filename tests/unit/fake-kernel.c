@@ -10,6 +10,7 @@
 #include "basic/fileio.h"
 #include "fake-kernel.h"
 #include "host/sriov.h"
+#include "../lib/tmp-root.h"
 
 #define PARENT "/sys/devices/pci0000:00/0000:00:01.0"
 
@@ -210,32 +211,29 @@ static int hook(const char *path, const char *value, void *userdata)
 
 int fake_kernel_setup(FakeKernel *k, const char *fixture)
 {
-	char tmpl[] = "/tmp/kvmnet-fake-XXXXXX", cmd[8192];
-	const char *dir = getenv("KVMNET_FIXTURES");
+	char root[TMP_ROOT_MAX], sys[256];
+	int r;
 
 	memset(k, 0, sizeof(*k));
-	if (!mkdtemp(tmpl))
-		return -errno;
-	snprintf(cmd, sizeof(cmd), "cp -a '%s/%s/sys' '%s/'", dir ? dir : "tests/fixtures", fixture, tmpl);
-	if (system(cmd) != 0)
-		return -EIO;
-	k->root = strdup(tmpl);
-	setenv("KVMNET_SYSROOT", k->root, 1);
-	sysroot_reset();
+	r = tmp_root_new(root, "fake");
+	if (r < 0)
+		return r;
+	snprintf(sys, sizeof(sys), "%s/sys", fixture);
+	r = tmp_root_copy(root, sys, "sys");
+	if (r < 0)
+		return r;
+	k->root = strdup(root);
+	if (!k->root)
+		return -ENOMEM;
 	sriov_set_write_hook(hook, k);
 	return 0;
 }
 
 void fake_kernel_teardown(FakeKernel *k)
 {
-	char cmd[4200];
-
 	sriov_set_write_hook(NULL, NULL);
-	if (k->root) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", k->root);
-		if (system(cmd) != 0)
-			abort();
-	}
+	if (k->root && tmp_root_remove(k->root) < 0)
+		abort();
 	free(k->root);
 	k->root = NULL;
 	unsetenv("KVMNET_SYSROOT");

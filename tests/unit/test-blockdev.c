@@ -17,8 +17,9 @@
 #include "basic/macro.h"
 #include "basic/strv.h"
 #include "host/blockdev.h"
+#include "../lib/tmp-root.h"
 
-static char root[64];
+static char root[TMP_ROOT_MAX];
 
 static void expect(const char *source, const char *want)
 {
@@ -106,24 +107,14 @@ static void test_real_node(void **state)
 
 static int setup(void **state)
 {
-	char cmd[512];
-	const char *fx = getenv("KVMNET_FIXTURES");
-
-	strcpy(root, "/tmp/kvmnet-blockdev-XXXXXX");
-	assert_non_null(mkdtemp(root));
-	snprintf(cmd, sizeof(cmd), "cp -a '%s/blockdev/.' '%s/'", fx ? fx : "tests/fixtures", root);
-	assert_int_equal(system(cmd), 0);
-	setenv("KVMNET_SYSROOT", root, 1);
-	sysroot_reset();
+	assert_int_equal(tmp_root_new(root, "blockdev"), 0);
+	assert_int_equal(tmp_root_copy(root, "blockdev", ""), 0);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmp_root_remove(root);
 }
 
 int main(void)

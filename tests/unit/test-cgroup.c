@@ -13,6 +13,7 @@
 #include "basic/fileio.h"
 #include "basic/macro.h"
 #include "host/cgroup.h"
+#include "../lib/tmp-root.h"
 
 static void use(const char *fixture)
 {
@@ -142,16 +143,13 @@ static void test_v1(void **state)
 /* What the kernel is sent, write by write, and the key read back. */
 static void test_writes(void **state)
 {
-	char root[] = "/tmp/kvmnet-cgroup-XXXXXX", cmd[512];
+	char root[TMP_ROOT_MAX];
 	_cleanup_free_ char *text = NULL, *orig = NULL;
 	TuneKnobs ks = {};
 	TuneKnob k;
 
-	assert_non_null(mkdtemp(root));
-	snprintf(cmd, sizeof(cmd), "cp -a '%s/cgroup-v2/.' '%s/'", getenv("KVMNET_FIXTURES"), root);
-	assert_int_equal(system(cmd), 0);
-	setenv("KVMNET_SYSROOT", root, 1);
-	sysroot_reset();
+	assert_int_equal(tmp_root_new(root, "cgroup"), 0);
+	assert_int_equal(tmp_root_copy(root, "cgroup-v2", ""), 0);
 	knobs_of("vm1", &ks, 0);
 	assert_int_equal(tune_knob_read(&ks.k[3], &orig), 0);
 	assert_string_equal(orig, "rbps=max wbps=5242880 riops=max wiops=max");
@@ -172,8 +170,7 @@ static void test_writes(void **state)
 	assert_int_equal(read_full_file(V2VM1 "memory.max", 4096, &text, NULL), 0);
 	assert_string_equal(text, "max");
 	tune_knobs_done(&ks);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(tmp_root_remove(root), 0);
 }
 
 int main(void)

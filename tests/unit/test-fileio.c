@@ -14,31 +14,21 @@
 
 #include "basic/fileio.h"
 #include "basic/strv.h"
+#include "../lib/tmp-root.h"
 
-static char root[] = "/tmp/kvmnet-test-fileio-XXXXXX";
+static char root[TMP_ROOT_MAX];
 
 static void put(const char *rel, const char *content)
 {
-	char p[512];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s%s", root, rel);
-	f = fopen(p, "we");
-	assert_non_null(f);
-	fputs(content, f);
-	fclose(f);
+	assert_int_equal(tmp_root_put(root, rel, content), 0);
 }
 
 static int setup(void **state)
 {
 	char p[512];
 
-	if (!mkdtemp(root))
+	if (tmp_root_new(root, "fileio") < 0)
 		return -1;
-	snprintf(p, sizeof(p), "%s/sys", root);
-	mkdir(p, 0755);
-	setenv("KVMNET_SYSROOT", root, 1);
-	sysroot_reset();
 	put("/sys/num", "7\n");
 	put("/sys/hex", "0x8086\n");
 	put("/sys/garbage", "seven\n");
@@ -53,10 +43,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmp_root_remove(root);
 }
 
 static void test_root(void **state)

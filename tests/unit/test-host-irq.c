@@ -16,20 +16,14 @@
 #include "basic/fileio.h"
 #include "host/cpus.h"
 #include "host/irq.h"
+#include "../lib/tmp-root.h"
 
-static char root[] = "/tmp/kvmnet-test-irq-XXXXXX";
+static char root[TMP_ROOT_MAX];
 #define DEV "/sys/devices/pci0000:00/0000:00:03.0"
 
 static void put(const char *rel, const char *content)
 {
-	char p[512];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s%s", root, rel);
-	f = fopen(p, "we");
-	assert_non_null(f);
-	fputs(content, f);
-	fclose(f);
+	assert_int_equal(tmp_root_put(root, rel, content), 0);
 }
 
 static char *get(const char *rel)
@@ -43,24 +37,14 @@ static char *get(const char *rel)
 
 static int setup(void **state)
 {
-	char cmd[1200];
-
-	if (!mkdtemp(root))
+	if (tmp_root_new(root, "irq") < 0 || tmp_root_copy(root, "virtio-2cpu", "") < 0)
 		return -1;
-	snprintf(cmd, sizeof(cmd), "cp -a '%s/virtio-2cpu/.' '%s/'", getenv("KVMNET_FIXTURES"), root);
-	if (system(cmd) != 0)
-		return -1;
-	setenv("KVMNET_SYSROOT", root, 1);
-	sysroot_reset();
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmp_root_remove(root);
 }
 
 static void test_vectors(void **state)

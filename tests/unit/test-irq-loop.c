@@ -32,12 +32,13 @@
 #include "daemon/daemon.h"
 #include "daemon/irq-loop.h"
 #include "daemon/journal.h"
+#include "../lib/tmp-root.h"
 
 #define NCPU 2
 #define S 1000000ULL
 
 typedef struct Env {
-	char root[64];
+	char root[TMP_ROOT_MAX];
 	char state[128];
 	Daemon d;
 	IrqLoop *l;
@@ -50,14 +51,7 @@ typedef struct Env {
 
 static void put(const Env *e, const char *rel, const char *text)
 {
-	char p[512];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s%s", e->root, rel);
-	f = fopen(p, "we");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
+	assert_int_equal(tmp_root_put(e->root, rel, text), 0);
 }
 
 static const char *get(const Env *e, const char *rel)
@@ -116,18 +110,12 @@ static void second(Env *e, unsigned b0, unsigned b1, unsigned r38, unsigned r39)
 static int setup(void **state)
 {
 	Env *e = calloc(1, sizeof(Env));
-	char cmd[512];
-	const char *fx = getenv("KVMNET_FIXTURES");
 
 	assert_non_null(e);
-	strcpy(e->root, "/tmp/kvmnet-irqloop-XXXXXX");
-	assert_non_null(mkdtemp(e->root));
-	snprintf(cmd, sizeof(cmd), "cp -a '%s/virtio-2cpu/.' '%s/'", fx ? fx : "tests/fixtures", e->root);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(tmp_root_new(e->root, "irqloop"), 0);
+	assert_int_equal(tmp_root_copy(e->root, "virtio-2cpu", ""), 0);
 	snprintf(e->state, sizeof(e->state), "%s/state", e->root);
 	assert_int_equal(mkdir(e->state, 0755), 0);
-	setenv("KVMNET_SYSROOT", e->root, 1);
-	sysroot_reset();
 	e->sock = -1;
 	e->t = 100 * S;
 	*state = e;
@@ -137,7 +125,6 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	Env *e = *state;
-	char cmd[256];
 
 	irq_loop_free(e->l);
 	journal_free(e->d.journal);
@@ -148,8 +135,7 @@ static int teardown(void **state)
 	}
 	if (e->sock >= 0)
 		close(e->sock);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->root);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(tmp_root_remove(e->root), 0);
 	unsetenv("KVMNET_SYSROOT");
 	sysroot_reset();
 	free(e);

@@ -21,38 +21,23 @@
 
 #include "basic/fileio.h"
 #include "host/irqbalance.h"
+#include "../lib/tmp-root.h"
 
-static char root[] = "/tmp/kvmnet-test-irqbalance-XXXXXX";
+static char root[TMP_ROOT_MAX];
 
 static void put(const char *rel, const char *content)
 {
-	char p[512], cmd[600];
-	FILE *f;
-
-	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s%s')\"", root, rel);
-	assert_int_equal(system(cmd), 0);
-	snprintf(p, sizeof(p), "%s%s", root, rel);
-	f = fopen(p, "we");
-	assert_non_null(f);
-	fputs(content, f);
-	fclose(f);
+	assert_int_equal(tmp_root_put(root, rel, content), 0);
 }
 
 static int setup(void **state)
 {
-	if (!mkdtemp(root))
-		return -1;
-	setenv("KVMNET_SYSROOT", root, 1);
-	sysroot_reset();
-	return 0;
+	return tmp_root_new(root, "irqbalance");
 }
 
 static int teardown(void **state)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmp_root_remove(root);
 }
 
 /* Bind the fake irqbalance socket; a child accepts one connection and

@@ -15,21 +15,13 @@
 #include "basic/fileio.h"
 #include "host/kmod.h"
 #include "host/process.h"
+#include "../lib/tmp-root.h"
 
-static char root[] = "/tmp/kvmnet-test-kmod-XXXXXX";
+static char root[TMP_ROOT_MAX];
 
 static void put(const char *rel, const char *content)
 {
-	char p[512], cmd[600];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s%s", root, rel);
-	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", p);
-	assert_int_equal(system(cmd), 0);
-	f = fopen(p, "we");
-	assert_non_null(f);
-	fputs(content, f);
-	fclose(f);
+	assert_int_equal(tmp_root_put(root, rel, content), 0);
 }
 
 static KmodState state(const char *name)
@@ -42,19 +34,12 @@ static KmodState state(const char *name)
 
 static int setup(void **s)
 {
-	if (!mkdtemp(root))
-		return -1;
-	setenv("KVMNET_SYSROOT", root, 1);
-	sysroot_reset();
-	return 0;
+	return tmp_root_new(root, "kmod");
 }
 
 static int teardown(void **s)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmp_root_remove(root);
 }
 
 static void test_no_modules(void **s)

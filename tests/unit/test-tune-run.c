@@ -25,6 +25,7 @@
 #include "daemon/journal.h"
 #include "daemon/tune-run.h"
 #include "virt/domain-xml.h"
+#include "../lib/tmp-root.h"
 
 #define VM1CG "/sys/fs/cgroup/machine.slice/machine-qemu\\x2d1\\x2dvm1.scope/libvirt/"
 
@@ -41,7 +42,7 @@ static const char vm2[] = "<domain type='kvm'><name>vm2</name><uuid>22222222-222
 			  "</devices></domain>";
 
 typedef struct Env {
-	char root[64], state[128];
+	char root[TMP_ROOT_MAX], state[128];
 	Daemon d;
 	TuneRun *t;
 	DomainDef *defs[2];
@@ -61,21 +62,15 @@ static const char *get(const Env *e, const char *rel)
 static int setup(void **state)
 {
 	Env *e = calloc(1, sizeof(Env));
-	const char *fx = getenv("KVMNET_FIXTURES");
-	char cmd[1024], text[512];
+	char text[512];
 
 	assert_non_null(e);
-	strcpy(e->root, "/tmp/kvmnet-tunerun-XXXXXX");
-	assert_non_null(mkdtemp(e->root));
-	snprintf(cmd, sizeof(cmd),
-		 "cp -a '%1$s/blockdev/.' '%2$s/' && cp -a '%1$s/cgroup-v2/.' '%2$s/' && "
-		 "cp -a '%1$s/tune-debugfs/sys/kernel' '%2$s/sys/'",
-		 fx, e->root);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(tmp_root_new(e->root, "tunerun"), 0);
+	assert_int_equal(tmp_root_copy(e->root, "blockdev", ""), 0);
+	assert_int_equal(tmp_root_copy(e->root, "cgroup-v2", ""), 0);
+	assert_int_equal(tmp_root_copy(e->root, "tune-debugfs/sys/kernel", "sys/kernel"), 0);
 	snprintf(e->state, sizeof(e->state), "%s/state", e->root);
 	assert_int_equal(mkdir(e->state, 0755), 0);
-	setenv("KVMNET_SYSROOT", e->root, 1);
-	sysroot_reset();
 	snprintf(text, sizeof(text), "[sriov]\npf = eth0\n[daemon]\nstate_dir = %s\n[tune]\nsched = yes\n"
 		 "io_scheduler = yes\ncgroups = yes\n", e->state);
 	assert_int_equal(config_parse_string(text, "t.conf", &e->d.config, NULL), 0);
@@ -90,15 +85,13 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	Env *e = *state;
-	char cmd[128];
 
 	tune_run_free(e->t);
 	journal_free(e->d.journal);
 	config_free(e->d.config);
 	domain_def_free(e->defs[0]);
 	domain_def_free(e->defs[1]);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->root);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(tmp_root_remove(e->root), 0);
 	free(e);
 	return 0;
 }
