@@ -8,71 +8,54 @@
 #   test-kvmnetd-dryrun.sh KVMNETD KVMNETCTL SOURCE_ROOT
 set -u
 kvmnetd=$1 ctl=$2 src=$3
-T=$(mktemp -d /tmp/kvmnet-daemon-XXXXXX)
+. "$(dirname "$0")/../lib/testlib.sh"
+t_scratch daemon
 pid=
-trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null; rm -rf "$T"' EXIT
-fail=0
-no() { echo "FAIL: $*"; fail=1; }
-
-cp -a "$src/tests/fixtures/sriov-igb-vfs" "$T/root"
-export KVMNET_SYSROOT=$T/root KVMNET_CTL_SOCKET=$T/sock
+t_cleanup() { [ -z "$pid" ] || kill "$pid" 2>/dev/null; }
 uri="test://$src/tests/fixtures/libvirt-test/node.xml"
-cat >"$T/kvmnetd.conf" <<CONF
-[libvirt]
-uri = $uri
-[sriov]
-pf = 0000:01:00.0
-threshold = 2
-min_dwell = 2s
-[daemon]
-state_dir = $T/state
-CONF
-mkdir "$T/state"
+fake_igb_host "$src" "$uri" "min_dwell = 2s"
 
 # A configuration error names file and line, and the daemon does not start.
 printf '[sriov]\npf = 0000:01:00.0\nthreshold = many\n' >"$T/bad.conf"
 "$kvmnetd" --check-config -c "$T/bad.conf" 2>"$T/bad.err"
 rc=$?
-[ "$rc" = 2 ] || no "bad config: exit $rc, expected 2"
-grep -q "bad.conf:3: threshold" "$T/bad.err" || no "bad config message: $(cat "$T/bad.err")"
-"$kvmnetd" --check-config -c "$T/kvmnetd.conf" >/dev/null || no "good config refused"
-"$kvmnetd" --frobnicate 2>/dev/null; [ $? = 2 ] || no "unknown option: not exit 2"
+[ "$rc" = 2 ] || fail "bad config: exit $rc, expected 2"
+grep -q "bad.conf:3: threshold" "$T/bad.err" || fail "bad config message: $(cat "$T/bad.err")"
+"$kvmnetd" --check-config -c "$T/kvmnetd.conf" >/dev/null || fail "good config refused"
+"$kvmnetd" --frobnicate 2>/dev/null; [ $? = 2 ] || fail "unknown option: not exit 2"
 
 find "$T/root" -printf '%p %C@ %s\n' | sort >"$T/before"
 "$kvmnetd" --foreground --dry-run -c "$T/kvmnetd.conf" -s "$T/sock" 2>"$T/log" &
 pid=$!
-for _ in $(seq 50); do
-	grep -q "would attach" "$T/log" && [ -S "$T/sock" ] && break
-	sleep 0.1
-done
+serving() { grep -q "would attach" "$T/log" && [ -S "$T/sock" ]; }
+wait_for 5 serving
 cat "$T/log"
 # vm-b started first (lower id): it is served first, and both get a free
 # VF of the PF someone else split (numvfs 4 is left as it is); VF 1 is on
 # igbvf, a host driver, and never taken.
-grep -q "would attach PF 0000:01:00.0 VF 0 (0000:01:10.0) to VM vm-b" "$T/log" || no "vm-b not given VF 0"
-grep -q "would bind PF 0000:01:00.0 VF 2 (0000:01:10.4) to vfio-pci" "$T/log" || no "VF 2 not bound for vm-a"
-grep -q "would attach PF 0000:01:00.0 VF 2 (0000:01:10.4) to VM vm-a" "$T/log" || no "vm-a not given VF 2"
-grep -q "VF 1 " "$T/log" && no "VF 1 (igbvf) was touched"
-grep -q "numvfs" "$T/log" && no "numvfs of a PF kvmnetd did not split was changed"
+grep -q "would attach PF 0000:01:00.0 VF 0 (0000:01:10.0) to VM vm-b" "$T/log" || fail "vm-b not given VF 0"
+grep -q "would bind PF 0000:01:00.0 VF 2 (0000:01:10.4) to vfio-pci" "$T/log" || fail "VF 2 not bound for vm-a"
+grep -q "would attach PF 0000:01:00.0 VF 2 (0000:01:10.4) to VM vm-a" "$T/log" || fail "vm-a not given VF 2"
+grep -q "VF 1 " "$T/log" && fail "VF 1 (igbvf) was touched"
+grep -q "numvfs" "$T/log" && fail "numvfs of a PF kvmnetd did not split was changed"
 
-"$ctl" -c "$uri" status --json >"$T/status.json" || no "kvmnetctl status failed"
-[ "$(jq -r .daemon.running "$T/status.json")" = true ] || no "status: daemon not seen"
-[ "$(jq -r .daemon.view.mode "$T/status.json")" = active ] || no "status: mode not active"
-[ "$(jq -r .daemon.view.m1 "$T/status.json")" = 2 ] || no "status: M1 not 2"
-[ "$(jq -r .daemon.view.dry_run "$T/status.json")" = true ] || no "status: dry run not shown"
-[ "$(jq -r '.daemon.view.vms | map(.path) | join(",")' "$T/status.json")" = vf,vf ] || no "status: VM paths"
-"$ctl" -c "$uri" status | grep -q "kvmnetd: split active (dry run)  M1 2 (threshold 2)" || no "status table"
+"$ctl" -c "$uri" status --json >"$T/status.json" || fail "kvmnetctl status failed"
+[ "$(jq -r .daemon.running "$T/status.json")" = true ] || fail "status: daemon not seen"
+[ "$(jq -r .daemon.view.mode "$T/status.json")" = active ] || fail "status: mode not active"
+[ "$(jq -r .daemon.view.m1 "$T/status.json")" = 2 ] || fail "status: M1 not 2"
+[ "$(jq -r .daemon.view.dry_run "$T/status.json")" = true ] || fail "status: dry run not shown"
+[ "$(jq -r '.daemon.view.vms | map(.path) | join(",")' "$T/status.json")" = vf,vf ] || fail "status: VM paths"
+"$ctl" -c "$uri" status | grep -q "kvmnetd: split active (dry run)  M1 2 (threshold 2)" || fail "status table"
 
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
 pid=
-[ "$rc" = 0 ] || no "SIGTERM: exit $rc"
-grep -q "Received signal 15; stopping" "$T/log" || no "no stop message"
-[ -e "$T/sock" ] && no "control socket left behind"
+[ "$rc" = 0 ] || fail "SIGTERM: exit $rc"
+grep -q "Received signal 15; stopping" "$T/log" || fail "no stop message"
+[ -e "$T/sock" ] && fail "control socket left behind"
 find "$T/root" -printf '%p %C@ %s\n' | sort >"$T/after"
-cmp -s "$T/before" "$T/after" || no "dry run changed the tree"
-[ -e "$T/state/journal.json" ] && no "dry run wrote a journal"
+cmp -s "$T/before" "$T/after" || fail "dry run changed the tree"
+[ -e "$T/state/journal.json" ] && fail "dry run wrote a journal"
 
-[ "$fail" = 0 ] && echo "kvmnetd dry run: ok"
-exit $fail
+t_done "kvmnetd dry run"

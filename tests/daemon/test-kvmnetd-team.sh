@@ -10,61 +10,45 @@
 #   test-kvmnetd-team.sh KVMNETD KVMNETCTL SOURCE_ROOT
 set -u
 kvmnetd=$1 ctl=$2 src=$3
-T=$(mktemp -d /tmp/kvmnet-team-XXXXXX)
+. "$(dirname "$0")/../lib/testlib.sh"
+t_scratch team
 pid=
-trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null; rm -rf "$T"' EXIT
-fail=0
-no() { echo "FAIL: $*"; fail=1; }
-
-cp -a "$src/tests/fixtures/sriov-igb-vfs" "$T/root"
-export KVMNET_SYSROOT=$T/root KVMNET_CTL_SOCKET=$T/sock
+t_cleanup() { [ -z "$pid" ] || kill "$pid" 2>/dev/null; }
 uri="test://$src/tests/fixtures/libvirt-test/daemon-team.xml"
-mkdir "$T/state"
-cat >"$T/kvmnetd.conf" <<CONF
-[libvirt]
-uri = $uri
-[sriov]
-pf = 0000:01:00.0
-threshold = 2
-[daemon]
-state_dir = $T/state
-CONF
+fake_igb_host "$src" "$uri"
 
 "$kvmnetd" --foreground --dry-run -c "$T/kvmnetd.conf" -s "$T/sock" 2>"$T/log" &
 pid=$!
-for _ in $(seq 50); do
-	[ "$(grep -c "would attach" "$T/log")" = 3 ] && [ -S "$T/sock" ] && break
-	sleep 0.1
-done
+serving() { [ "$(grep -c "would attach" "$T/log")" = 3 ] && [ -S "$T/sock" ]; }
+wait_for 5 serving
 cat "$T/log"
 grep -q "would set PF 0000:01:00.0 VF [0-9]* ([0-9a-f:.]*) MAC to 52:54:00:7e:10:01 for VM pair" "$T/log" ||
-	no "pair: the VF MAC is not the virtio member's"
+	fail "pair: the VF MAC is not the virtio member's"
 grep -q "would attach PF 0000:01:00.0 VF [0-9]* ([0-9a-f:.]*) to VM pair with MAC 52:54:00:7e:10:01" "$T/log" ||
-	no "pair: not attached with the virtio member's MAC"
-grep -q "would attach .* to VM solo with MAC 52:54:00" "$T/log" && no "solo: got a virtio MAC"
-grep -q "would attach .* to VM solo with MAC " "$T/log" || no "solo: no VF"
+	fail "pair: not attached with the virtio member's MAC"
+grep -q "would attach .* to VM solo with MAC 52:54:00" "$T/log" && fail "solo: got a virtio MAC"
+grep -q "would attach .* to VM solo with MAC " "$T/log" || fail "solo: no VF"
 grep -q "would attach .* to VM handpaired with MAC 52:54:00:7e:10:03" "$T/log" &&
-	no "handpaired: a second transient member for a pair that has one"
-grep -q "would attach .* to VM handpaired with MAC " "$T/log" || no "handpaired: no VF"
+	fail "handpaired: a second transient member for a pair that has one"
+grep -q "would attach .* to VM handpaired with MAC " "$T/log" || fail "handpaired: no VF"
 
 # vm advise asks this kvmnetd over its control socket: pair is on a VF
 # (dry run) and its teamed NIC carries the VF advice; the host facts come
 # from the fake tree (1 PF, 7 VFs, 3 free: VF 1 is on igbvf).
-out=$("$ctl" -c "$uri" vm advise pair --json) || no "vm advise pair: exit $?"
-[ "$(jq -r .kvmnetd_gives_vf <<<"$out")" = true ] || no "advise: kvmnetd's VF not seen: $out"
-[ "$(jq -r '.interfaces[0].want_vf' <<<"$out")" = true ] || no "advise: no VF on the teamed NIC: $out"
-[ "$(jq -r '.sriov | "\(.pfs) \(.vfs) \(.free_vfs)"' <<<"$out")" = "1 7 3" ] || no "advise: SR-IOV facts: $out"
+out=$("$ctl" -c "$uri" vm advise pair --json) || fail "vm advise pair: exit $?"
+[ "$(jq -r .kvmnetd_gives_vf <<<"$out")" = true ] || fail "advise: kvmnetd's VF not seen: $out"
+[ "$(jq -r '.interfaces[0].want_vf' <<<"$out")" = true ] || fail "advise: no VF on the teamed NIC: $out"
+[ "$(jq -r '.sriov | "\(.pfs) \(.vfs) \(.free_vfs)"' <<<"$out")" = "1 7 3" ] || fail "advise: SR-IOV facts: $out"
 jq -r '.interfaces[0].hint' <<<"$out" | grep -q "failover alias 'ua-kvmnet-5254007e1001'" ||
-	no "advise: the hint does not name the pair: $out"
+	fail "advise: the hint does not name the pair: $out"
 # With kvmnetd gone, advise says so instead of assuming.
 kill -TERM "$pid"
 wait "$pid"
 pid=
-out=$("$ctl" -c "$uri" vm advise solo --workload latency) || no "vm advise solo: exit $?"
+out=$("$ctl" -c "$uri" vm advise solo --workload latency) || fail "vm advise solo: exit $?"
 grep -q "but kvmnetd gives this domain none: $T/sock: kvmnetd is not running" <<<"$out" ||
-	no "advise without kvmnetd: $out"
+	fail "advise without kvmnetd: $out"
 out=$("$ctl" -c "$uri" vm advise solo --workload latency --vf)
-grep -q "kvmnetd gives this domain a VF: pair it" <<<"$out" || no "advise --vf: $out"
+grep -q "kvmnetd gives this domain a VF: pair it" <<<"$out" || fail "advise --vf: $out"
 
-[ "$fail" = 0 ] && echo "kvmnetd failover pairs: ok"
-exit $fail
+t_done "kvmnetd failover pairs"

@@ -14,46 +14,21 @@ set -uo pipefail
 kvmnetd=$1 ctl=$2 src=$3
 uri=${KVMNET_TEST_URI:?run me through tests/libvirt/run.sh}
 ldir=${KVMNET_TEST_DIR:?run me through tests/libvirt/run.sh}
-T=$(mktemp -d /tmp/kvmnet-kvmnetd-XXXXXX) || exit 1
+. "$(dirname "$0")/../lib/testlib.sh"
+t_scratch kvmnetd
 pid= npid=
-cleanup() {
+t_cleanup() {
 	[ -z "$pid" ] || kill -TERM "$pid" 2>/dev/null
 	[ -z "$npid" ] || kill "$npid" 2>/dev/null
 	wait 2>/dev/null
-	rm -rf "$T"
 }
-trap cleanup EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 v() { virsh -q -c "$uri" "$@"; }
 view() { KVMNET_CTL_SOCKET=$T/sock "$ctl" -c "$uri" status --json | jq -r ".daemon.view | $1"; }
-# wait_for SECONDS COMMAND...: until COMMAND succeeds, at most SECONDS.
-wait_for() {
-	local n=$(($1 * 10))
-	shift
-	for _ in $(seq "$n"); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 logged() { grep -q -- "$1" "$T/log"; }
 m1_is() { [ "$(view .m1 2>/dev/null)" = "$1" ]; }
 notified() { grep -q -- "$1" "$T/notify.log"; }
 
-cp -a "$src/tests/fixtures/sriov-igb-vfs" "$T/root"
-cat >"$T/kvmnetd.conf" <<CONF
-[libvirt]
-uri = $uri
-[sriov]
-pf = 0000:01:00.0
-threshold = 2
-min_dwell = 1s
-[daemon]
-state_dir = $T/state
-log_level = debug
-CONF
-mkdir "$T/state"
+fake_igb_host "$src" "$uri" "min_dwell = 1s" "[daemon]" "log_level = debug"
 
 # Domains: TCG, paused (no guest code runs), a virtio NIC on macvtap over
 # run.sh's veth so that each has a NIC of its own.  kvmnet-opt opts out.
@@ -93,7 +68,7 @@ npid=$!
 wait_for 5 test -S "$T/notify" || { echo "notify listener did not start"; exit 1; }
 
 # The log, each line stamped with the time it arrived (for the backoff).
-export KVMNET_SYSROOT=$T/root NOTIFY_SOCKET=$T/notify
+export NOTIFY_SOCKET=$T/notify
 "$kvmnetd" --foreground --dry-run -c "$T/kvmnetd.conf" -s "$T/sock" \
 	2> >(while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done >"$T/log") &
 pid=$!
@@ -189,9 +164,8 @@ wait_for 5 notified 'STOPPING=1' || fail "no STOPPING=1"
 [ -e "$T/state/journal.json" ] && fail "dry run wrote a journal"
 
 for d in kvmnet-d1 kvmnet-opt; do v destroy "$d" >/dev/null; done
-if [ "$fails" != 0 ]; then
+if [ "$t_fails" != 0 ]; then
 	echo "--- kvmnetd log"; cat "$T/log"
 	echo "--- notify"; cat "$T/notify.log"
 fi
-echo "$fails failed"
-[ "$fails" = 0 ]
+t_done "kvmnetd with libvirtd"

@@ -10,16 +10,15 @@ set -uo pipefail
 
 ctl=$1
 uri=${KVMNET_TEST_URI:?run me through tests/libvirt/run.sh}
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/../lib/testlib.sh"
 v() { virsh -q -c "$uri" "$@"; }
 k() { "$ctl" -c "$uri" "$@"; }
 
 backend=qemu
 [ -e /dev/vhost-net ] && backend=vhost
 
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+t_scratch vm
+tmp=$T
 cat >"$tmp/net.xml" <<'XML'
 <network><name>kvmnet-apply</name><bridge name='kvabr0' stp='off'/></network>
 XML
@@ -44,9 +43,7 @@ cat >"$tmp/dom.xml" <<'XML'
   </devices>
 </domain>
 XML
-v net-create "$tmp/net.xml" >/dev/null || { echo "cannot create the network"; exit 1; }
-v define "$tmp/dom.xml" >/dev/null || { echo "cannot define the domain"; exit 1; }
-v start --paused kvmnet-apply >/dev/null || { echo "cannot start the domain"; exit 1; }
+libvirt_start_paused "$tmp/net.xml" "$tmp/dom.xml" kvmnet-apply
 
 out=$(k vm show kvmnet-apply) || fail "vm show exit $?"
 grep -q 'e1000 .*emulated' <<<"$out" || fail "vm show: no emulated e1000 line: $out"
@@ -86,5 +83,4 @@ k vm apply no-such-domain >/dev/null 2>&1
 
 v destroy kvmnet-apply >/dev/null
 v undefine kvmnet-apply >/dev/null
-echo "$fails failed"
-[ "$fails" = 0 ]
+t_done "vm show/advise/apply"

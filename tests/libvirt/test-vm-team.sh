@@ -12,13 +12,12 @@ set -uo pipefail
 
 ctl=$1
 uri=${KVMNET_TEST_URI:?run me through tests/libvirt/run.sh}
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/../lib/testlib.sh"
 v() { virsh -q -c "$uri" "$@"; }
 k() { "$ctl" -c "$uri" "$@"; }
 
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+t_scratch vm
+tmp=$T
 cat >"$tmp/net.xml" <<'XML'
 <network><name>kvmnet-team</name><bridge name='kvtbr0' stp='off'/></network>
 XML
@@ -43,9 +42,7 @@ cat >"$tmp/dom.xml" <<'XML'
   </devices>
 </domain>
 XML
-v net-create "$tmp/net.xml" >/dev/null || { echo "cannot create the network"; exit 1; }
-v define "$tmp/dom.xml" >/dev/null || { echo "cannot define the domain"; exit 1; }
-v start --paused kvmnet-team >/dev/null || { echo "cannot start the domain"; exit 1; }
+libvirt_start_paused "$tmp/net.xml" "$tmp/dom.xml" kvmnet-team
 alias=ua-kvmnet-5254004b0202
 
 out=$(k vm team --dry-run kvmnet-team) || fail "dry-run exit $?"
@@ -100,5 +97,4 @@ grep -q "nothing to undo" <<<"$out" || fail "second remove: $out"
 
 v destroy kvmnet-team >/dev/null
 v undefine kvmnet-team >/dev/null
-echo "$fails failed"
-[ "$fails" = 0 ]
+t_done "vm team"

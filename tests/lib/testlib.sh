@@ -1,0 +1,77 @@
+# shellcheck shell=bash
+# Sourced by the shell tests of tests/daemon and tests/libvirt:
+#   . "$(dirname "$0")/../lib/testlib.sh"
+# Check counting that goes on after a failure, waiting with a bound, a
+# scratch directory removed at exit, and the fake igb host kvmnetd runs on.
+
+t_fails=0
+# fail MESSAGE...: record a failed check; the test goes on.
+fail() {
+	echo "FAIL: $*"
+	t_fails=$((t_fails + 1))
+}
+
+# wait_for SECONDS COMMAND...: until COMMAND succeeds, at most SECONDS.
+wait_for() {
+	local n=$(($1 * 10))
+	shift
+	for _ in $(seq "$n"); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# t_scratch NAME: $T, a new /tmp/kvmnet-NAME-XXXXXX, removed at exit after
+# t_cleanup (a function the test may define, e.g. to stop its daemon).
+t_scratch() {
+	T=$(mktemp -d "/tmp/kvmnet-$1-XXXXXX") || exit 1
+	trap _t_exit EXIT
+}
+_t_exit() {
+	if declare -F t_cleanup >/dev/null; then
+		t_cleanup
+	fi
+	rm -rf "$T"
+}
+
+# t_done NAME: the verdict line, then exit 0 if no check failed, else 1.
+t_done() {
+	if [ "$t_fails" = 0 ]; then
+		echo "$1: ok"
+		exit 0
+	fi
+	echo "$1: $t_fails check(s) failed"
+	exit 1
+}
+
+# fake_igb_host SRC URI [CONF_LINE...]: kvmnetd's world for a --dry-run
+# test in $T: a copy of tests/fixtures/sriov-igb-vfs (modelled on an
+# 82576: VF 0 on vfio-pci, VF 1 on igbvf, VFs 2 and 3 free) as the
+# sysroot, the control socket $T/sock, the state directory $T/state and
+# $T/kvmnetd.conf naming that PF with threshold 2, libvirt URI and state
+# directory; each CONF_LINE is added to the [sriov] section.
+fake_igb_host() {
+	local src=$1 uri=$2 line
+	shift 2
+	cp -a "$src/tests/fixtures/sriov-igb-vfs" "$T/root" || exit 1
+	export KVMNET_SYSROOT=$T/root KVMNET_CTL_SOCKET=$T/sock
+	mkdir "$T/state" || exit 1
+	{
+		printf '[libvirt]\nuri = %s\n' "$uri"
+		printf '[sriov]\npf = 0000:01:00.0\nthreshold = 2\n'
+		for line in "$@"; do
+			printf '%s\n' "$line"
+		done
+		printf '[daemon]\nstate_dir = %s\n' "$T/state"
+	} >"$T/kvmnetd.conf"
+}
+
+# libvirt_start_paused NET_XML DOMAIN_XML DOMAIN: create the transient
+# network, define the domain and start it paused (no guest code runs), on
+# $uri with virsh; a setup failure ends the test.
+libvirt_start_paused() {
+	virsh -q -c "$uri" net-create "$1" >/dev/null || { echo "cannot create the network"; exit 1; }
+	virsh -q -c "$uri" define "$2" >/dev/null || { echo "cannot define $3"; exit 1; }
+	virsh -q -c "$uri" start --paused "$3" >/dev/null || { echo "cannot start $3"; exit 1; }
+}
