@@ -242,7 +242,7 @@ CONF
 config
 
 check "vm-h starts with its hand VF" v start --paused vm-h
-echo "# round 1: headroom max (the default); SIGKILL before the kernel's numvfs write"
+echo "# round 1 at ${SECONDS}s: headroom max (the default); SIGKILL before the kernel's numvfs write"
 check "kvmnetd starts (under strace)" daemon_traced "$T/log1" delay_enter
 view_is() { [ "$(view "$1")" = "$2" ]; }
 check "M1 1: no split" wait_for 20 view_is .mode inactive
@@ -330,7 +330,7 @@ check "status: mode inactive" test "$(view .mode)" = inactive
 check "journal forgot $PA" wait_for 10 pa_forgotten
 stop_daemon
 
-echo "# round 2: headroom 0; SIGKILL after the kernel's numvfs write"
+echo "# round 2 at ${SECONDS}s: headroom 0; SIGKILL after the kernel's numvfs write"
 config "headroom = 0"
 check "kvmnetd starts (under strace, headroom 0)" daemon_traced "$T/log3" delay_exit
 check "vm-1 starts" v start --paused vm-1
@@ -375,5 +375,5 @@ if [ "$failed" != 0 ]; then
 		echo "# --- $l"; sed 's/^/#   /' "$T/$l"
 	done
 fi
-echo "# $failed of $n failed"
+echo "# $failed of $n failed, ${SECONDS}s"
 [ "$failed" = 0 ]
