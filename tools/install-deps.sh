@@ -36,7 +36,9 @@ build="meson ninja-build pkg-config gcc clang libclang-rt-14-dev
 	libinih-dev libcmocka-dev"
 run="libvirt-daemon-system libvirt-clients iproute2 ethtool kmod pciutils
 	iperf3 irqbalance jq"
-lab="busybox-static cpio zstd xz-utils e2fsprogs"
+# strace: t-kvmnetd holds kvmnetd inside its sriov_numvfs write to SIGKILL it
+# exactly before or after the kernel sees it.
+lab="busybox-static cpio zstd xz-utils e2fsprogs strace"
 
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $build $run $lab

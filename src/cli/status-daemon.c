@@ -91,9 +91,13 @@ void status_daemon_print(json_object *daemon)
 		printf("kvmnetd: not running (%s)\n", get_str(daemon, "reason", "unknown"));
 		return;
 	}
-	printf("kvmnetd: split %s%s  M1 %d (threshold %d)  N1 %d VF(s)\n", get_str(view, "mode", "unknown"),
+	printf("kvmnetd: split %s%s  M1 %d (threshold %d)  N1 %d VF(s)", get_str(view, "mode", "unknown"),
 	       json_object_get_boolean(json_object_object_get(view, "dry_run")) ? " (dry run)" : "",
 	       get_int(view, "m1"), get_int(view, "threshold"), get_int(view, "n1"));
+	/* An older daemon does not say; print nothing rather than -1. */
+	if (json_object_object_get_ex(view, "spare", NULL))
+		printf(", %d spare", get_int(view, "spare"));
+	printf("\n");
 	if (json_object_object_get_ex(view, "libvirt", &lv) && !json_object_get_boolean(json_object_object_get(lv, "connected")))
 		printf("    libvirt %s unreachable: %s\n", get_str(lv, "uri", "?"), get_str(lv, "error", "unknown"));
 	json_object_object_get_ex(view, "vms", &vms);

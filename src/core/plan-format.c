@@ -73,6 +73,23 @@ static const char *vf_addr(const PlanInput *in, int pf, int vf, char buf[static 
 	return "";
 }
 
+int plan_summary_format(const PlanInput *in, const Plan *plan, char **ret)
+{
+	char headroom[16];
+	int r;
+
+	if (in->params.headroom == PLAN_HEADROOM_MAX)
+		snprintf(headroom, sizeof(headroom), "max");
+	else
+		snprintf(headroom, sizeof(headroom), "%u", in->params.headroom);
+	if (plan->mode.active)
+		r = asprintf(ret, "split active: M1 %u (threshold %u), N1 %u VF(s), %u spare (headroom %s)", plan->m1,
+			     in->params.threshold, plan->n1, plan->spare, headroom);
+	else
+		r = asprintf(ret, "no split: M1 %u (threshold %u)", plan->m1, in->params.threshold);
+	return r < 0 ? -ENOMEM : 0;
+}
+
 static int format_wait(const PlanInput *in, const Plan *plan, const PlanAction *a, char **ret)
 {
 	char pb[PCI_ADDR_STRLEN];

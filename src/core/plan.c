@@ -120,6 +120,7 @@ static int work_init(Work *w, const PlanInput *in, Plan *plan)
 	w->n_avail = calloc(np + 1, sizeof(unsigned));
 	w->cursor = calloc(np + 1, sizeof(unsigned));
 	plan->pf_target = calloc(np + 1, sizeof(unsigned));
+	plan->pf_spare = calloc(np + 1, sizeof(unsigned));
 	plan->vms = calloc(nv + 1, sizeof(PlanVmStatus));
 	/* Bound on actions: a DETACH or WAIT per listed VF, two SET_NUMVFS
 	 * per PF, a BIND per possible VF, MAC + ATTACH per wanted VF, and a
@@ -127,7 +128,7 @@ static int work_init(Work *w, const PlanInput *in, Plan *plan)
 	w->cap = 2 * vfs + 3 * np + slots + 2 * nv * in->params.vfs_per_vm + nv + 1;
 	plan->actions = calloc(w->cap, sizeof(PlanAction));
 	if (!w->slot_off || !w->vf_off || !w->slot || !w->bind || !w->keep || !w->kept || !w->hand ||
-	    !w->locked || !w->n_avail || !w->cursor || !plan->pf_target || !plan->vms || !plan->actions)
+	    !w->locked || !w->n_avail || !w->cursor || !plan->pf_target || !plan->pf_spare || !plan->vms || !plan->actions)
 		return -ENOMEM;
 	for (size_t p = 0; p < np; p++) {
 		w->slot_off[p + 1] = w->slot_off[p] + in->pfs[p].totalvfs;
@@ -277,6 +278,14 @@ static void water_fill(Work *w, unsigned want)
 	}
 }
 
+/* N1 plus the spare VFs, capped by what the PFs can have. */
+static uint64_t with_headroom(const PlanInput *in, uint64_t want, uint64_t total)
+{
+	if (in->params.headroom == PLAN_HEADROOM_MAX || want + in->params.headroom > total)
+		return total;
+	return want + in->params.headroom;
+}
+
 /* Numvfs per PF while the split is active. */
 static void targets_active(Work *w)
 {
@@ -307,9 +316,10 @@ static void targets_active(Work *w)
 		want = total;
 	w->plan->n1 = (unsigned)want;
 	/* Resize only when what exists cannot serve: a resize goes through 0,
-	 * and VFs that stay idle cost nothing. */
+	 * and VFs that stay idle cost nothing.  When it must, make the spares
+	 * now: later, VMs holding VFs of the PF will forbid the through-0. */
 	if (want > fixed_serve && want - fixed_serve > flex_now)
-		water_fill(w, (unsigned)(want - fixed_serve));
+		water_fill(w, (unsigned)(with_headroom(in, want, total) - fixed_serve));
 }
 
 /* Numvfs per PF when the split is off: 0 where the daemon split it and no
@@ -455,17 +465,20 @@ static void give_vfs(Work *w, int vm)
 	}
 }
 
-static void emit_binds(Work *w)
+/* The binds of the VFs given in this plan, or of the others (spares). */
+static void emit_binds(Work *w, bool given)
 {
 	for (size_t p = 0; p < w->in->n_pfs; p++)
 		for (unsigned i = 0; i < w->in->pfs[p].totalvfs; i++)
-			if (w->bind[w->slot_off[p] + i])
+			if (w->bind[w->slot_off[p] + i] && (w->slot[w->slot_off[p] + i] == SLOT_GIVEN) == given)
 				emit(w, PLAN_BIND_VFIO, -1, (int)p, (int)i);
 }
 
 /* VF handouts are emitted into a scratch area first and moved after the
- * binds, so that the list reads DETACH, SET_NUMVFS, BIND_VFIO, then
- * SET_VF_MAC + ATTACH per VM, with the WAITs in VM order among them. */
+ * binds, so that the list reads DETACH, SET_NUMVFS, BIND_VFIO of the VFs
+ * given, SET_VF_MAC + ATTACH per VM (the WAITs in VM order among them),
+ * then BIND_VFIO of the spares: a VM never waits for VFs it does not get
+ * (with headroom there may be dozens), and spares are ready for the next. */
 static int assign(Work *w)
 {
 	const PlanInput *in = w->in;
@@ -491,15 +504,22 @@ static int assign(Work *w)
 		return -ENOMEM;
 	memcpy(given_actions, plan->actions + start, n_given * sizeof(PlanAction));
 	plan->n_actions = start;
-	emit_binds(w);
+	emit_binds(w, true);
 	memcpy(plan->actions + plan->n_actions, given_actions, n_given * sizeof(PlanAction));
 	plan->n_actions += n_given;
+	emit_binds(w, false);
 	return 0;
 }
 
 static void finish_status(Work *w)
 {
 	Plan *plan = w->plan;
+
+	/* What is left to give: spares only mean something while active. */
+	for (size_t p = 0; plan->mode.active && p < w->in->n_pfs; p++) {
+		plan->pf_spare[p] = w->n_avail[p];
+		plan->spare += w->n_avail[p];
+	}
 
 	for (size_t vm = 0; vm < w->in->n_vms; vm++) {
 		PlanVmStatus *st = &plan->vms[vm];
@@ -556,6 +576,7 @@ void plan_free(Plan *p)
 	if (!p)
 		return;
 	free(p->pf_target);
+	free(p->pf_spare);
 	free(p->vms);
 	free(p->actions);
 	free(p);

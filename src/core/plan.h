@@ -15,6 +15,12 @@
  *   of sriov_totalvfs, spread over the PFs (a VM that holds a VF given by
  *   hand counts in M1 but not in N1).  Below the threshold for
  *   min_dwell, it detaches its VFs and sets numvfs 0 on the PFs it split.
+ * - PFs are resized only when the VFs that exist cannot serve N1, and then
+ *   for N1 + headroom VFs (capped the same way; PLAN_HEADROOM_MAX: every
+ *   resized PF to its sriov_totalvfs), so that VMs that start later take
+ *   a spare VF without numvfs changing.  Nothing shrinks while the split
+ *   is active: spares cost no VM anything, and removing them would mean
+ *   numvfs through 0.
  * - numvfs never goes from one nonzero value to another directly (the
  *   kernel says EBUSY): through 0, and only when no VF of that PF is held
  *   by a domain or bound to a driver other than vfio-pci, since going
@@ -30,6 +36,7 @@
  * - Each VM's MAC is derived from its UUID (plan_vm_mac()).
  */
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -37,11 +44,14 @@
 #include "basic/pci-addr.h"
 
 #define PLAN_MAC_LEN 6
+/* PlanParams.headroom: as many spare VFs as the PFs can have. */
+#define PLAN_HEADROOM_MAX UINT_MAX
 
 typedef struct PlanParams {
 	unsigned threshold;	/* M */
 	unsigned vfs_per_vm;	/* VFs per managed VM in the split */
 	uint64_t min_dwell_us;	/* below M this long ends the split */
+	unsigned headroom;	/* spare VFs made beyond N1 when VFs are made; 0: exactly N1 */
 } PlanParams;
 
 /* A running domain the daemon manages. */
@@ -155,7 +165,9 @@ typedef struct Plan {
 	uint64_t wakeup_us; /* decide again then (min_dwell ends); 0: no timer */
 	unsigned m1;	    /* managed running VMs not opted out */
 	unsigned n1;	    /* VFs wanted: vfs_per_vm * m1 capped, 0 when inactive */
+	unsigned spare;	    /* VFs left to give once the plan is done, 0 when inactive */
 	unsigned *pf_target; /* numvfs wanted, per PF */
+	unsigned *pf_spare;  /* spare VFs per PF once the plan is done */
 	PlanVmStatus *vms;   /* per VM */
 	PlanAction *actions;
 	size_t n_actions;
@@ -178,6 +190,9 @@ const char *plan_action_type_to_string(PlanActionType t);
 const char *plan_path_to_string(PlanPath p);
 /* A short key ("pf-busy") for JSON, and a sentence for logs. */
 const char *plan_wait_to_string(PlanWait w);
+/* "split active: M1 4 (threshold 2), N1 4 VF(s), 10 spare (headroom max)":
+ * the plan's outcome in one line, for the log and --dry-run. */
+int plan_summary_format(const PlanInput *in, const Plan *plan, char **ret);
 /* One line for the log, naming the VM, the PF and the VF:
  * "attach PF enp3s0f0 VF 2 (0000:03:10.4) to VM web1 with MAC 02:..". */
 int plan_action_format(const PlanInput *in, const Plan *plan, const PlanAction *a, char **ret);

@@ -296,6 +296,20 @@ static int parse_min_dwell(Config *c, const char *key, const char *value, ParseC
 	return 0;
 }
 
+static int parse_headroom(Config *c, const char *key, const char *value, ParseCtx *ctx)
+{
+	uint32_t v;
+
+	if (streq(value, "max")) {
+		c->headroom = CONFIG_HEADROOM_MAX;
+		return 0;
+	}
+	if (parse_u32(value, &v) < 0 || v > CONFIG_HEADROOM_LIMIT)
+		return bad_value(ctx, key, "'max' or a number of spare VFs (0-65535)", value);
+	c->headroom = v;
+	return 0;
+}
+
 static int parse_state_dir(Config *c, const char *key, const char *value, ParseCtx *ctx)
 {
 	if (value[0] != '/' || strlen(value) >= PATH_MAX || strpbrk(value, "\n\r\t"))
@@ -332,6 +346,7 @@ static const KeyDef sriov_keys[] = {
 	{ "threshold", parse_threshold, false },
 	{ "vfs_per_vm", parse_vfs_per_vm, false },
 	{ "min_dwell", parse_min_dwell, false },
+	{ "headroom", parse_headroom, false },
 };
 static const KeyDef daemon_keys[] = {
 	{ "state_dir", parse_state_dir, false },
@@ -521,6 +536,7 @@ int config_new(Config **ret)
 	c->threshold = CONFIG_DEFAULT_THRESHOLD;
 	c->vfs_per_vm = CONFIG_DEFAULT_VFS_PER_VM;
 	c->min_dwell_us = CONFIG_DEFAULT_MIN_DWELL_US;
+	c->headroom = CONFIG_DEFAULT_HEADROOM;
 	c->on_stop = ON_STOP_KEEP;
 	c->log_level = LOG_LEVEL_INFO;
 	c->irq.interval_us = CONFIG_DEFAULT_IRQ_INTERVAL_US;
@@ -634,6 +650,14 @@ int config_load(const char *path, Config **ret, char ***ret_errors)
 const char *on_stop_to_string(OnStop o)
 {
 	return o == ON_STOP_REVERT ? "revert" : "keep";
+}
+
+const char *headroom_to_string(unsigned headroom, char buf[static 16])
+{
+	if (headroom == CONFIG_HEADROOM_MAX)
+		return "max";
+	snprintf(buf, 16, "%u", headroom);
+	return buf;
 }
 
 const char *irqbalance_mode_to_string(IrqbalanceMode m)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <limits.h>
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,6 +19,12 @@
 #define CONFIG_DEFAULT_THRESHOLD 4U
 #define CONFIG_DEFAULT_VFS_PER_VM 1U
 #define CONFIG_DEFAULT_MIN_DWELL_US (30ULL * 1000000ULL)
+/* [sriov] headroom = max: the value, as PlanParams.headroom takes it. */
+#define CONFIG_HEADROOM_MAX UINT_MAX
+#define CONFIG_DEFAULT_HEADROOM CONFIG_HEADROOM_MAX
+/* The most spare VFs a number may ask for: one PF's SR-IOV TotalVFs field
+ * cannot say more. */
+#define CONFIG_HEADROOM_LIMIT 65535U
 #define CONFIG_DEFAULT_STATE_DIR "/var/lib/kvmnet"
 #define CONFIG_DEFAULT_IRQ_INTERVAL_US 1000000ULL
 #define CONFIG_DEFAULT_BUSY_PERCENT 80U
@@ -70,6 +77,7 @@ typedef struct Config {
 	unsigned threshold;
 	unsigned vfs_per_vm;
 	uint64_t min_dwell_us;
+	unsigned headroom; /* spare VFs; CONFIG_HEADROOM_MAX: up to sriov_totalvfs */
 	char *state_dir;
 	OnStop on_stop;
 	int log_level; /* LOG_LEVEL_* */
@@ -99,6 +107,8 @@ int config_parse_string(const char *text, const char *filename, Config **ret, ch
 int config_load(const char *path, Config **ret, char ***ret_errors);
 
 const char *on_stop_to_string(OnStop o);
+/* "max" or the number, into buf. */
+const char *headroom_to_string(unsigned headroom, char buf[static 16]);
 const char *irqbalance_mode_to_string(IrqbalanceMode m);
 /* "0000:03:00.0" or "enp3s0" into buf. */
 const char *config_pf_to_string(const ConfigPf *pf, char buf[static IF_NAMESIZE + PCI_ADDR_STRLEN]);

@@ -215,6 +215,7 @@ int daemon_new(const char *config_path, const char *ctl_path, bool dry_run, Daem
 
 int daemon_run(Daemon *d)
 {
+	char hr[16];
 	int r;
 
 	r = setup_signals(d);
@@ -243,8 +244,9 @@ int daemon_run(Daemon *d)
 		d->ready_fd = -1;
 	}
 	notify_sendf("READY=1\nSTATUS=watching %u PF(s)%s", d->config->n_pfs, d->dry_run ? " (dry run)" : "");
-	log_info("kvmnetd running: %u PF(s), threshold %u, %u VF(s) per VM%s", d->config->n_pfs,
-		 d->config->threshold, d->config->vfs_per_vm, d->dry_run ? ", dry run: nothing is changed" : "");
+	log_info("kvmnetd running: %u PF(s), threshold %u, %u VF(s) per VM, headroom %s%s", d->config->n_pfs,
+		 d->config->threshold, d->config->vfs_per_vm, headroom_to_string(d->config->headroom, hr),
+		 d->dry_run ? ", dry run: nothing is changed" : "");
 	while (!d->quit)
 		if (virEventRunDefaultImpl() < 0)
 			return log_error_errno(-EIO, "Event loop failed");

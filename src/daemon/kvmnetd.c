@@ -114,7 +114,10 @@ int main(int argc, char **argv)
 	if (r < 0)
 		return r == -EINVAL || r == -ENOENT ? 2 : 1;
 	if (check) {
-		printf("%s: configuration OK (%u PF(s), threshold %u)\n", config, d->config->n_pfs, d->config->threshold);
+		char hr[16];
+
+		printf("%s: configuration OK (%u PF(s), threshold %u, headroom %s)\n", config, d->config->n_pfs,
+		       d->config->threshold, headroom_to_string(d->config->headroom, hr));
 		daemon_free(d);
 		return 0;
 	}

@@ -316,7 +316,10 @@ int observe(const Config *c, const Journal *j, virConnectPtr conn, Observation *
 		return r;
 	}
 	o->in = (PlanInput){
-		.params = { .threshold = c->threshold, .vfs_per_vm = c->vfs_per_vm, .min_dwell_us = c->min_dwell_us },
+		.params = { .threshold = c->threshold,
+			    .vfs_per_vm = c->vfs_per_vm,
+			    .min_dwell_us = c->min_dwell_us,
+			    .headroom = c->headroom == CONFIG_HEADROOM_MAX ? PLAN_HEADROOM_MAX : c->headroom },
 		.vms = o->vms,
 		.n_vms = o->in.n_vms,
 		.pfs = o->plan_pfs,

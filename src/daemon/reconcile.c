@@ -53,15 +53,19 @@ static bool prune_attachments(Journal *j, const Observation *o)
 	return changed;
 }
 
-/* WAIT lines are logged when they change, not on every turn. */
+/* The summary (M1, N1, spare VFs) and the WAIT lines are logged when they
+ * change, not on every turn. */
 static void log_waits(Daemon *d, const Observation *o, const Plan *plan)
 {
+	_cleanup_free_ char *summary = NULL;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	if (!f)
 		return;
+	if (plan_summary_format(&o->in, plan, &summary) >= 0)
+		fprintf(f, "%s%s\n", d->dry_run ? "dry run: " : "", summary);
 	for (size_t i = 0; i < plan->n_actions; i++) {
 		_cleanup_free_ char *line = NULL;
 
@@ -198,8 +202,8 @@ int daemon_reconcile(Daemon *d)
 			daemon_schedule(d);
 	}
 	daemon_set_status(d, o, plan, NULL);
-	notify_sendf("STATUS=%s: %u VM(s), %u VF(s) wanted", plan->mode.active ? "split active" : "no split",
-		     plan->m1, plan->n1);
+	notify_sendf("STATUS=%s: %u VM(s), %u VF(s) wanted, %u spare", plan->mode.active ? "split active" : "no split",
+		     plan->m1, plan->n1, plan->spare);
 	plan_free(plan);
 	observation_free(o);
 	return r;

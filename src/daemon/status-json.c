@@ -25,6 +25,7 @@ static json_object *pfs_json(const Observation *o, const Plan *plan)
 		json_object_object_add(p, "totalvfs", json_object_new_int((int)pp->totalvfs));
 		json_object_object_add(p, "numvfs", json_object_new_int((int)pp->numvfs));
 		json_object_object_add(p, "numvfs_wanted", json_object_new_int((int)plan->pf_target[i]));
+		json_object_object_add(p, "spare", json_object_new_int((int)plan->pf_spare[i]));
 		json_object_object_add(p, "split_by_kvmnetd", json_object_new_boolean(pp->numvfs_ours));
 		json_object_array_add(a, p);
 	}
@@ -65,10 +66,14 @@ void daemon_set_status(Daemon *d, const Observation *o, const Plan *plan, const 
 	json_object_object_add(root, "threshold", json_object_new_int((int)d->config->threshold));
 	json_object_object_add(root, "vfs_per_vm", json_object_new_int((int)d->config->vfs_per_vm));
 	json_object_object_add(root, "min_dwell_ms", json_object_new_int64((int64_t)(d->config->min_dwell_us / 1000)));
+	json_object_object_add(root, "headroom", d->config->headroom == CONFIG_HEADROOM_MAX
+							 ? json_object_new_string("max")
+							 : json_object_new_int((int)d->config->headroom));
 	if (o && plan) {
 		json_object_object_add(root, "mode", json_object_new_string(plan->mode.active ? "active" : "inactive"));
 		json_object_object_add(root, "m1", json_object_new_int((int)plan->m1));
 		json_object_object_add(root, "n1", json_object_new_int((int)plan->n1));
+		json_object_object_add(root, "spare", json_object_new_int((int)plan->spare));
 		json_object_object_add(root, "split_ends_at_us",
 				       plan->wakeup_us ? json_object_new_int64((int64_t)plan->wakeup_us) : NULL);
 		json_object_object_add(root, "pfs", pfs_json(o, plan));

@@ -21,7 +21,14 @@ printf '[sriov]\npf = 0000:01:00.0\nthreshold = many\n' >"$T/bad.conf"
 rc=$?
 [ "$rc" = 2 ] || fail "bad config: exit $rc, expected 2"
 grep -q "bad.conf:3: threshold" "$T/bad.err" || fail "bad config message: $(cat "$T/bad.err")"
-"$kvmnetd" --check-config -c "$T/kvmnetd.conf" >/dev/null || fail "good config refused"
+printf '[sriov]\npf = 0000:01:00.0\n\nheadroom = lots\n' >"$T/bad2.conf"
+"$kvmnetd" --check-config -c "$T/bad2.conf" 2>"$T/bad2.err"
+rc=$?
+[ "$rc" = 2 ] || fail "bad headroom: exit $rc, expected 2"
+grep -q "bad2.conf:4: headroom: expected 'max' or a number of spare VFs (0-65535), got 'lots'" "$T/bad2.err" ||
+	fail "bad headroom message: $(cat "$T/bad2.err")"
+"$kvmnetd" --check-config -c "$T/kvmnetd.conf" >"$T/good.out" || fail "good config refused"
+grep -q "configuration OK (1 PF(s), threshold 2, headroom max)" "$T/good.out" || fail "check-config: $(cat "$T/good.out")"
 "$kvmnetd" --frobnicate 2>/dev/null; [ $? = 2 ] || fail "unknown option: not exit 2"
 
 find "$T/root" -printf '%p %C@ %s\n' | sort >"$T/before"
@@ -38,6 +45,8 @@ grep -q "would bind PF 0000:01:00.0 VF 2 (0000:01:10.4) to vfio-pci" "$T/log" ||
 grep -q "would attach PF 0000:01:00.0 VF 2 (0000:01:10.4) to VM vm-a" "$T/log" || fail "vm-a not given VF 2"
 grep -q "VF 1 " "$T/log" && fail "VF 1 (igbvf) was touched"
 grep -q "numvfs" "$T/log" && fail "numvfs of a PF kvmnetd did not split was changed"
+# VF 3 is left: a spare, even on a PF kvmnetd did not split (it would give it)
+grep -q "dry run: split active: M1 2 (threshold 2), N1 2 VF(s), 1 spare (headroom max)" "$T/log" || fail "no summary line"
 
 "$ctl" -c "$uri" status --json >"$T/status.json" || fail "kvmnetctl status failed"
 [ "$(jq -r .daemon.running "$T/status.json")" = true ] || fail "status: daemon not seen"
@@ -45,7 +54,9 @@ grep -q "numvfs" "$T/log" && fail "numvfs of a PF kvmnetd did not split was chan
 [ "$(jq -r .daemon.view.m1 "$T/status.json")" = 2 ] || fail "status: M1 not 2"
 [ "$(jq -r .daemon.view.dry_run "$T/status.json")" = true ] || fail "status: dry run not shown"
 [ "$(jq -r '.daemon.view.vms | map(.path) | join(",")' "$T/status.json")" = vf,vf ] || fail "status: VM paths"
-"$ctl" -c "$uri" status | grep -q "kvmnetd: split active (dry run)  M1 2 (threshold 2)" || fail "status table"
+[ "$(jq -r '[.daemon.view.headroom, .daemon.view.spare, .daemon.view.pfs[0].spare] | join(",")' "$T/status.json")" = max,1,1 ] ||
+	fail "status: headroom, spare: $(jq -c '.daemon.view | [.headroom, .spare, .pfs[0].spare]' "$T/status.json")"
+"$ctl" -c "$uri" status | grep -q "kvmnetd: split active (dry run)  M1 2 (threshold 2)  N1 2 VF(s), 1 spare" || fail "status table"
 
 kill -TERM "$pid"
 wait "$pid"

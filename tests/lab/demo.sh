@@ -58,14 +58,16 @@ show "one VM: below the threshold, nothing changes"
 virsh -q start demo2 >/dev/null
 wait_log 120 "VFs attached to demo1 and demo2" "to VM demo2 with MAC"
 sleep 2
-show "two VMs: the split starts, each VM gets a VF"
+show "two VMs: the split starts, each VM gets a VF, the rest are spares"
 
 virsh -q start demo3 >/dev/null
-# Each PF already has a VF held by a running VM, so one more VF would mean
-# numvfs through 0, destroying them: kvmnetd refuses and says why.
+# The split made spare VFs (headroom = max, the default: each PF's
+# sriov_totalvfs), so demo3 takes one at once and numvfs does not change:
+# growing a PF now would go through 0 and destroy the VFs demo1 and demo2
+# hold.  With `headroom = 0` demo3 would stay on virtio (pf-busy).
 wait_log 120 "kvmnetd's answer for demo3" "VM demo3 \(stays on virtio\|with MAC\)"
 sleep 2
-show "three VMs: demo3 stays on its virtio NIC (see kvmnetd's 'wait:' line)"
+show "three VMs: demo3 takes a spare VF, numvfs unchanged"
 
 virsh -q destroy demo2 >/dev/null
 virsh -q destroy demo3 >/dev/null

@@ -3,18 +3,29 @@
 # kvmnetd end to end in the lab guest (two QEMU igb PFs, 7 VFs each), as
 # root, not in dry run: threshold 2, nested TCG domains (paused: no guest
 # code is needed to hold a VF), with virsh, sysfs and the journal as the
-# oracle.
+# oracle.  Two rounds, so that a SIGKILL lands on each side of the kernel's
+# sriov_numvfs write, deterministically: the daemon runs under strace, which
+# holds it inside that write(2) (`inject=write:delay_enter` before the kernel
+# runs it, `delay_exit` after), /proc/PID/syscall shows it is there, and the
+# test kills it then.  No hook in the daemon.
 #   - PF B is split by hand (2 VFs) and its VF 0 given by hand to vm-h:
 #     vm-h keeps it, counts in M1, and PF B's numvfs is never changed;
+# Round 1, default headroom (max):
 #   - vm-1 starts: M1 2, the split starts; vm-1 gets PF B's free VF 1;
-#   - vm-2 starts: kvmnetd must split PF A; it is SIGKILLed as soon as its
-#     journal records PF A's numvfs (before the attach, normally); vm-3
-#     starts while it is dead; restarted, it converges: no VF leaked, none
-#     given twice, PF A's original numvfs (0) still in the journal;
+#   - vm-2 starts: kvmnetd must split PF A (to its 7 VFs); SIGKILL inside
+#     the write, BEFORE the kernel runs it; restarted, it converges: PF A
+#     at 7, vm-2 on it, 6 spares bound to vfio-pci, originals kept;
+#   - vm-3 starts after the split: it takes a spare with no numvfs change
+#     (vm-2 keeps its VF: nothing went through 0);
 #   - libvirtd restarts: the daemon reconnects, resyncs, changes nothing;
 #   - vm-2, vm-3, vm-1 stop: M1 1 (vm-h), the split ends after min_dwell
-#     (PF A back to 0 VFs and its autoprobe as found), not before; vm-h
-#     still has its VF.
+#     (PF A back to 0 VFs and its autoprobe as found), not before.
+# Round 2, headroom = 0 (exact, the behaviour before the key):
+#   - vm-1, then vm-2 start: PF A is split to 1; SIGKILL inside the write,
+#     AFTER the kernel ran it (numvfs 1, nothing bound or attached); vm-3
+#     starts while it is dead; restarted, it resizes PF A through 0 to 2
+#     (nothing held) and keeps the originals; vm-4 then waits (pf-busy);
+#   - all stop: the split ends, PF A at 0, autoprobe as found.
 # Env: KVMNET_BUILD_DIR = the meson build dir.  Prints "ok N - ..." /
 # "not ok N - ..." lines; exits 1 if any check failed, 77 without two igb
 # SR-IOV PFs.
@@ -48,15 +59,30 @@ done
 PA=${PFS[0]} PB=${PFS[1]}
 DA=/sys/class/net/$PA/device DB=/sys/class/net/$PB/device
 PA_ADDR=$(basename "$(readlink -f "$DA")")
+NUMVFS_A=$(readlink -f "$DA/sriov_numvfs")
+TOTAL_A=$(cat "$DA/sriov_totalvfs")
+command -v strace >/dev/null || { echo "# strace is missing (tools/install-deps.sh)"; exit 1; }
 modprobe vfio-pci 2>/dev/null
 modprobe bridge 2>/dev/null
 
 T=$(mktemp -d /var/tmp/kvmnet-lab-kvmnetd.XXXXXX)
-dpid=
-stop_daemon() { [ -z "$dpid" ] || { kill -TERM "$dpid" 2>/dev/null; wait "$dpid" 2>/dev/null; }; dpid=; }
+dpid='' spid=''
+# A traced daemon (spid: its strace) is not this shell's child: kill it and
+# reap strace.
+stop_daemon() {
+	if [ -n "$spid" ]; then
+		kill -KILL "$dpid" 2>/dev/null
+		wait "$spid" 2>/dev/null
+	elif [ -n "$dpid" ]; then
+		kill -TERM "$dpid" 2>/dev/null
+		wait "$dpid" 2>/dev/null
+	fi
+	dpid='' spid=''
+}
+VMS="vm-1 vm-2 vm-3 vm-4 vm-h"
 cleanup() {
 	stop_daemon
-	for d in vm-1 vm-2 vm-3 vm-h; do
+	for d in $VMS; do
 		v destroy "$d" >/dev/null 2>&1
 		v undefine "$d" >/dev/null 2>&1
 	done
@@ -127,7 +153,7 @@ dom() {
 XML
 	v define "$T/$1.xml" >/dev/null
 }
-for d in vm-1 vm-2 vm-3; do check "define $d" dom "$d"; done
+for d in vm-1 vm-2 vm-3 vm-4; do check "define $d" dom "$d"; done
 check "define vm-h with $PB VF 0 ($HAND_VF) by hand" dom vm-h "$HAND_VF"
 
 # The PCI addresses of a domain's hostdev interfaces (the host side).
@@ -160,8 +186,45 @@ daemon() { # LOGFILE
 	dpid=$!
 	wait_for 30 test -S "$T/sock"
 }
+# daemon_traced LOGFILE delay_enter|delay_exit: under strace, which holds
+# the daemon for a minute in its first write(2) to PF A's sriov_numvfs,
+# before or after the kernel runs it.  --seccomp-bpf: only writes stop it.
+daemon_traced() {
+	rm -f "$T/dpid" "$T/sock"
+	# shellcheck disable=SC2016
+	strace -f --seccomp-bpf -qq -o "$1.strace" -e trace=write -P "$NUMVFS_A" \
+		-e inject=write:"$2"=60s:when=1 \
+		bash -c 'echo $$ >"$0"; exec "$@"' "$T/dpid" \
+		"$KVMNETD" --foreground -c "$T/kvmnetd.conf" -s "$T/sock" 2>>"$1" &
+	spid=$!
+	wait_for 30 test -s "$T/dpid" || return 1
+	dpid=$(cat "$T/dpid")
+	wait_for 30 test -S "$T/sock"
+}
+# The daemon is stopped inside write(2) (x86-64: 1) on PF A's sriov_numvfs.
+in_numvfs_write() {
+	local nr fd rest
+	read -r nr fd rest <"/proc/$dpid/syscall" 2>/dev/null || return 1
+	[ "$nr" = 1 ] && [ "$(readlink "/proc/$dpid/fd/$((fd))")" = "$NUMVFS_A" ]
+}
+# wait_fast SECONDS COMMAND...: wait_for, polling every 20 ms.
+wait_fast() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.02
+	done
+}
+kill_traced() {
+	kill -KILL "$dpid"
+	wait "$spid" 2>/dev/null
+	dpid='' spid=''
+}
 mkdir "$T/state"
-cat >"$T/kvmnetd.conf" <<CONF
+# config [HEADROOM-LINE]: without one, the default (max).
+config() {
+	cat >"$T/kvmnetd.conf" <<CONF
 [libvirt]
 uri = $URI
 [sriov]
@@ -170,13 +233,17 @@ pf = $PB
 threshold = 2
 vfs_per_vm = 1
 min_dwell = ${DWELL_S}s
+${1:-}
 [daemon]
 state_dir = $T/state
 log_level = debug
 CONF
+}
+config
 
 check "vm-h starts with its hand VF" v start --paused vm-h
-check "kvmnetd starts" daemon "$T/log1"
+echo "# round 1 at ${SECONDS}s: headroom max (the default); SIGKILL before the kernel's numvfs write"
+check "kvmnetd starts (under strace)" daemon_traced "$T/log1" delay_enter
 view_is() { [ "$(view "$1")" = "$2" ]; }
 check "M1 1: no split" wait_for 20 view_is .mode inactive
 check "vm-h is on the hand path" test "$(view '.vms[] | select(.name == "vm-h") | .path')" = vf-by-hand
@@ -188,42 +255,48 @@ check "vm-1's VF is $PB VF 1" test "$(vfs_of vm-1)" = "$(basename "$(readlink "$
 check "$PB not resized (hand split)" test "$(cat "$DB/sriov_numvfs")" = 2
 check "$PA not split yet" test "$(cat "$DA/sriov_numvfs")" = 0
 
-# vm-2 needs PF A split: kill the daemon as soon as its journal has PF A.
+# vm-2 needs PF A split: its numvfs write is held before the kernel runs it.
 J=$T/state/journal.json
-journal_has_pa() { jq -e --arg a "$PA_ADDR" '.pfs[] | select(.pf == $a and .numvfs_changed)' "$J" >/dev/null 2>&1; }
-v start --paused vm-2 >/dev/null || nok "vm-2 starts"
-end=$((SECONDS + 60))
-until journal_has_pa || [ "$SECONDS" -ge "$end" ]; do sleep 0.02; done
-kill -KILL "$dpid"
-wait "$dpid" 2>/dev/null
-dpid=
-check "journal recorded $PA's numvfs before the change" journal_has_pa
-before=$(n_vfs_of vm-2)
-echo "# SIGKILL with $PA numvfs $(cat "$DA/sriov_numvfs"), vm-2 holding $before VF(s)"
-check "vm-3 starts while kvmnetd is dead" v start --paused vm-3
+journal_pa() { jq -r --arg a "$PA_ADDR" ".pfs[] | select(.pf == \$a) | $1" "$J" 2>/dev/null; }
+check "vm-2 starts" v start --paused vm-2
+check "kvmnetd stops in its write to $PA's sriov_numvfs" wait_fast 120 in_numvfs_write
+check "SIGKILL before the write: $PA numvfs still 0" test "$(cat "$DA/sriov_numvfs")" = 0
+kill_traced
+check "journal recorded $PA's numvfs before the write (intent, original 0)" \
+	test "$(journal_pa '[.numvfs_changed, .numvfs] | join(",")')" = true,0
+check "vm-2 holds no VF" test "$(n_vfs_of vm-2)" = 0
 
 check "kvmnetd restarts" daemon "$T/log2"
-# Converged: every managed VM served or told why, nothing leaked or shared.
-converged() {
+# Converged: every managed VM served or told why, nothing given twice, and
+# PF A at its totalvfs: the VMs' VFs plus the spares.
+spare_a() { view ".pfs[] | select(.address == \"$PA_ADDR\") | .spare"; }
+converged1() {
 	[ "$(n_vfs_of vm-1)" = 1 ] && [ "$(n_vfs_of vm-2)" = 1 ] || return 1
-	[ "$(cat "$DA/sriov_numvfs")" = "$(held_on "$DA")" ] || return 1
-	[ "$(n_vfs_of vm-3)" = 1 ] || [ "$(view '.vms[] | select(.name == "vm-3") | .waiting_for')" = pf-busy ]
+	[ "$(cat "$DA/sriov_numvfs")" = "$TOTAL_A" ] && [ "$(spare_a)" = $((TOTAL_A - 1)) ]
 }
-check "converges after SIGKILL" wait_for 120 converged
+check "converges after SIGKILL: $PA at $TOTAL_A VFs, $((TOTAL_A - 1)) spare" wait_for 120 converged1
 dups=$(all_held | sort | uniq -d)
 check "no VF given twice${dups:+: $dups}" test -z "$dups"
-check "no VF leaked on $PA (numvfs = VFs held)" test "$(cat "$DA/sriov_numvfs")" = "$(held_on "$DA")"
 on_vfio() { for l in "$1"/virtfn*; do [ "$(basename "$(readlink "$l/driver")")" = vfio-pci ] || return 1; done; }
-check "every VF of $PA is on vfio-pci" on_vfio "$DA"
-if [ "$before" = 0 ]; then
-	check "vm-3 got a VF too ($PA resized through 0, nothing held)" test "$(n_vfs_of vm-3)" = 1
-else
-	echo "# the kill came after vm-2's attach: vm-3 waits for $PA (pf-busy)"
-fi
+check "every VF of $PA is on vfio-pci, the spares too" wait_for 60 on_vfio "$DA"
 check "vm-h keeps its hand VF" test "$(vfs_of vm-h)" = "$HAND_VF"
 check "$PB still the hand split (2)" test "$(cat "$DB/sriov_numvfs")" = 2
-check "journal keeps $PA's original numvfs 0" test "$(jq --arg a "$PA_ADDR" '.pfs[] | select(.pf == $a) | .numvfs' "$J")" = 0
-check "journal: one attachment per VM it served" test "$(jq '.attached | length' "$J")" = "$(( $(n_vfs_of vm-1) + $(n_vfs_of vm-2) + $(n_vfs_of vm-3) ))"
+check "journal keeps $PA's original numvfs 0" test "$(journal_pa .numvfs)" = 0
+
+# Headroom: a VM that starts after the split takes a spare; numvfs is not
+# touched (it would go through 0 and destroy vm-2's VF).
+vm2_vf=$(vfs_of vm-2)
+numvfs_writes() { grep -c "sriov_numvfs to" "$T/log2"; }
+writes_before=$(numvfs_writes)
+check "vm-3 starts after the split" v start --paused vm-3
+check "vm-3 gets a spare VF of $PA" wait_for 60 has_vfs vm-3 1
+check "vm-3's VF is on $PA" test -n "$(vfs_of vm-3 | grep -xF -f <(for l in "$DA"/virtfn*; do basename "$(readlink "$l")"; done))"
+check "no numvfs change for vm-3 (log)" test "$(numvfs_writes)" = "$writes_before"
+check "$PA still at $TOTAL_A VFs" test "$(cat "$DA/sriov_numvfs")" = "$TOTAL_A"
+check "vm-2 still holds its VF ($vm2_vf)" test "$(vfs_of vm-2)" = "$vm2_vf"
+spare_is() { [ "$(spare_a)" = "$1" ]; }
+check "status: $((TOTAL_A - 2)) spare on $PA" wait_for 20 spare_is $((TOTAL_A - 2))
+check "journal: one attachment per VM it served" test "$(jq '.attached | length' "$J")" = 3
 check "status: M1 4, active" test "$(view '.m1,.mode' | tr '\n' ' ')" = "4 active "
 
 # libvirtd restarts under the daemon.
@@ -248,16 +321,59 @@ check "M1 1" wait_for 20 view_is .m1 1
 sleep $((DWELL_S / 2))
 check "$PA still split within min_dwell" test "$(cat "$DA/sriov_numvfs")" != 0
 check "split ends after min_dwell: $PA numvfs 0" wait_for $((DWELL_S + 30)) grep -qx 0 "$DA/sriov_numvfs"
-check "$PA autoprobe back to $autoprobe_a" test "$(cat "$DA/sriov_drivers_autoprobe")" = "$autoprobe_a"
+autoprobe_is() { [ "$(cat "$DA/sriov_drivers_autoprobe")" = "$1" ]; }
+pa_forgotten() { [ -z "$(journal_pa .pf)" ]; }
+check "$PA autoprobe back to $autoprobe_a" wait_for 10 autoprobe_is "$autoprobe_a"
 check "$PB untouched (2 VFs)" test "$(cat "$DB/sriov_numvfs")" = 2
 check "vm-h still has its hand VF" test "$(vfs_of vm-h)" = "$HAND_VF"
 check "status: mode inactive" test "$(view .mode)" = inactive
+check "journal forgot $PA" wait_for 10 pa_forgotten
+stop_daemon
+
+echo "# round 2 at ${SECONDS}s: headroom 0; SIGKILL after the kernel's numvfs write"
+config "headroom = 0"
+check "kvmnetd starts (under strace, headroom 0)" daemon_traced "$T/log3" delay_exit
+check "vm-1 starts" v start --paused vm-1
+check "vm-1 gets $PB's free VF 1 again" wait_for 60 has_vfs vm-1 1
+check "vm-2 starts" v start --paused vm-2
+after_write() { [ "$(cat "$DA/sriov_numvfs")" = 1 ] && in_numvfs_write; }
+check "kvmnetd stops in its write to $PA's sriov_numvfs, after the kernel ran it" wait_fast 120 after_write
+kill_traced
+check "SIGKILL after the write: $PA numvfs 1" test "$(cat "$DA/sriov_numvfs")" = 1
+check "vm-2 holds no VF" test "$(n_vfs_of vm-2)" = 0
+check "journal recorded $PA (original 0), no attachment for vm-2" \
+	test "$(journal_pa .numvfs),$(jq '.attached | length' "$J")" = 0,1
+check "vm-3 starts while kvmnetd is dead" v start --paused vm-3
+
+check "kvmnetd restarts" daemon "$T/log4"
+converged2() {
+	[ "$(n_vfs_of vm-1)" = 1 ] && [ "$(n_vfs_of vm-2)" = 1 ] && [ "$(n_vfs_of vm-3)" = 1 ] || return 1
+	[ "$(cat "$DA/sriov_numvfs")" = 2 ] && [ "$(held_on "$DA")" = 2 ]
+}
+check "converges: $PA resized to 2, vm-2 and vm-3 on it, no spare" wait_for 120 converged2
+pa_writes() { grep -E "^set PF $PA sriov_numvfs to [0-9]+$" "$1" | awk '{ print $NF }' | paste -sd,; }
+check "the restart resized $PA 1 -> 0 -> 2 (nothing held)" test "$(pa_writes "$T/log4")" = 0,2
+dups=$(all_held | sort | uniq -d)
+check "no VF given twice${dups:+: $dups}" test -z "$dups"
+check "every VF of $PA is on vfio-pci" on_vfio "$DA"
+check "journal still keeps $PA's original numvfs 0" test "$(journal_pa .numvfs)" = 0
+check "status: headroom 0, no spare" test "$(view '[.headroom, .spare] | join(",")')" = 0,0
+check "vm-4 starts" v start --paused vm-4
+vm_waits() { [ "$(view ".vms[] | select(.name == \"$1\") | .waiting_for")" = "$2" ]; }
+check "vm-4 waits: $PA has no spare and VFs in use (pf-busy)" wait_for 30 vm_waits vm-4 pf-busy
+check "$PA still at 2 VFs" test "$(cat "$DA/sriov_numvfs")" = 2
+for d in vm-4 vm-3 vm-2 vm-1; do check "$d stops" v destroy "$d"; done
+check "split ends: $PA numvfs 0" wait_for $((DWELL_S + 60)) grep -qx 0 "$DA/sriov_numvfs"
+check "$PA autoprobe back to $autoprobe_a" wait_for 10 autoprobe_is "$autoprobe_a"
+check "journal forgot $PA" wait_for 10 pa_forgotten
+check "vm-h still has its hand VF" test "$(vfs_of vm-h)" = "$HAND_VF"
 
 stop_daemon
-check "no failed action in the logs" sh -c "! grep -h -E '^(Failed to|Observing|Deciding)' $T/log1 $T/log2"
+check "no failed action in the logs" sh -c "! grep -h -E '^(Failed to|Observing|Deciding)' $T/log1 $T/log2 $T/log3 $T/log4"
 if [ "$failed" != 0 ]; then
-	echo "# --- log1"; sed 's/^/#   /' "$T/log1"
-	echo "# --- log2"; sed 's/^/#   /' "$T/log2"
+	for l in log1 log2 log3 log4; do
+		echo "# --- $l"; sed 's/^/#   /' "$T/$l"
+	done
 fi
-echo "# $failed of $n failed"
+echo "# $failed of $n failed, ${SECONDS}s"
 [ "$failed" = 0 ]

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "basic/log.h"
+#include "basic/macro.h"
 #include "basic/strv.h"
 #include "daemon/config.h"
 
@@ -57,6 +58,7 @@ static void test_full(void **state)
 			   "threshold = 2\n"
 			   "vfs_per_vm = 3\n"
 			   "min_dwell = 500ms\n"
+			   "headroom = 3\n"
 			   "[daemon]\n"
 			   "state_dir = /srv/kvmnet\n"
 			   "on_stop = revert\n"
@@ -87,6 +89,7 @@ static void test_full(void **state)
 	assert_int_equal(c->threshold, 2);
 	assert_int_equal(c->vfs_per_vm, 3);
 	assert_int_equal(c->min_dwell_us, 500000);
+	assert_int_equal(c->headroom, 3);
 	assert_string_equal(c->state_dir, "/srv/kvmnet");
 	assert_int_equal(c->on_stop, ON_STOP_REVERT);
 	assert_int_equal(c->log_level, LOG_LEVEL_DEBUG);
@@ -94,7 +97,7 @@ static void test_full(void **state)
 	assert_int_equal(c->irq.n_nics, 2);
 	assert_string_equal(config_pf_to_string(&c->irq.nics[0], buf), "enp3s0f0");
 	assert_string_equal(config_pf_to_string(&c->irq.nics[1], buf), "0000:04:00.1");
-	assert_int_equal(c->irq.nics[1].line, 19);
+	assert_int_equal(c->irq.nics[1].line, 20);
 	assert_true(c->irq.has_cpus);
 	assert_int_equal(cpuset_parse_list("2,3,6", &want), 0);
 	assert_true(cpuset_equal(&c->irq.cpus, &want));
@@ -119,6 +122,8 @@ static void test_defaults(void **state)
 	assert_int_equal(c->threshold, 4);
 	assert_int_equal(c->vfs_per_vm, 1);
 	assert_int_equal(c->min_dwell_us, 30000000);
+	/* spares up to sriov_totalvfs: see kvmnetd.conf(5) for why */
+	assert_int_equal(c->headroom, CONFIG_HEADROOM_MAX);
 	assert_string_equal(c->state_dir, "/var/lib/kvmnet");
 	assert_int_equal(c->on_stop, ON_STOP_KEEP);
 	assert_int_equal(c->log_level, LOG_LEVEL_INFO);
@@ -203,6 +208,23 @@ static void test_bad_values(void **state)
 			 F ":3: threshold: expected a positive integer (1-65535), got ''");
 	expect_one_error("[sriov]\npf = eth0\nvfs_per_vm = 65\n",
 			 F ":3: vfs_per_vm: expected a positive integer (1-64), got '65'");
+	expect_one_error("[sriov]\npf = eth0\nheadroom = some\n",
+			 F ":3: headroom: expected 'max' or a number of spare VFs (0-65535), got 'some'");
+	expect_one_error("[sriov]\npf = eth0\nheadroom = 65536\n",
+			 F ":3: headroom: expected 'max' or a number of spare VFs (0-65535), got '65536'");
+	expect_one_error("[sriov]\npf = eth0\nheadroom = -1\n",
+			 F ":3: headroom: expected 'max' or a number of spare VFs (0-65535), got '-1'");
+	/* not "+2": the number is already a count beyond what the VMs need */
+	expect_one_error("[sriov]\npf = eth0\nheadroom = +2\n",
+			 F ":3: headroom: expected 'max' or a number of spare VFs (0-65535), got '+2'");
+	expect_one_error("[sriov]\npf = eth0\nheadroom = MAX\n",
+			 F ":3: headroom: expected 'max' or a number of spare VFs (0-65535), got 'MAX'");
+	expect_one_error("[sriov]\npf = eth0\nheadroom = 4 VFs\n",
+			 F ":3: headroom: expected 'max' or a number of spare VFs (0-65535), got '4 VFs'");
+	expect_one_error("[sriov]\npf = eth0\nheadroom =\n",
+			 F ":3: headroom: expected 'max' or a number of spare VFs (0-65535), got ''");
+	expect_one_error("[sriov]\npf = eth0\nheadroom = 0\nheadroom = max\n",
+			 F ":4: headroom: already set on line 3; set it once");
 	expect_one_error("[sriov]\npf = eth0\nmin_dwell = 5\n",
 			 F ":3: min_dwell: expected a duration with a unit, up to 24h (500ms, 5s, 2m, 1h), got '5'");
 	expect_one_error("[sriov]\npf = eth0\nmin_dwell = 25h\n",
@@ -241,7 +263,7 @@ static void test_bad_pf(void **state)
 static void test_structure(void **state)
 {
 	expect_one_error("[sriov]\npf = eth0\nthresold = 3\n",
-			 F ":3: unknown key 'thresold' in [sriov]; expected one of pf, threshold, vfs_per_vm, min_dwell");
+			 F ":3: unknown key 'thresold' in [sriov]; expected one of pf, threshold, vfs_per_vm, min_dwell, headroom");
 	expect_one_error("[sriov]\npf = eth0\n[bogus]\n",
 			 F ":3: unknown section '[bogus]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune]");
 	/* keys in an unknown section are not reported once more each */
@@ -349,6 +371,24 @@ static void test_example(void **state)
 	assert_int_equal(c->threshold, CONFIG_DEFAULT_THRESHOLD);
 }
 
+static void test_headroom(void **state)
+{
+	const struct {
+		const char *value;
+		unsigned want;
+	} ok[] = { { "0", 0 }, { "1", 1 }, { "65535", 65535 }, { "max", CONFIG_HEADROOM_MAX } };
+	char text[128], buf[16];
+
+	for (size_t i = 0; i < ELEMENTSOF(ok); i++) {
+		_cleanup_config_free_ Config *c = NULL;
+
+		snprintf(text, sizeof(text), "[sriov]\npf = eth0\nheadroom = %s\n", ok[i].value);
+		assert_int_equal(config_parse_string(text, F, &c, NULL), 0);
+		assert_int_equal(c->headroom, ok[i].want);
+		assert_string_equal(headroom_to_string(c->headroom, buf), ok[i].value);
+	}
+}
+
 static void test_ifname(void **state)
 {
 	assert_true(ifname_valid("eth0"));
@@ -368,7 +408,7 @@ int main(void)
 		cmocka_unit_test(test_bad_values),   cmocka_unit_test(test_bad_pf),
 		cmocka_unit_test(test_structure),    cmocka_unit_test(test_many_errors),
 		cmocka_unit_test(test_long_line),    cmocka_unit_test(test_load),
-		cmocka_unit_test(test_ifname),	     cmocka_unit_test(test_example),
+		cmocka_unit_test(test_ifname),	     cmocka_unit_test(test_headroom),	     cmocka_unit_test(test_example),
 		cmocka_unit_test(test_irq_section),  cmocka_unit_test(test_irq_bad_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

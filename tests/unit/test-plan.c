@@ -7,52 +7,7 @@
 #include <cmocka.h>
 
 #include "basic/macro.h"
-#include "plan-model.h"
-
-#define SEC 1000000ULL
-
-static Plan *decide(Model *m)
-{
-	PlanInput in = model_input(m);
-	Plan *p = NULL;
-
-	assert_int_equal(plan_decide(&in, &p), 0);
-	assert_non_null(p);
-	return p;
-}
-
-/* The plan's actions as "type:pf:vf:vm" words, for exact comparisons. */
-static void assert_actions(const Plan *p, const char *want)
-{
-	char buf[8192] = "";
-	size_t o = 0;
-
-	for (size_t k = 0; k < p->n_actions && o < sizeof(buf) - 64; k++) {
-		const PlanAction *a = &p->actions[k];
-
-		if (a->type == PLAN_SET_NUMVFS)
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%snumvfs:%d=%u", o ? " " : "", a->pf, a->numvfs);
-		else if (a->type == PLAN_WAIT)
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%swait:%s:%d:%d", o ? " " : "",
-					      plan_wait_to_string(a->wait), a->pf, a->vm);
-		else
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s:%d:%d:%d", o ? " " : "",
-					      plan_action_type_to_string(a->type), a->pf, a->vf, a->vm);
-	}
-	assert_string_equal(buf, want);
-}
-
-/* Decide, apply, decide again: the second plan must change nothing. */
-static void converge(Model *m)
-{
-	Plan *p = decide(m), *again;
-
-	assert_int_equal(model_apply(m, p), 0);
-	plan_free(p);
-	again = decide(m);
-	assert_int_equal(plan_n_changes(again), 0);
-	plan_free(again);
-}
+#include "plan-assert.h"
 
 static Model *two_pfs(unsigned threshold, unsigned vms)
 {
@@ -155,8 +110,11 @@ static void test_free_vf_used_without_resize(void **state)
 	model_start_vm(m, true);
 	model_start_vm(m, true);
 	p = decide(m);
-	assert_actions(p, "bind-vfio:0:0:-1 bind-vfio:0:1:-1 bind-vfio:0:2:-1 "
-			  "set-mac:0:0:0 attach:0:0:0 set-mac:0:1:1 attach:0:1:1");
+	/* VF 2 is a spare: bound, but after the attaches */
+	assert_actions(p, "bind-vfio:0:0:-1 bind-vfio:0:1:-1 "
+			  "set-mac:0:0:0 attach:0:0:0 set-mac:0:1:1 attach:0:1:1 bind-vfio:0:2:-1");
+	assert_int_equal(p->spare, 1);
+	assert_int_equal(p->pf_spare[0], 1);
 	converge(m);
 }
 
@@ -417,6 +375,10 @@ static void test_random(void **state)
 		_cleanup_free_ Model *m = model_new(1 + (unsigned)rand_r(&seed) % 4, 1 + (unsigned)rand_r(&seed) % 2,
 						     (unsigned)rand_r(&seed) % 3 * SEC);
 		int n_pfs = 1 + rand_r(&seed) % 3;
+		/* exact, a few spares, or max */
+		unsigned hr[] = { 0, 1, 3, PLAN_HEADROOM_MAX };
+
+		m->params.headroom = hr[rand_r(&seed) % 4];
 
 		for (int p = 0; p < n_pfs; p++) {
 			bool theirs = rand_r(&seed) % 4 == 0;
