@@ -91,7 +91,7 @@ sloop=$!
 t_stop=$(lab_now)
 lab_vm_destroy vm-2
 lab_wait_for 60 "kvmnetd asks vm-1 to release its VF" grep -q "^detach PF $pf VF [0-9]* (.*) from VM vm-1" "$T/log"
-lab_log "the first detach returned $(lab_since "$t_stop")s after vm-2 stopped (min_dwell 3 s)"
+lab_log "the first detach returned $(lab_since "$t_stop")s after virsh destroy vm-2 began (min_dwell 3 s)"
 wait "$asker" || true
 wait "$sloop" || true
 cp "$T/asked" "$LAB_OUT/kvmnetd-busy.asked"
