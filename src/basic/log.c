@@ -7,18 +7,20 @@
 
 #include "log.h"
 
+/* Read by kvmnetd's control-socket thread, set by a reload on the main
+ * thread: relaxed atomics, a level change needs no ordering. */
 static int max_level = LOG_LEVEL_INFO;
 static int syslog_prefix;
 static int to_syslog;
 
 void log_set_max_level(int level)
 {
-	max_level = level;
+	__atomic_store_n(&max_level, level, __ATOMIC_RELAXED);
 }
 
 int log_get_max_level(void)
 {
-	return max_level;
+	return __atomic_load_n(&max_level, __ATOMIC_RELAXED);
 }
 
 void log_set_syslog_prefix(int on)
@@ -53,7 +55,7 @@ int log_internal(int level, int error, const char *fmt, ...)
 	int saved = errno;
 	int ret = error == 0 ? 0 : -abs(error);
 
-	if (level <= max_level) {
+	if (level <= log_get_max_level()) {
 		char buf[2048];
 		va_list ap;
 

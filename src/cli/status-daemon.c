@@ -83,6 +83,40 @@ static void print_vms(json_object *vms)
 	}
 }
 
+static void print_mode(json_object *view)
+{
+	const char *dry = json_object_get_boolean(json_object_object_get(view, "dry_run")) ? " (dry run)" : "";
+
+	/* Before its first turn, or while libvirt is unreachable, the daemon
+	 * knows no M1: say what it knows rather than print -1. */
+	if (!json_object_object_get_ex(view, "m1", NULL)) {
+		if (json_object_object_get_ex(view, "threshold", NULL))
+			printf("kvmnetd: split %s%s (threshold %d)\n", get_str(view, "mode", "unknown"), dry,
+			       get_int(view, "threshold"));
+		else
+			printf("kvmnetd: %s%s\n", get_str(view, "mode", "unknown"), dry);
+		return;
+	}
+	printf("kvmnetd: split %s%s  M1 %d (threshold %d)  N1 %d VF(s)", get_str(view, "mode", "unknown"), dry,
+	       get_int(view, "m1"), get_int(view, "threshold"), get_int(view, "n1"));
+	/* An older daemon does not say; print nothing rather than -1. */
+	if (json_object_object_get_ex(view, "spare", NULL))
+		printf(", %d spare", get_int(view, "spare"));
+	printf("\n");
+}
+
+/* What the daemon's loop is in the middle of: the view above is from
+ * before it, and a long time here is why the view is not changing. */
+static void print_busy(json_object *view)
+{
+	json_object *busy, *ms;
+
+	if (!json_object_object_get_ex(view, "busy", &busy) || !json_object_is_type(busy, json_type_object))
+		return;
+	json_object_object_get_ex(busy, "for_ms", &ms);
+	printf("    busy: %s (for %.1f s)\n", get_str(busy, "doing", "?"), (double)json_object_get_int64(ms) / 1000.0);
+}
+
 void status_daemon_print(json_object *daemon)
 {
 	json_object *view, *lv, *vms = NULL, *probs = NULL;
@@ -91,13 +125,8 @@ void status_daemon_print(json_object *daemon)
 		printf("kvmnetd: not running (%s)\n", get_str(daemon, "reason", "unknown"));
 		return;
 	}
-	printf("kvmnetd: split %s%s  M1 %d (threshold %d)  N1 %d VF(s)", get_str(view, "mode", "unknown"),
-	       json_object_get_boolean(json_object_object_get(view, "dry_run")) ? " (dry run)" : "",
-	       get_int(view, "m1"), get_int(view, "threshold"), get_int(view, "n1"));
-	/* An older daemon does not say; print nothing rather than -1. */
-	if (json_object_object_get_ex(view, "spare", NULL))
-		printf(", %d spare", get_int(view, "spare"));
-	printf("\n");
+	print_mode(view);
+	print_busy(view);
 	if (json_object_object_get_ex(view, "libvirt", &lv) && !json_object_get_boolean(json_object_object_get(lv, "connected")))
 		printf("    libvirt %s unreachable: %s\n", get_str(lv, "uri", "?"), get_str(lv, "error", "unknown"));
 	json_object_object_get_ex(view, "vms", &vms);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -9,7 +11,7 @@
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "basic/strv.h"
-#include "daemon/ctl-socket.h"
+#include "daemon/ctl-server.h"
 #include "daemon/daemon.h"
 #include "daemon/irq-loop.h"
 #include "daemon/tune-run.h"
@@ -40,11 +42,29 @@ void daemon_schedule(Daemon *d)
 	virEventUpdateTimeout(d->reconcile_timer, 0);
 }
 
+void daemon_busy(Daemon *d, const char *fmt, ...)
+{
+	char what[CTL_BUSY_MAX];
+	va_list ap;
+
+	if (!d->ctl)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	ctl_server_set_busy(d->ctl, what, ctl_server_now_us());
+}
+
 static void on_watch(WatchReason reason, const char *domain, int event, void *userdata)
 {
 	Daemon *d = userdata;
 
 	switch (reason) {
+	case WATCH_CONNECTING:
+		/* virConnectOpen() waits for a libvirtd that accepted but does
+		 * not answer; nothing to reconcile yet. */
+		daemon_busy(d, "connecting to %s", d->config->libvirt_uri);
+		return;
 	case WATCH_CONNECTED:
 		log_info("Connected to %s; resynchronising", d->config->libvirt_uri);
 		break;
@@ -101,6 +121,7 @@ static void on_signal(int watch, int fd, int events, void *opaque)
 
 	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
+			daemon_busy(d, "reloading %s", d->config_path);
 			notify_send("RELOADING=1");
 			(void)reload(d);
 			notify_send("READY=1");
@@ -109,26 +130,6 @@ static void on_signal(int watch, int fd, int events, void *opaque)
 			d->quit = true;
 		}
 	}
-}
-
-static int answer_request(const char *request, char **ret_reply, void *userdata)
-{
-	Daemon *d = userdata;
-
-	if (strcmp(request, "status") != 0)
-		return -EOPNOTSUPP;
-	*ret_reply = strdup(d->status_json ? d->status_json : "{\"mode\":\"starting\"}\n");
-	return *ret_reply ? 0 : -ENOMEM;
-}
-
-static void on_ctl(int watch, int fd, int events, void *opaque)
-{
-	Daemon *d = opaque;
-	int r;
-
-	r = ctl_serve_one(fd, 0, answer_request, d);
-	if (r < 0 && r != -EAGAIN)
-		log_debug_errno(r, "Control socket request: %m");
 }
 
 static void on_dwell_timer(int timer, void *opaque)
@@ -169,11 +170,8 @@ static int setup_ctl(Daemon *d)
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 			return negative_errno();
 	}
-	d->ctl_fd = ctl_listen(d->ctl_path);
-	if (d->ctl_fd < 0)
-		return d->ctl_fd;
-	d->ctl_watch = virEventAddHandle(d->ctl_fd, VIR_EVENT_HANDLE_READABLE, on_ctl, d, NULL);
-	return d->ctl_watch < 0 ? -ENOMEM : 0;
+	/* Root only: the view names every VM on the host. */
+	return ctl_server_start(d->ctl_path, 0, &d->ctl);
 }
 
 int daemon_new(const char *config_path, const char *ctl_path, bool dry_run, Daemon **ret)
@@ -186,8 +184,8 @@ int daemon_new(const char *config_path, const char *ctl_path, bool dry_run, Daem
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
-	d->ctl_fd = d->sig_fd = d->ready_fd = -1;
-	d->ctl_watch = d->sig_watch = d->reconcile_timer = d->dwell_timer = -1;
+	d->sig_fd = d->ready_fd = -1;
+	d->sig_watch = d->reconcile_timer = d->dwell_timer = -1;
 	d->dry_run = dry_run;
 	d->config_path = strdup(config_path);
 	d->ctl_path = strdup(ctl_path);
@@ -247,12 +245,17 @@ int daemon_run(Daemon *d)
 	log_info("kvmnetd running: %u PF(s), threshold %u, %u VF(s) per VM, headroom %s%s", d->config->n_pfs,
 		 d->config->threshold, d->config->vfs_per_vm, headroom_to_string(d->config->headroom, hr),
 		 d->dry_run ? ", dry run: nothing is changed" : "");
-	while (!d->quit)
+	while (!d->quit) {
 		if (virEventRunDefaultImpl() < 0)
 			return log_error_errno(-EIO, "Event loop failed");
+		/* The callbacks of this turn are done: back to waiting. */
+		ctl_server_set_busy(d->ctl, NULL, 0);
+	}
 
 	notify_send("STOPPING=1");
 	if (d->config->on_stop == ON_STOP_REVERT && !d->dry_run) {
+		/* The socket still answers while the guests let go. */
+		daemon_busy(d, "stopping: giving back what the journal in %s holds", d->config->state_dir);
 		(void)irq_loop_revert(d->irq_loop);
 		(void)tune_run_revert(d->tune_run);
 		r = daemon_revert(d);
@@ -266,26 +269,21 @@ void daemon_free(Daemon *d)
 {
 	if (!d)
 		return;
+	/* First: the thread stops and is joined, and the socket goes. */
+	ctl_server_free(d->ctl);
 	irq_loop_free(d->irq_loop);
 	tune_run_free(d->tune_run);
 	watch_free(d->watch);
-	if (d->ctl_watch >= 0)
-		virEventRemoveHandle(d->ctl_watch);
 	if (d->sig_watch >= 0)
 		virEventRemoveHandle(d->sig_watch);
 	if (d->reconcile_timer >= 0)
 		virEventRemoveTimeout(d->reconcile_timer);
 	if (d->dwell_timer >= 0)
 		virEventRemoveTimeout(d->dwell_timer);
-	if (d->ctl_fd >= 0) {
-		close(d->ctl_fd);
-		unlink(d->ctl_path);
-	}
 	if (d->sig_fd >= 0)
 		close(d->sig_fd);
 	journal_free(d->journal);
 	config_free(d->config);
-	free(d->status_json);
 	free(d->last_waits);
 	free(d->config_path);
 	free(d->ctl_path);

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "basic/macro.h"
 #include "core/plan.h"
 #include "daemon/config.h"
 #include "daemon/journal.h"
@@ -24,12 +25,11 @@ typedef struct Daemon {
 	bool dry_run;
 	bool quit;
 	char *ctl_path;
-	int ctl_fd, ctl_watch;
+	struct CtlServer *ctl;	/* the control socket's thread: ctl-server.h */
 	int sig_fd, sig_watch;
 	int reconcile_timer;	/* 0 ms one-shot; -1 disarmed */
 	int dwell_timer;	/* when the plan asks to decide again */
 	unsigned failures;	/* reconciles in a row that failed: retry backoff */
-	char *status_json;	/* the last view, for the control socket */
 	char *last_waits;	/* the WAIT lines last logged, to log changes only */
 	int ready_fd;		/* detached: tell the waiting parent we are up */
 	struct IrqLoop *irq_loop; /* [irq]: daemon/irq-loop.h */
@@ -43,6 +43,10 @@ void daemon_free(Daemon *d);
 
 /* Ask for a reconcile soon (coalesced). */
 void daemon_schedule(Daemon *d);
+/* Say on the control socket what the main loop does next, before work
+ * that may block (a libvirt call, a kernel write); the loop clears it when
+ * it goes back to waiting.  Nothing without a control socket. */
+void daemon_busy(Daemon *d, const char *fmt, ...) _printf_(2, 3);
 
 /* reconcile.c: observe, decide, act; logs what it does.  Returns 0 when
  * the plan was applied (or logged, in dry-run), negative on failure. */

@@ -500,7 +500,10 @@ int irq_loop_sample(IrqLoop *l, uint64_t t_us)
 
 static void on_timer(int timer, void *opaque)
 {
-	(void)irq_loop_sample(opaque, now_us());
+	IrqLoop *l = opaque;
+
+	daemon_busy(l->d, "irq: sampling interrupts and placing vectors");
+	(void)irq_loop_sample(l, now_us());
 }
 
 static void arm(IrqLoop *l)

@@ -114,6 +114,9 @@ static int carry_out(Daemon *d, virConnectPtr conn, const Observation *o, const 
 			log_info("dry run: would %s", line);
 			continue;
 		}
+		/* A detach waits for the guest (libvirt gives it seconds), an
+		 * attach or numvfs for the kernel: say which, while it lasts. */
+		daemon_busy(d, "%s", line);
 		r = apply_action(&ctx, a, &err);
 		if (r < 0)
 			/* Stop here: later actions assumed this one; the next
@@ -164,6 +167,7 @@ int daemon_reconcile(Daemon *d)
 		daemon_set_status(d, NULL, NULL, watch_last_error(d->watch));
 		return 0;
 	}
+	daemon_busy(d, "observing libvirt at %s and %u PF(s)", d->config->libvirt_uri, d->config->n_pfs);
 	r = observe(d->config, d->journal, conn, &o, &err);
 	if (r < 0)
 		return log_error_errno(r, "Observing %s: %s", d->config->libvirt_uri, err ? err : strerror(-r));
@@ -186,6 +190,7 @@ int daemon_reconcile(Daemon *d)
 		/* In a dry run the mode lives in memory only. */
 		d->journal->active = plan->mode.active;
 		d->journal->below_since_us = plan->mode.below_since_us;
+		daemon_busy(d, "saving the journal in %s", d->config->state_dir);
 		r = d->dry_run ? 0 : journal_save(d->journal, d->config->state_dir);
 		if (r < 0)
 			log_error_errno(r, "Saving the journal in %s: %m", d->config->state_dir);
@@ -236,6 +241,8 @@ static int detach_all(Daemon *d, virConnectPtr conn, Observation **o)
 
 				if (vf->use != PLAN_VF_OURS)
 					continue;
+				daemon_busy(d, "stopping: detach VF %u of %s from VM %s", vf->index, (*o)->pfs[p].name,
+					    (*o)->vm_names[vf->vm]);
 				if (apply_action(&ctx, &a, &e) < 0)
 					log_warning("Detaching VF %u of %s from %s: %s", vf->index, (*o)->pfs[p].name,
 						    (*o)->vm_names[vf->vm], e ? e : "failed");
@@ -243,6 +250,7 @@ static int detach_all(Daemon *d, virConnectPtr conn, Observation **o)
 					log_info("Detach VF %u of %s from VM %s", vf->index, (*o)->pfs[p].name,
 						 (*o)->vm_names[vf->vm]);
 			}
+		daemon_busy(d, "stopping: waiting for the guests to release %zu VF(s)", count_ours(*o));
 		sleep(1);
 		observation_free(*o);
 		*o = NULL;
@@ -278,6 +286,7 @@ int daemon_revert(Daemon *d)
 		if (!jp || !jp->numvfs_changed)
 			continue;
 		a.numvfs = jp->numvfs;
+		daemon_busy(d, "stopping: give %s back (numvfs %u)", o->pfs[p].name, a.numvfs);
 		if (apply_action(&ctx, &a, &e) < 0) {
 			log_error("Giving %s back (numvfs %u): %s", o->pfs[p].name, jp->numvfs, e ? e : "failed");
 			ret = -EIO;

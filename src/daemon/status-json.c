@@ -3,7 +3,9 @@
 #include <string.h>
 #include <json-c/json.h>
 
+#include "basic/log.h"
 #include "basic/macro.h"
+#include "daemon/ctl-server.h"
 #include "daemon/status-json.h"
 
 static json_object *str_or_null(const char *s)
@@ -56,7 +58,7 @@ static json_object *vms_json(const Observation *o, const Plan *plan)
 void daemon_set_status(Daemon *d, const Observation *o, const Plan *plan, const char *libvirt_error)
 {
 	json_object *root = json_object_new_object(), *lv = json_object_new_object(), *probs;
-	const char *text;
+	int r;
 
 	json_object_object_add(root, "dry_run", json_object_new_boolean(d->dry_run));
 	json_object_object_add(lv, "uri", json_object_new_string(d->config->libvirt_uri));
@@ -85,10 +87,9 @@ void daemon_set_status(Daemon *d, const Observation *o, const Plan *plan, const 
 		json_object_array_add(probs, json_object_new_string(*p));
 	json_object_object_add(root, "problems", probs);
 
-	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
-	free(d->status_json);
-	d->status_json = NULL;
-	if (text && asprintf(&d->status_json, "%s\n", text) < 0)
-		d->status_json = NULL;
+	/* The control socket's thread answers from this copy from now on. */
+	r = ctl_server_publish(d->ctl, root);
+	if (r < 0)
+		log_debug_errno(r, "Publishing the status view: %m");
 	json_object_put(root);
 }

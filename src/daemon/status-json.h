@@ -5,7 +5,7 @@
 #include "daemon/daemon.h"
 #include "daemon/observe.h"
 
-/* Replace the daemon's view served on the control socket: the mode, M1
+/* Publish the daemon's view served on the control socket: the mode, M1
  * and N1, each PF and each VM's path and what it waits for.  With no
  * observation (libvirt unreachable), libvirt_error says why. */
 void daemon_set_status(Daemon *d, const Observation *o, const Plan *plan, const char *libvirt_error);

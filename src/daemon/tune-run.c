@@ -141,6 +141,7 @@ static int add_vms(TuneRun *t, TuneKnobs *ks)
 
 	if (!conn)
 		return 0; /* the next reconcile, once connected */
+	daemon_busy(t->d, "tune: asking libvirt for the running domains' disks and cgroups");
 	if (virt_domains_running(conn, &doms, &err) < 0) {
 		log_warning("tune: listing running domains: %s", err ? err : "failed");
 		return 0;

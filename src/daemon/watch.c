@@ -109,6 +109,7 @@ fail:
 
 static void connect_or_retry(Watch *w)
 {
+	w->fn(WATCH_CONNECTING, NULL, 0, w->userdata);
 	if (try_connect(w) == 0) {
 		virEventUpdateTimeout(w->timer, -1);
 		w->fn(WATCH_CONNECTED, NULL, 0, w->userdata);

@@ -15,6 +15,7 @@
  * resync.  Needs virEventRegisterDefaultImpl() to have run.
  */
 typedef enum WatchReason {
+	WATCH_CONNECTING,     /* about to connect (may block): no resync yet */
 	WATCH_CONNECTED,      /* (re)connected: resync everything */
 	WATCH_DISCONNECTED,   /* libvirtd went away; reconnecting */
 	WATCH_LIFECYCLE,      /* a domain started, stopped, crashed, ... */
