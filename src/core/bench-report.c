@@ -88,12 +88,24 @@ static bool put_str(json_object *o, const char *key, const char *v)
 	return !v || put(o, key, json_object_new_string(v));
 }
 
+/* The shortest of %.15g and %.17g that reads back as v: 3.1, not
+ * 3.1000000000000001, and never a value that differs once read. */
+static json_object *num(double v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%.15g", v);
+	if (strtod(buf, NULL) != v)
+		snprintf(buf, sizeof(buf), "%.17g", v);
+	return json_object_new_double_s(v, buf);
+}
+
 static json_object *doubles(const double *v, size_t n)
 {
 	json_object *a = json_object_new_array();
 
 	for (size_t i = 0; a && i < n; i++) {
-		json_object *d = json_object_new_double(v[i]);
+		json_object *d = num(v[i]);
 
 		if (!d || json_object_array_add(a, d) < 0) {
 			json_object_put(d);
@@ -116,12 +128,12 @@ static json_object *result_json(const BenchSeries *s)
 	ok = put_str(j, "label", s->label) && put_str(j, "from", s->from) && put_str(j, "to", s->to) &&
 	     put_str(j, "path", s->path) && put_str(j, "proto", s->proto) &&
 	     put(j, "seconds", json_object_new_int((int)s->seconds)) && put(j, "bps", doubles(s->bps, s->n)) &&
-	     put(j, "mean_bps", json_object_new_double(st.mean)) && put(j, "min_bps", json_object_new_double(st.min)) &&
-	     put(j, "max_bps", json_object_new_double(st.max)) &&
-	     put(j, "stddev_bps", json_object_new_double(st.stddev));
+	     put(j, "mean_bps", num(st.mean)) && put(j, "min_bps", num(st.min)) &&
+	     put(j, "max_bps", num(st.max)) &&
+	     put(j, "stddev_bps", num(st.stddev));
 	if (ok && is_udp(s) && bench_stats(s->lost_pct, s->n, &lost) >= 0)
 		ok = put(j, "lost_percent", doubles(s->lost_pct, s->n)) &&
-		     put(j, "lost_percent_mean", json_object_new_double(lost.mean));
+		     put(j, "lost_percent_mean", num(lost.mean));
 	if (!ok) {
 		json_object_put(j);
 		return NULL;
@@ -142,7 +154,7 @@ static json_object *results_json(const BenchSeries *s, size_t n, const double *c
 			continue;
 		j = result_json(&s[i]);
 		if (j && change && !(put_str(j, "file", s[i].file) &&
-				     (isnan(change[i]) || put(j, "change_percent", json_object_new_double(change[i]))))) {
+				     (isnan(change[i]) || put(j, "change_percent", num(change[i]))))) {
 			json_object_put(j);
 			j = NULL;
 		}
@@ -337,8 +349,11 @@ int bench_json_parse(const char *text, size_t len, const char *file, BenchSeries
 	unsigned seconds = 0;
 	BenchSeries *v;
 	size_t k;
-	int r = json_parse_text(text, len, BENCH_JSON_MAX, &root, ret_error);
+	_cleanup_free_ char *why = NULL;
+	int r = json_parse_text(text, len, BENCH_JSON_MAX, &root, &why);
 
+	if (r == -EBADMSG)
+		return bad(ret_error, "not JSON: %s", why ? why : "?");
 	if (r < 0)
 		return r;
 	if (!json_object_is_type(root, json_type_object) || !json_object_object_get_ex(root, "results", &results) ||

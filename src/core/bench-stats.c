@@ -186,6 +186,9 @@ int bench_svg(const BenchSeries *s, size_t n, const char *title, char **ret)
 		i = draw_group(f, s, n, i, x, scale, &w);
 	if (fclose(f) != 0)
 		return -ENOMEM;
+	/* Wide enough for the title too (16 px: about 9 px a character). */
+	if (title && x < LEFT + (int)strlen(title) * 9 + GAP)
+		x = LEFT + (int)strlen(title) * 9 + GAP;
 	f = open_memstream(&buf, &size);
 	if (!f)
 		return -ENOMEM;
