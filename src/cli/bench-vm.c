@@ -397,7 +397,8 @@ static int measure(Bench *b, BenchSeries *tcp, BenchSeries *udp)
 	    (b->to.ep.kind == BENCH_EP_VM && (r = end_open(c, &b->to)) < 0) || (r = server_address(b)) < 0 ||
 	    (!b->to.dom && (r = host_server_start(b)) < 0))
 		goto out;
-	for (unsigned k = 0; r >= 0 && k < b->o->runs; k++) {
+	/* A Ctrl-C during the agent's checks: start nothing. */
+	for (unsigned k = 0; r >= 0 && !spawn_interrupted && k < b->o->runs; k++) {
 		if (b->o->tcp)
 			r = one_run(b, false, tcp);
 		if (r >= 0 && b->o->udp)
