@@ -35,7 +35,7 @@ static int attempt(const BenchRunner *r, char *const argv[], const BenchOpts *o,
 		   double *lost, char **ret_error)
 {
 	_cleanup_free_ char *out = NULL, *err = NULL, *msg = NULL;
-	int st = r->run(r->u, argv, ((int)o->seconds + 15) * 1000, &out, &err);
+	int st = r->run(r->u, argv, (int)o->seconds * 1000 + r->slack_ms, &out, &err);
 
 	if (st < 0) {
 		free(*ret_error);
@@ -64,7 +64,7 @@ int bench_client(const BenchRunner *r, const char *server, const char *bind, con
 		 double *ret_bps, double *ret_lost, char **ret_error)
 {
 	char t[16], *argv[16] = { "iperf3", "-c", (char *)server, "-J", "-t", t, "--connect-timeout", "1000" };
-	long long deadline = spawn_now_ms() + BENCH_CONNECT_BUDGET_MS;
+	long long deadline = spawn_now_ms() + r->connect_ms;
 	_cleanup_free_ char *error = NULL;
 	double bps, lost;
 	size_t k = 8;

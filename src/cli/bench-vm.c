@@ -19,6 +19,9 @@
 
 #define AGENT_CHANNEL "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"
 #define POLL_MS 200
+/* Each step of stopping a process in a guest, and the wait for a one-off
+ * server to end after its test: generous, for TCG guests. */
+#define KILL_WAIT_MS 15000
 
 /* One end: the host (dom NULL) or a running domain. */
 typedef struct End {
@@ -120,7 +123,7 @@ static int guest_run_quiet(End *e, const char *path, char *const argv[], int tim
 	return r;
 }
 
-/* Stop pid: kill (SIGTERM), then kill -9 if it has not gone within 3 s;
+/* Stop pid: kill (SIGTERM), then kill -9 if it has not gone within 15 s;
  * reap it so that the agent forgets it.  A failure is only a warning:
  * iperf3's --idle-timeout (server) or -t (client) ends it anyway. */
 static void guest_kill(End *e, int64_t pid)
@@ -131,10 +134,10 @@ static void guest_kill(End *e, int64_t pid)
 	int r;
 
 	snprintf(p, sizeof(p), "%lld", (long long)pid);
-	r = guest_run_quiet(e, "kill", term, 5000);
-	if (r >= 0 && (r = guest_wait(e, pid, 3000, false, &st, &msg)) == -ETIMEDOUT) {
-		r = guest_run_quiet(e, "kill", kill9, 5000);
-		r = r < 0 ? r : guest_wait(e, pid, 3000, false, &st, &msg);
+	r = guest_run_quiet(e, "kill", term, KILL_WAIT_MS);
+	if (r >= 0 && (r = guest_wait(e, pid, KILL_WAIT_MS, false, &st, &msg)) == -ETIMEDOUT) {
+		r = guest_run_quiet(e, "kill", kill9, KILL_WAIT_MS);
+		r = r < 0 ? r : guest_wait(e, pid, KILL_WAIT_MS, false, &st, &msg);
 	}
 	ga_exec_status_done(&st);
 	if (r < 0)
@@ -193,8 +196,9 @@ static int guest_server_start(GuestServer *s, End *e, const BenchOpts *o)
 	char idle[16], *argv[] = { "-s", "-1", "--idle-timeout", idle, NULL };
 	int r;
 
-	/* -1: one test, then exit; --idle-timeout: exit if no client comes. */
-	snprintf(idle, sizeof(idle), "%u", o->seconds + 30);
+	/* -1: one test, then exit; --idle-timeout: exit if no client comes
+	 * (beyond the client's retries, should kvmnetctl itself be killed). */
+	snprintf(idle, sizeof(idle), "%u", o->seconds + (BENCH_GUEST_CONNECT_MS + BENCH_GUEST_SLACK_MS) / 1000);
 	r = guest_exec_start(e->dom, "iperf3", argv, &s->pid, &msg);
 	if (r == -EREMOTEIO)
 		return fail(iperf3_missing(e, msg), -ENOENT);
@@ -236,7 +240,7 @@ static void guest_server_finish(GuestServer *s)
 
 	if (!s->running)
 		return;
-	if (spawn_interrupted || guest_wait(s->end, s->pid, 5000, true, &st, &msg) < 0)
+	if (spawn_interrupted || guest_wait(s->end, s->pid, KILL_WAIT_MS, true, &st, &msg) < 0)
 		guest_kill(s->end, s->pid);
 	ga_exec_status_done(&st);
 	s->running = false;
@@ -335,6 +339,9 @@ static int one_run(Bench *b, bool udp, BenchSeries *s)
 		.u = b->from.dom ? (void *)&b->from : NULL,
 		.server_gone = b->to.dom ? guest_server_gone : bench_host_server_gone,
 		.server_u = b->to.dom ? (void *)&gs : (void *)&b->host_server,
+		/* A guest at either end: starting iperf3 there is slow. */
+		.connect_ms = BENCH_GUEST_CONNECT_MS,
+		.slack_ms = b->from.dom ? BENCH_GUEST_SLACK_MS : BENCH_HOST_SLACK_MS,
 	};
 	int r;
 
@@ -378,7 +385,7 @@ static int host_server_start(Bench *b)
 	char idle[16], *argv[] = { "iperf3", "-s", "-B", b->server_addr, "--idle-timeout", idle, NULL };
 	int r;
 
-	snprintf(idle, sizeof(idle), "%u", b->o->seconds + 60);
+	snprintf(idle, sizeof(idle), "%u", b->o->seconds + (BENCH_GUEST_CONNECT_MS + BENCH_GUEST_SLACK_MS) / 1000);
 	r = spawn_background(argv, &b->host_server);
 	if (r < 0)
 		fprintf(stderr, "kvmnetctl bench: cannot start iperf3 on the host: %s\n", strerror(-r));

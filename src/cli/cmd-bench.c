@@ -74,7 +74,8 @@ static int bench_path(BenchPath p, const BenchOpts *o, BenchSeries *tcp, BenchSe
 	}
 	char *srv[] = { "ip", "netns", "exec", n.ns[1], "iperf3", "-s", "-B", BENCH_ADDR_B, "--idle-timeout", "60", NULL };
 	char *prefix[] = { "ip", "netns", "exec", n.ns[0], NULL };
-	BenchRunner runner = { bench_run_host, prefix, bench_host_server_gone, &server };
+	BenchRunner runner = { bench_run_host, prefix, bench_host_server_gone, &server, BENCH_HOST_CONNECT_MS,
+			       BENCH_HOST_SLACK_MS };
 
 	r = spawn_background(srv, &server);
 	for (unsigned k = 0; r >= 0 && k < o->runs; k++) {

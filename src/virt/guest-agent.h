@@ -31,8 +31,9 @@
  *   others       from libvirt (virt_error_take()).
  */
 
-/* Seconds each agent command may take: a guest under TCG is slow. */
-#define GUEST_AGENT_TIMEOUT_S 10
+/* Seconds each agent command may take: a TCG guest inside a TCG guest
+ * (the lab) takes seconds for what a KVM guest does at once. */
+#define GUEST_AGENT_TIMEOUT_S 30
 
 /* Send cmd (JSON) and return the reply (JSON, {"return": ...}). */
 int guest_agent_command(virDomainPtr d, const char *cmd, char **ret_reply, char **ret_error);
