@@ -156,6 +156,25 @@ static int member_bool(json_object *o, const char *key, bool *ret)
 	return r;
 }
 
+int ga_parse_error(const char *reply, size_t len, char **ret_desc)
+{
+	_cleanup_json_ json_object *root = NULL;
+	json_object *e, *desc = NULL;
+	int r = json_parse_text(reply, len, GA_REPLY_MAX, &root, NULL);
+
+	if (r < 0)
+		return r;
+	if (!json_object_is_type(root, json_type_object))
+		return -EBADMSG;
+	if (!json_object_object_get_ex(root, "error", &e))
+		return -ENOENT;
+	/* An error reply whatever its "desc" holds: it failed all the same. */
+	if (!json_object_is_type(e, json_type_object) || member(e, "desc", json_type_string, &desc) <= 0)
+		desc = NULL;
+	*ret_desc = strdup(desc ? json_object_get_string(desc) : "");
+	return *ret_desc ? 0 : -ENOMEM;
+}
+
 int ga_parse_exec(const char *reply, size_t len, int64_t *ret_pid)
 {
 	_cleanup_json_ json_object *root = NULL;

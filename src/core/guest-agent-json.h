@@ -29,6 +29,11 @@ int ga_exec_command(const char *path, char *const argv[], bool capture, char **r
 /* {"execute":EXECUTE,"arguments":{"pid":PID}}, for guest-exec-status. */
 int ga_pid_command(const char *execute, int64_t pid, char **ret);
 
+/* An error reply, {"error":{"class":"GenericError","desc":"..."}}: 0 with
+ * the desc (malloc'd; "" when it has none that is a string); -ENOENT for any other JSON
+ * object, which is no error reply; -EBADMSG for what is not JSON. */
+int ga_parse_error(const char *reply, size_t len, char **ret_desc);
+
 /* guest-exec: {"return":{"pid":N}}, N in 1..INT32_MAX. */
 int ga_parse_exec(const char *reply, size_t len, int64_t *ret_pid);
 

@@ -47,6 +47,16 @@ int guest_exec_start(virDomainPtr d, const char *path, char *const argv[], int64
 /* guest-exec-status once.  Once it says exited, the agent forgets pid. */
 int guest_exec_status(virDomainPtr d, int64_t pid, GaExecStatus *ret, char **ret_error);
 
+/* For tests, as $KVMNET_SYSROOT is for /sys: with $KVMNET_GUEST_AGENT_DIR
+ * set, the agent of domain NAME is whatever listens on DIR/NAME.sock (a
+ * `qemu-ga -m unix-listen` on this machine), spoken to directly instead of
+ * through virDomainQemuAgentCommand(), addresses included; libvirt still
+ * says whether the domain exists, runs and has the channel.  So `kvmnetctl
+ * bench` runs end to end with this machine as the "guest". */
+const char *guest_agent_test_dir(void);
+int guest_agent_socket_command(const char *dir, const char *domain, const char *cmd, char **ret_reply,
+			       char **ret_error);
+
 /* The guest's IPv4 addresses: libvirt's virDomainInterfaceAddresses()
  * from the agent; where that fails, the agent's own
  * guest-network-get-interfaces, so an error names the agent's reason. */

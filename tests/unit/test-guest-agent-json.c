@@ -50,6 +50,30 @@ static void test_commands(void **state)
 	free(cmd);
 }
 
+static void test_error(void **state)
+{
+	size_t len;
+	char *r = data("error-exec-missing.json", &len), *desc = NULL;
+
+	assert_int_equal(ga_parse_error(r, len, &desc), 0);
+	/* The JSON's \u201C and \u201D, as UTF-8. */
+	assert_string_equal(desc, "Failed to execute child process \xe2\x80\x9ciperf3-nope\xe2\x80\x9d (No such file "
+				  "or directory)");
+	free(desc);
+	free(r);
+	r = data("guest-exec.json", &len);
+	assert_int_equal(ga_parse_error(r, len, &desc), -ENOENT);
+	free(r);
+	assert_int_equal(ga_parse_error("{\"error\": {}}", 13, &desc), 0);
+	assert_string_equal(desc, "");
+	free(desc);
+	assert_int_equal(ga_parse_error("{\"error\": {\"desc\": 5}}", 22, &desc), 0);
+	assert_string_equal(desc, "");
+	free(desc);
+	assert_int_equal(ga_parse_error("[]", 2, &desc), -EBADMSG);
+	assert_int_equal(ga_parse_error("{\"error\"", 8, &desc), -EBADMSG);
+}
+
 static void test_exec(void **state)
 {
 	size_t len;
@@ -323,7 +347,8 @@ static void test_interfaces_odd(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_commands),	 cmocka_unit_test(test_exec),
+		cmocka_unit_test(test_commands),	 cmocka_unit_test(test_error),
+		cmocka_unit_test(test_exec),
 		cmocka_unit_test(test_status_real),	 cmocka_unit_test(test_status_odd),
 		cmocka_unit_test(test_not_json),	 cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_huge),		 cmocka_unit_test(test_info),
