@@ -42,5 +42,7 @@ lab="busybox-static cpio zstd xz-utils e2fsprogs strace"
 
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $build $run $lab
+# qemu-ga: tests/agent/test-qemu-ga.c runs it on this machine; the lab's
+# guests, which share this root, run it for `kvmnetctl bench --from vm:`.
 apt-get install -y -q --no-install-recommends -t bookworm-backports \
-	qemu-system-x86 qemu-system-common qemu-system-data qemu-utils
+	qemu-system-x86 qemu-system-common qemu-system-data qemu-utils qemu-guest-agent

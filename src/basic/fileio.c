@@ -69,15 +69,11 @@ static int open_root(const char *path, int flags)
 	return fd < 0 ? negative_errno() : fd;
 }
 
-int read_full_file(const char *path, size_t max_size, char **ret, size_t *ret_size)
+static int read_fd_full(int fd, size_t max_size, char **ret, size_t *ret_size)
 {
-	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, cap = 4096;
 
-	fd = open_root(path, O_RDONLY);
-	if (fd < 0)
-		return fd;
 	buf = malloc(cap);
 	if (!buf)
 		return -ENOMEM;
@@ -112,6 +108,24 @@ int read_full_file(const char *path, size_t max_size, char **ret, size_t *ret_si
 		*ret_size = len;
 	*ret = TAKE_PTR(buf);
 	return 0;
+}
+
+int read_full_file(const char *path, size_t max_size, char **ret, size_t *ret_size)
+{
+	_cleanup_close_ int fd = open_root(path, O_RDONLY);
+
+	if (fd < 0)
+		return fd;
+	return read_fd_full(fd, max_size, ret, ret_size);
+}
+
+int read_user_file(const char *path, size_t max_size, char **ret, size_t *ret_size)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return negative_errno();
+	return read_fd_full(fd, max_size, ret, ret_size);
 }
 
 int read_one_line(const char *path, char **ret)

@@ -20,6 +20,9 @@ int root_path(char **ret, const char *fmt, ...) __attribute__((format(printf, 2,
 /* Whole file, NUL terminated; ret_size may be NULL.  Files over max_size
  * give -EFBIG (sysfs and procfs files are small; this bounds garbage). */
 int read_full_file(const char *path, size_t max_size, char **ret, size_t *ret_size);
+/* The same for a file the user named on the command line (a relative
+ * path, say): opened as given, not under the root. */
+int read_user_file(const char *path, size_t max_size, char **ret, size_t *ret_size);
 /* First line without its newline. */
 int read_one_line(const char *path, char **ret);
 /* A file holding one decimal (or 0x hex) integer, like sysfs attributes. */

@@ -28,7 +28,7 @@ static const struct {
 	{ "sriov", cmd_sriov, "show, create and remove SR-IOV VFs; persist them" },
 	{ "vf", cmd_vf, "set a VF's MAC, VLAN, spoofchk, trust, state, rates; bind it" },
 	{ "vm", cmd_vm, "show, advise on, apply and team each VM interface's network path" },
-	{ "bench", cmd_bench, "iperf3 between network namespaces over veth, bridge and macvlan" },
+	{ "bench", cmd_bench, "iperf3 between VMs, the host or network namespaces; compare runs" },
 };
 
 static const size_t n_commands = ELEMENTSOF(commands);

@@ -17,7 +17,7 @@
 
 volatile sig_atomic_t spawn_interrupted;
 
-static long long now_ms(void)
+long long spawn_now_ms(void)
 {
 	struct timespec ts;
 
@@ -45,13 +45,13 @@ static pid_t start(char *const argv[], int out_fd, int err_fd)
 
 void spawn_stop(pid_t pid, int grace_ms)
 {
-	long long end = now_ms() + grace_ms;
+	long long end = spawn_now_ms() + grace_ms;
 
 	if (pid <= 0)
 		return;
 	kill(pid, SIGTERM);
 	while (waitpid(pid, NULL, WNOHANG) == 0) {
-		if (now_ms() >= end) {
+		if (spawn_now_ms() >= end) {
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
 			return;
@@ -87,7 +87,7 @@ static int collect(int fds[2], long long deadline, char *bufs[2])
 
 	while (open_fds > 0) {
 		struct pollfd p[2] = { { fds[0], POLLIN, 0 }, { fds[1], POLLIN, 0 } };
-		long long left = deadline - now_ms();
+		long long left = deadline - spawn_now_ms();
 
 		if (spawn_interrupted)
 			return -EINTR;
@@ -130,7 +130,7 @@ int spawn_run(char *const argv[], int timeout_ms, char **ret_out, char **ret_err
 	close(pe[1]);
 	fds[0] = po[0];
 	fds[1] = pe[0];
-	r = pid < 0 ? -errno : collect(fds, now_ms() + timeout_ms, bufs);
+	r = pid < 0 ? -errno : collect(fds, spawn_now_ms() + timeout_ms, bufs);
 	for (int i = 0; i < 2; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
@@ -161,4 +161,17 @@ int spawn_background(char *const argv[], pid_t *ret_pid)
 		return -errno;
 	*ret_pid = pid;
 	return 0;
+}
+
+int spawn_exited(pid_t pid, int *ret_status)
+{
+	int status;
+	pid_t r = waitpid(pid, &status, WNOHANG);
+
+	if (r < 0)
+		return -errno;
+	if (r == 0)
+		return 0;
+	*ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return 1;
 }

@@ -21,3 +21,10 @@ int spawn_background(char *const argv[], pid_t *ret_pid);
 
 /* SIGTERM, then SIGKILL after grace_ms; reaps.  pid <= 0 is a no-op. */
 void spawn_stop(pid_t pid, int grace_ms);
+
+/* Whether a background child has ended: 0 while it runs; 1 once it has
+ * (reaped; *ret_status is its exit status, or 128 + signal). */
+int spawn_exited(pid_t pid, int *ret_status);
+
+/* CLOCK_MONOTONIC in milliseconds, for deadlines. */
+long long spawn_now_ms(void);

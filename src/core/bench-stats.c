@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,35 +44,108 @@ static void put_escaped(FILE *f, const char *s)
 			fputs("&gt;", f);
 			break;
 		default:
-			fputc(*s, f);
+			/* XML 1.0 has no place for control characters. */
+			fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
 		}
 }
 
+static int dup_or_null(const char *s, char **ret)
+{
+	*ret = s ? strdup(s) : NULL;
+	return s && !*ret ? -ENOMEM : 0;
+}
+
+int bench_series_init(BenchSeries *s, const char *label, const char *from, const char *to, const char *path,
+		      const char *proto, unsigned seconds)
+{
+	*s = (BenchSeries){ .seconds = seconds };
+	if (dup_or_null(label, &s->label) < 0 || dup_or_null(from, &s->from) < 0 || dup_or_null(to, &s->to) < 0 ||
+	    dup_or_null(path, &s->path) < 0 || dup_or_null(proto, &s->proto) < 0) {
+		bench_series_done(s);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void bench_series_done(BenchSeries *s)
+{
+	if (!s)
+		return;
+	free(s->label);
+	free(s->from);
+	free(s->to);
+	free(s->path);
+	free(s->proto);
+	free(s->file);
+	*s = (BenchSeries){};
+}
+
+void bench_series_free(BenchSeries *s, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++)
+		bench_series_done(&s[i]);
+	free(s);
+}
+
 #define W_BAR 60
-#define GAP 30
+#define GAP_IN 8 /* between the bars of one label */
+#define GAP 30   /* between labels */
 #define TOP 50
 #define PLOT_H 300
 #define LEFT 60
+#define CHAR_W 7 /* a 12 px sans-serif character, roughly */
 
-static void draw_bar(FILE *f, const BenchSeries *s, size_t i, double scale)
+static bool same_label(const BenchSeries *a, const BenchSeries *b)
 {
-	int x = LEFT + GAP + (int)i * (W_BAR + GAP);
+	return streq(a->label ? a->label : "", b->label ? b->label : "");
+}
+
+static void draw_bar(FILE *f, const BenchSeries *s, int x, double scale)
+{
 	BenchStats st;
 
-	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", x + W_BAR / 2, TOP + PLOT_H + 18);
-	put_escaped(f, s->path);
-	fprintf(f, "</text>\n<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", x + W_BAR / 2, TOP + PLOT_H + 34);
+	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", x + W_BAR / 2, TOP + PLOT_H + 16);
 	put_escaped(f, s->proto);
 	fputs("</text>\n", f);
 	if (bench_stats(s->bps, s->n, &st) < 0)
 		return;
 	double h = st.mean / 1e9 * scale, ymin = st.min / 1e9 * scale, ymax = st.max / 1e9 * scale;
 	fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"/>\n", x, TOP + PLOT_H - h,
-		W_BAR, h, streq(s->proto, "udp") ? "#e08a2c" : "#2c6fb7");
+		W_BAR, h, s->proto && streq(s->proto, "udp") ? "#e08a2c" : "#2c6fb7");
 	fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\"/>\n", x + W_BAR / 2,
 		TOP + PLOT_H - ymin, x + W_BAR / 2, TOP + PLOT_H - ymax);
 	fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\">%.2f</text>\n", x + W_BAR / 2,
 		TOP + PLOT_H - ymax - 6, st.mean / 1e9);
+}
+
+/* The series s[i..*end) that share a label, and the width they take. */
+static int group_width(const BenchSeries *s, size_t n, size_t i, size_t *end)
+{
+	size_t j = i + 1;
+	int bars, text;
+
+	while (j < n && same_label(&s[i], &s[j]))
+		j++;
+	*end = j;
+	bars = (int)(j - i) * (W_BAR + GAP_IN) - GAP_IN;
+	text = s[i].label ? (int)strlen(s[i].label) * CHAR_W : 0;
+	return bars > text ? bars : text;
+}
+
+/* Draws the group starting at s[i]; returns its end index. */
+static size_t draw_group(FILE *f, const BenchSeries *s, size_t n, size_t i, int x, double scale, int *ret_width)
+{
+	size_t end;
+	int w = group_width(s, n, i, &end);
+	int bars = (int)(end - i) * (W_BAR + GAP_IN) - GAP_IN, bx = x + (w - bars) / 2;
+
+	for (size_t k = i; k < end; k++, bx += W_BAR + GAP_IN)
+		draw_bar(f, &s[k], bx, scale);
+	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", x + w / 2, TOP + PLOT_H + 34);
+	put_escaped(f, s[i].label);
+	fputs("</text>\n", f);
+	*ret_width = w;
+	return end;
 }
 
 static double max_gbps(const BenchSeries *s, size_t n)
@@ -84,23 +158,8 @@ static double max_gbps(const BenchSeries *s, size_t n)
 	return m > 0 ? m : 1;
 }
 
-int bench_svg(const BenchSeries *s, size_t n, const char *title, char **ret)
+static void draw_axis(FILE *f, double top, double scale)
 {
-	double top = ceil(max_gbps(s, n)), scale;
-	int width = LEFT + GAP + (int)n * (W_BAR + GAP);
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&buf, &size);
-
-	if (!f)
-		return -ENOMEM;
-	scale = PLOT_H / top;
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		   "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
-		   "font-size=\"12\">\n<text x=\"%d\" y=\"24\" font-size=\"16\">", width, TOP + PLOT_H + 50, LEFT);
-	put_escaped(f, title);
-	fputs("</text>\n", f);
-	/* Axis with five ticks in Gbit/s. */
 	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n", LEFT, TOP, LEFT, TOP + PLOT_H);
 	for (int t = 0; t <= 4; t++) {
 		double v = top * t / 4;
@@ -109,8 +168,37 @@ int bench_svg(const BenchSeries *s, size_t n, const char *title, char **ret)
 	}
 	fprintf(f, "<text x=\"12\" y=\"%d\" transform=\"rotate(-90 12 %d)\" text-anchor=\"middle\">Gbit/s</text>\n",
 		TOP + PLOT_H / 2, TOP + PLOT_H / 2);
-	for (size_t i = 0; i < n; i++)
-		draw_bar(f, &s[i], i, scale);
+}
+
+int bench_svg(const BenchSeries *s, size_t n, const char *title, char **ret)
+{
+	double top = ceil(max_gbps(s, n)), scale = PLOT_H / top;
+	_cleanup_free_ char *body = NULL;
+	char *buf = NULL;
+	size_t size = 0, bsize = 0;
+	int x = LEFT + GAP, w;
+	FILE *f = open_memstream(&body, &bsize);
+
+	if (!f)
+		return -ENOMEM;
+	/* The bars first, into a buffer: their widths make the image's. */
+	for (size_t i = 0; i < n; x += w + GAP)
+		i = draw_group(f, s, n, i, x, scale, &w);
+	if (fclose(f) != 0)
+		return -ENOMEM;
+	/* Wide enough for the title too (16 px: about 9 px a character). */
+	if (title && x < LEFT + (int)strlen(title) * 9 + GAP)
+		x = LEFT + (int)strlen(title) * 9 + GAP;
+	f = open_memstream(&buf, &size);
+	if (!f)
+		return -ENOMEM;
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		   "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
+		   "font-size=\"12\">\n<text x=\"%d\" y=\"24\" font-size=\"16\">", x, TOP + PLOT_H + 50, LEFT);
+	put_escaped(f, title);
+	fputs("</text>\n", f);
+	draw_axis(f, top, scale);
+	fputs(body, f);
 	fputs("</svg>\n", f);
 	if (fclose(f) != 0) {
 		free(buf);

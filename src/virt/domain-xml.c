@@ -434,6 +434,24 @@ static int parse_disk(Ctx *c, const xmlNode *n, DomainDisk *k)
 	return 0;
 }
 
+/* <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'
+ * state='connected'/>: the live XML says whether the agent is there. */
+static int parse_channel(const xmlNode *n, DomainDef *d)
+{
+	_cleanup_free_ char *type = NULL, *name = NULL, *state = NULL;
+	xmlNode *t = child(n, "target");
+	int r;
+
+	if ((r = attr_dup(t, "type", &type)) < 0 || (r = attr_dup(t, "name", &name)) < 0 ||
+	    (r = attr_dup(t, "state", &state)) < 0)
+		return r;
+	if (type && name && streq(type, "virtio") && streq(name, "org.qemu.guest_agent.0"))
+		d->guest_agent = !state ? DOMAIN_AGENT_CHANNEL
+				 : streq(state, "connected") ? DOMAIN_AGENT_CONNECTED
+							     : DOMAIN_AGENT_DISCONNECTED;
+	return 0;
+}
+
 static int parse_devices(Ctx *c, const xmlNode *devs, DomainDef *d)
 {
 	int r = 0;
@@ -449,6 +467,8 @@ static int parse_devices(Ctx *c, const xmlNode *devs, DomainDef *d)
 				r = parse_disk(c, n, &d->disks[d->n_disks++]);
 		} else if (is_elem(n, "hostdev"))
 			r = parse_hostdev(c, n, d);
+		else if (is_elem(n, "channel"))
+			r = parse_channel(n, d);
 	}
 	return r;
 }

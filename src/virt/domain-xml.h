@@ -85,6 +85,14 @@ typedef struct DomainVcpuPin {
 	CpuSet cpus;
 } DomainVcpuPin;
 
+/* The QEMU guest agent's virtio channel, org.qemu.guest_agent.0. */
+typedef enum DomainAgent {
+	DOMAIN_AGENT_NONE = 0,      /* no such <channel> */
+	DOMAIN_AGENT_CHANNEL,       /* there; no state (inactive XML) */
+	DOMAIN_AGENT_CONNECTED,     /* live: state='connected', the agent runs */
+	DOMAIN_AGENT_DISCONNECTED,  /* live: state='disconnected', nothing answers */
+} DomainAgent;
+
 typedef struct DomainDef {
 	char *name;
 	char *uuid;
@@ -103,6 +111,7 @@ typedef struct DomainDef {
 	size_t n_ifaces;
 	DomainHostdev *hostdevs;
 	size_t n_hostdevs;
+	DomainAgent guest_agent;
 } DomainDef;
 
 /* Larger documents are refused with -EFBIG before libxml2 sees them; a real

@@ -115,6 +115,8 @@ static void test_debian_live(void **state)
 	assert_null(domain_iface_pci(i));
 	assert_int_equal(i->n_vlan_tags, 0);
 	assert_int_equal(d->n_hostdevs, 0);
+	/* The spice channel after it does not count. */
+	assert_int_equal(d->guest_agent, DOMAIN_AGENT_CONNECTED);
 }
 
 static void test_failover_live(void **state)
@@ -159,6 +161,7 @@ static void test_failover_live(void **state)
 	assert_pci(&d->hostdevs[0].addr, "0000:5e:00.1");
 	assert_string_equal(d->hostdevs[0].alias, "hostdev2");
 	assert_true(d->hostdevs[0].managed);
+	assert_int_equal(d->guest_agent, DOMAIN_AGENT_DISCONNECTED);
 }
 
 static void test_win_macvtap(void **state)
@@ -198,6 +201,41 @@ static void test_minimal(void **state)
 	assert_int_equal(d->vcpus, 1);
 	assert_int_equal(d->vcpus_current, 1);
 	assert_int_equal(d->n_ifaces + d->n_disks + d->n_hostdevs + d->n_vcpupins, 0);
+	assert_int_equal(d->guest_agent, DOMAIN_AGENT_NONE);
+}
+
+/* The agent's channel as `virsh edit` shows it (inactive: no state), and
+ * channels that are not the agent's. */
+static void test_guest_agent_channel(void **state)
+{
+	static const struct {
+		const char *devices;
+		DomainAgent want;
+	} cases[] = {
+		{ "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>",
+		  DOMAIN_AGENT_CHANNEL },
+		{ "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0' state='connected'/></channel>",
+		  DOMAIN_AGENT_CONNECTED },
+		{ "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0' state='x'/></channel>",
+		  DOMAIN_AGENT_DISCONNECTED },
+		{ "<channel type='unix'><target type='virtio' name='org.libguestfs.channel.0'/></channel>",
+		  DOMAIN_AGENT_NONE },
+		{ "<channel type='unix'><target type='guestfwd' name='org.qemu.guest_agent.0'/></channel>",
+		  DOMAIN_AGENT_NONE },
+		{ "<channel type='unix'/>", DOMAIN_AGENT_NONE },
+		{ "<console type='pty'><target type='virtio' name='org.qemu.guest_agent.0'/></console>",
+		  DOMAIN_AGENT_NONE },
+	};
+
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		char xml[512];
+		DomainDef *d = NULL;
+
+		snprintf(xml, sizeof(xml), "<domain><name>a</name><devices>%s</devices></domain>", cases[k].devices);
+		assert_int_equal(parse_str(xml, &d, NULL), 0);
+		assert_int_equal(d->guest_agent, cases[k].want);
+		domain_def_free(d);
+	}
 }
 
 static void test_iface_types(void **state)
@@ -370,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_failover_live),
 		cmocka_unit_test(test_win_macvtap),
 		cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_guest_agent_channel),
 		cmocka_unit_test(test_iface_types),
 		cmocka_unit_test(test_unknown_iface_type_kept),
 		cmocka_unit_test(test_cpuset),
