@@ -28,3 +28,16 @@ int strextendf_sep(char **s, const char *sep, const char *fmt, ...)
 	*s = n;
 	return 0;
 }
+
+int error_setf(char **ret_error, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ret_error) {
+		va_start(ap, fmt);
+		if (vasprintf(ret_error, fmt, ap) < 0)
+			*ret_error = NULL;
+		va_end(ap);
+	}
+	return r;
+}

@@ -7,3 +7,9 @@
  * NULL) between the old text and the new when the old is not empty.  On
  * failure *s is unchanged. */
 int strextendf_sep(char **s, const char *sep, const char *fmt, ...) _printf_(3, 4);
+
+/* The error path of a function with a char **ret_error parameter: if
+ * ret_error is not NULL, store the formatted message there (malloc'd; NULL
+ * when out of memory), then return r, the negative errno.  The message is
+ * written on failure because explaining the failure is its purpose. */
+int error_setf(char **ret_error, int r, const char *fmt, ...) _printf_(3, 4);

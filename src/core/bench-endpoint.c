@@ -1,26 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "basic/macro.h"
+#include "basic/string-util.h"
 #include "bench-endpoint.h"
 
-_printf_(2, 3) static int fail(char **ret_error, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ret_error) {
-		va_start(ap, fmt);
-		if (vasprintf(ret_error, fmt, ap) < 0)
-			*ret_error = NULL;
-		va_end(ap);
-	}
-	return -EINVAL;
-}
+#define fail(ret_error, ...) error_setf(ret_error, -EINVAL, __VA_ARGS__)
 
 static bool has_control(const char *s, size_t n)
 {

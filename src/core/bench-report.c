@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 
 #include "basic/json-util.h"
 #include "basic/macro.h"
+#include "basic/string-util.h"
 #include "bench-report.h"
 
 /* ---- the table */
@@ -209,18 +209,7 @@ int bench_json_compare(const BenchSeries *s, size_t n, const double *change, cha
 
 /* ---- JSON in */
 
-_printf_(2, 3) static int bad(char **ret_error, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ret_error) {
-		va_start(ap, fmt);
-		if (vasprintf(ret_error, fmt, ap) < 0)
-			*ret_error = NULL;
-		va_end(ap);
-	}
-	return -EBADMSG;
-}
+#define bad(ret_error, ...) error_setf(ret_error, -EBADMSG, __VA_ARGS__)
 
 /* An optional string member: 0 absent, 1 present and sane, -EBADMSG. */
 static int get_str(json_object *o, const char *key, const char **ret)

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,18 +78,7 @@ int persist_pf_format(const PersistPf *p, char **ret)
 	return 0;
 }
 
-_printf_(2, 3) static int fail(char **ret_error, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ret_error) {
-		va_start(ap, fmt);
-		if (vasprintf(ret_error, fmt, ap) < 0)
-			*ret_error = NULL;
-		va_end(ap);
-	}
-	return -EINVAL;
-}
+#define fail(ret_error, ...) error_setf(ret_error, -EINVAL, __VA_ARGS__)
 
 static int word_uint(const char *what, const char *s, uint32_t max, uint32_t *ret, char **err)
 {

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,20 +8,10 @@
 
 #include "basic/ether-addr.h"
 #include "basic/macro.h"
+#include "basic/string-util.h"
 #include "team.h"
 
-_printf_(3, 4) static int refuse(char **ret_error, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ret_error) {
-		va_start(ap, fmt);
-		if (vasprintf(ret_error, fmt, ap) < 0)
-			*ret_error = NULL;
-		va_end(ap);
-	}
-	return r;
-}
+#define refuse(ret_error, r, ...) error_setf(ret_error, r, __VA_ARGS__)
 
 int team_alias_for_mac(const char *mac, char **ret)
 {

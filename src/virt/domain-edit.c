@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
-#include <stdarg.h>
 #include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,22 +9,11 @@
 #include <libxml/tree.h>
 
 #include "basic/macro.h"
+#include "basic/string-util.h"
 #include "domain-edit.h"
 #include "domain-xml.h"
 
-static int set_error(char **ret_error, const char *fmt, ...) _printf_(2, 3);
-static int set_error(char **ret_error, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ret_error) {
-		va_start(ap, fmt);
-		if (vasprintf(ret_error, fmt, ap) < 0)
-			*ret_error = NULL;
-		va_end(ap);
-	}
-	return -EINVAL;
-}
+#define set_error(ret_error, ...) error_setf(ret_error, -EINVAL, __VA_ARGS__)
 
 static int read_doc(const char *xml, xmlDoc **ret, char **ret_error)
 {

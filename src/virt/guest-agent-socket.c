@@ -2,7 +2,6 @@
 /* The guest agent as a unix socket, for tests: see guest_agent_test_dir(). */
 #include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "basic/macro.h"
+#include "basic/string-util.h"
 #include "guest-agent.h"
 
 const char *guest_agent_test_dir(void)
@@ -21,18 +21,7 @@ const char *guest_agent_test_dir(void)
 	return isempty(d) ? NULL : d;
 }
 
-_printf_(3, 4) static int error_message(char **ret_error, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ret_error) {
-		va_start(ap, fmt);
-		if (vasprintf(ret_error, fmt, ap) < 0)
-			*ret_error = NULL;
-		va_end(ap);
-	}
-	return r;
-}
+#define error_message(ret_error, r, ...) error_setf(ret_error, r, __VA_ARGS__)
 
 static int connect_agent(const char *dir, const char *domain, char **ret_error)
 {
