@@ -189,6 +189,11 @@ static int verb_bind(int argc, char **argv, bool force)
 	if (r != 0)
 		return r;
 	r = cli_vf_holders(&holders, &n_holders, &why);
+	if (r == -ETIMEDOUT) {
+		fprintf(stderr, "kvmnetctl vf: cannot tell which VMs hold VFs: %s; VF %u left as it is\n",
+			why ?: "libvirt did not answer in time", idx);
+		return EXIT_FAILED;
+	}
 	if (r < 0) {
 		/* Rebinding a VF a VM holds would pull it from under the guest. */
 		fprintf(stderr, "kvmnetctl vf: cannot tell which VMs hold VFs: libvirt at %s: %s\n", cli.uri,
