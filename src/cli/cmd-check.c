@@ -301,7 +301,7 @@ static int gather_libvirt(HostFacts *f)
 	r = virt_job_new(cli.uri, VIRT_CONN_READ_ONLY, cli.libvirt_timeout_us, v, free, &j);
 	if (r < 0)
 		return r;
-	r = virt_job_step(j, get_version, &err);
+	r = virt_job_last_step(j, get_version, &err);
 	if (r >= 0) {
 		f->libvirt_reachable = true;
 		f->libvirt_version = *v;

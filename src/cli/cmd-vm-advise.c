@@ -216,7 +216,7 @@ static int advise_run(const char *name, bool all, Workload w, bool vf, bool json
 	}
 	a->name = all ? NULL : name;
 	if (cli_virt_job("vm advise", VIRT_CONN_READ_ONLY, a, advise_job_free, &j) < 0 ||
-	    cli_virt_step("vm advise", j, advise_step, NULL) < 0)
+	    cli_virt_step("vm advise", j, advise_step, true, NULL) < 0)
 		return EXIT_FAILED;
 	out = json ? json_object_new_array() : NULL;
 	cli_facts_read(a->holders, vf, &f);

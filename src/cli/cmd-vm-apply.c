@@ -105,7 +105,7 @@ static int apply_run(const char *name, Workload w, bool dry_run)
 	VmJob *v;
 
 	if (vm_job_new("vm apply", name, dry_run ? VIRT_CONN_READ_ONLY : 0, VIR_DOMAIN_XML_INACTIVE, &j, &v) < 0 ||
-	    cli_virt_step("vm apply", j, vm_step_get, "nothing changed") < 0)
+	    cli_virt_step("vm apply", j, vm_step_get, false, "nothing changed") < 0)
 		return EXIT_FAILED;
 	running = v->running == 1;
 	if (plan(v->def->name, v->xml, w, &new, &diff, &a, &d) < 0)

@@ -63,7 +63,7 @@ static int team_run(const char *name, const char *iface, bool remove, bool dry_r
 	int r;
 
 	if (vm_job_new("vm team", name, dry_run ? VIRT_CONN_READ_ONLY : 0, VIR_DOMAIN_XML_INACTIVE, &j, &v) < 0 ||
-	    cli_virt_step("vm team", j, vm_step_get, "nothing changed") < 0)
+	    cli_virt_step("vm team", j, vm_step_get, false, "nothing changed") < 0)
 		return EXIT_FAILED;
 	d = v->def;
 	r = team_plan(d, iface, remove, &p, &err);

@@ -132,7 +132,7 @@ static int vm_show(int argc, char **argv)
 		return cli_usage_error("vm show", "expected one DOMAIN, got %d arguments", argc - optind);
 	/* Everything shown comes from libvirt: without its answer, nothing. */
 	if (vm_job_new("vm show", argv[optind], VIRT_CONN_READ_ONLY, 0, &j, &v) < 0 ||
-	    cli_virt_step("vm show", j, vm_step_get, NULL) < 0)
+	    cli_virt_step("vm show", j, vm_step_get, true, NULL) < 0)
 		return EXIT_FAILED;
 	d = v->def;
 	cli_host_facts(false, &h);

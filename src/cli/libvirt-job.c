@@ -29,15 +29,15 @@ void cli_virt_timeout_note(const char *cmd, const char *consequence)
 		consequence ? "; " : "", consequence ? consequence : "");
 }
 
-int cli_virt_step(const char *cmd, VirtJob *j, VirtStepFn step, const char *on_timeout)
+int cli_virt_step(const char *cmd, VirtJob *j, VirtStepFn step, bool last, const char *on_timeout)
 {
 	_cleanup_free_ char *err = NULL;
 	int r;
 
-	r = virt_job_step(j, step, &err);
+	r = last ? virt_job_last_step(j, step, &err) : virt_job_step(j, step, &err);
 	if (r == -ETIMEDOUT)
 		cli_virt_timeout_note(cmd, on_timeout);
-	else if (r < 0 && !virt_job_connected(j))
+	else if (r < 0 && virt_job_open_failed(j))
 		fprintf(stderr, "kvmnetctl %s: cannot connect to %s: %s\n", cmd, cli.uri, err ? err : strerror(-r));
 	else if (r < 0)
 		fprintf(stderr, "kvmnetctl %s: %s\n", cmd, err ? err : strerror(-r));

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
+
 #include "virt/virt-conn.h"
 
 /*
@@ -16,11 +18,11 @@
  * CMD: out of memory" on failure.  payload is the job's, as there. */
 int cli_virt_job(const char *cmd, VirtConnFlags flags, void *payload, void (*payload_free)(void *), VirtJob **ret);
 
-/* virt_job_step() that prints its failure as "kvmnetctl CMD: ...": the
- * open's as "cannot connect to URI: MESSAGE", the step's as its message,
- * and a timeout as "libvirt URI did not answer within N s; ON_TIMEOUT"
- * (ON_TIMEOUT may be NULL). */
-int cli_virt_step(const char *cmd, VirtJob *j, VirtStepFn step, const char *on_timeout);
+/* virt_job_step() (virt_job_last_step() when last) that prints its
+ * failure as "kvmnetctl CMD: ...": the open's as "cannot connect to URI:
+ * MESSAGE", the step's as its message, and a timeout as "libvirt URI did
+ * not answer within N s; ON_TIMEOUT" (ON_TIMEOUT may be NULL). */
+int cli_virt_step(const char *cmd, VirtJob *j, VirtStepFn step, bool last, const char *on_timeout);
 
 /* "libvirt URI did not answer within N s" for cli.uri and --timeout;
  * malloc'd, NULL when out of memory. */

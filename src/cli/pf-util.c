@@ -70,7 +70,7 @@ static int ask_holders(PciHolderMap **ret, char **ret_reason)
 	r = virt_job_new(cli.uri, VIRT_CONN_READ_ONLY, cli.libvirt_timeout_us, m, holdersp_free, &j);
 	if (r < 0)
 		return r;
-	r = virt_job_step(j, read_holders, ret_reason);
+	r = virt_job_last_step(j, read_holders, ret_reason);
 	if (r == -ETIMEDOUT && ret_reason)
 		*ret_reason = cli_virt_timeout_reason();
 	if (r < 0)

@@ -81,7 +81,7 @@ int vm_define(const char *cmd, VirtJob *j, VmJob *v)
 		fprintf(stderr, "kvmnetctl %s: %s\n", cmd, strerror(ENOMEM));
 		return -ENOMEM;
 	}
-	return cli_virt_step(cmd, j, vm_step_define, unknown);
+	return cli_virt_step(cmd, j, vm_step_define, true, unknown);
 }
 
 int cli_edit_diff(const char *cmd, const char *name, const char *xml, const IfaceEdit *edits, size_t n_edits,

@@ -88,7 +88,7 @@ static int read_running(const InventoryOptions *opts, DomainList **ret, char **r
 	r = virt_job_new(opts->libvirt_uri, VIRT_CONN_READ_ONLY, opts->libvirt_timeout_us, l, domain_listp_free, &j);
 	if (r < 0)
 		return r;
-	r = virt_job_step(j, list_running, ret_error);
+	r = virt_job_last_step(j, list_running, ret_error);
 	if (r < 0)
 		return r;
 	*ret = TAKE_PTR(*l);

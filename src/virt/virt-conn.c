@@ -118,6 +118,8 @@ typedef struct VirtWork {
 	void *payload;
 	void (*payload_free)(void *);
 	VirtStepFn step; /* the step to run; NULL: close the connection */
+	bool close_after;  /* and then close it, in the same thread */
+	bool open_failed;  /* the last step failed at the open */
 	int result;
 	char *error;
 } VirtWork;
@@ -158,8 +160,13 @@ static int work_run(void *p)
 	w->result = 0;
 	if (!w->conn)
 		w->result = virt_conn_open(w->uri, w->flags, &w->conn, &w->error);
+	w->open_failed = w->result < 0;
 	if (w->result >= 0)
 		w->result = w->step(w->conn, w->payload, &w->error);
+	if (w->close_after) {
+		virt_conn_close(w->conn);
+		w->conn = NULL;
+	}
 	/* libvirt's own timeouts ("cannot acquire state change lock") are
 	 * not the job's: -ETIMEDOUT from a step means only that. */
 	if (w->result == -ETIMEDOUT)
@@ -209,7 +216,7 @@ static int job_run(VirtJob *j)
 	return r < 0 ? r : j->work->result;
 }
 
-int virt_job_step(VirtJob *j, VirtStepFn step, char **ret_error)
+static int job_step(VirtJob *j, VirtStepFn step, bool close_after, char **ret_error)
 {
 	int r;
 
@@ -218,10 +225,21 @@ int virt_job_step(VirtJob *j, VirtStepFn step, char **ret_error)
 	if (!j->work)
 		return -ETIMEDOUT;
 	j->work->step = step;
+	j->work->close_after = close_after;
 	r = job_run(j);
 	if (r < 0 && r != -ETIMEDOUT && ret_error && j->work)
 		*ret_error = TAKE_PTR(j->work->error);
 	return r;
+}
+
+int virt_job_step(VirtJob *j, VirtStepFn step, char **ret_error)
+{
+	return job_step(j, step, false, ret_error);
+}
+
+int virt_job_last_step(VirtJob *j, VirtStepFn step, char **ret_error)
+{
+	return job_step(j, step, true, ret_error);
 }
 
 bool virt_job_timed_out(const VirtJob *j)
@@ -232,6 +250,11 @@ bool virt_job_timed_out(const VirtJob *j)
 bool virt_job_connected(const VirtJob *j)
 {
 	return j->work && j->work->conn;
+}
+
+bool virt_job_open_failed(const VirtJob *j)
+{
+	return j->work && j->work->open_failed;
 }
 
 void virt_job_free(VirtJob *j)

@@ -87,11 +87,16 @@ int virt_job_new(const char *uri, VirtConnFlags flags, uint64_t timeout_us, void
  * ret_error is not NULL) gets libvirt's message, malloc'd, or NULL. */
 int virt_job_step(VirtJob *j, VirtStepFn step, char **ret_error);
 
+/* virt_job_step(), then the close, in the same thread: one thread less
+ * for a job of one step.  A later step would connect again. */
+int virt_job_last_step(VirtJob *j, VirtStepFn step, char **ret_error);
+
 /* Whether a step ran out of time: the payload is then gone. */
 bool virt_job_timed_out(const VirtJob *j);
-/* Whether the job holds an open connection: after a failed step, false
- * means the open is what failed. */
+/* Whether the job holds an open connection. */
 bool virt_job_connected(const VirtJob *j);
+/* Whether the last step failed at the open, not in the step itself. */
+bool virt_job_open_failed(const VirtJob *j);
 
 /* Close the connection within what is left of the job's time, and free
  * the job and its payload; after a timeout, only the job.  NULL-safe. */

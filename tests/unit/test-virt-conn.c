@@ -225,6 +225,7 @@ static void test_job_open_fails(void **state)
 	free(err);
 	assert_int_equal(atomic_load(&p->steps), 0);
 	assert_false(virt_job_connected(j));
+	assert_true(virt_job_open_failed(j));
 	assert_false(virt_job_timed_out(j));
 }
 
@@ -240,6 +241,7 @@ static void test_job_step_fails(void **state)
 	assert_string_equal(err, "the step's own failure");
 	free(err);
 	assert_true(virt_job_connected(j));
+	assert_false(virt_job_open_failed(j));
 	/* A timeout libvirt reports itself is not the job's. */
 	p->result = -ETIMEDOUT;
 	assert_int_equal(virt_job_step(j, probe_step, &err), -ETIME);
@@ -248,6 +250,30 @@ static void test_job_step_fails(void **state)
 	assert_false(virt_job_timed_out(j));
 	p->result = 0;
 	assert_int_equal(virt_job_step(j, probe_step, NULL), 0);
+}
+
+/* The last step closes in its own thread; a failure there is still the
+ * step's, not the open's. */
+static void test_job_last_step(void **state)
+{
+	_cleanup_virt_job_ VirtJob *j = NULL;
+	Probe *p = probe_new();
+	char *err = NULL;
+
+	assert_int_equal(virt_job_new("test:///default", VIRT_CONN_READ_ONLY, 5000000, p, free, &j), 0);
+	assert_int_equal(virt_job_last_step(j, probe_step, NULL), 0);
+	assert_int_equal(p->domains, 1);
+	assert_false(virt_job_connected(j));
+	p->result = -EACCES;
+	assert_int_equal(virt_job_last_step(j, probe_step, &err), -EACCES);
+	assert_non_null(err);
+	free(err);
+	assert_false(virt_job_open_failed(j));
+	assert_false(virt_job_connected(j));
+	/* Once more: it connects again. */
+	p->result = 0;
+	assert_int_equal(virt_job_step(j, probe_step, NULL), 0);
+	assert_true(virt_job_connected(j));
 }
 
 static uint64_t ms_since(uint64_t t0)
@@ -340,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_job_no_limit_inline),
 		cmocka_unit_test(test_job_open_fails),
 		cmocka_unit_test(test_job_step_fails),
+		cmocka_unit_test(test_job_last_step),
 		cmocka_unit_test(test_job_timeout),
 		cmocka_unit_test(test_job_budget),
 		cmocka_unit_test(test_timeout_reason),
