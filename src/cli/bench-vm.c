@@ -392,13 +392,29 @@ static int host_server_start(Bench *b)
 	return r;
 }
 
+/* Unlike the other commands, bench holds its connection for minutes of
+ * agent calls, each bounded by the agent timeout libvirtd applies; one
+ * --timeout budget over all of them would cut a long run short, so its
+ * libvirt calls are not bounded by it.  A libvirtd that stops answering
+ * stalls bench until a second Ctrl-C (see cmd-bench.c). */
+static int bench_conn_open(virConnectPtr *ret)
+{
+	_cleanup_free_ char *err = NULL;
+	int r;
+
+	r = virt_conn_open(cli.uri, 0, ret, &err);
+	if (r < 0)
+		fprintf(stderr, "kvmnetctl bench: cannot connect to %s: %s\n", cli.uri, err ? err : strerror(-r));
+	return r;
+}
+
 static int measure(Bench *b, BenchSeries *tcp, BenchSeries *udp)
 {
 	virConnectPtr c = NULL;
 	int r = 0;
 
 	/* Read-write: libvirt refuses agent commands on a read-only connection. */
-	if ((r = cli_virt_open("bench", 0, &c)) < 0)
+	if ((r = bench_conn_open(&c)) < 0)
 		return r;
 	if ((b->from.ep.kind == BENCH_EP_VM && (r = end_open(c, &b->from)) < 0) ||
 	    (b->to.ep.kind == BENCH_EP_VM && (r = end_open(c, &b->to)) < 0) || (r = server_address(b)) < 0 ||

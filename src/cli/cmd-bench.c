@@ -51,7 +51,7 @@ static void bench_help(FILE *f)
 		"\n"
 		"Namespaces need root; VM ends need iperf3 and qemu-guest-agent in the\n"
 		"guest and a libvirt connection (-c URI) that may run agent commands.\n"
-		"Ctrl-C stops the run and cleans up.\n",
+		"Ctrl-C stops the run and cleans up; a second Ctrl-C exits at once.\n",
 		BENCH_MAX_RUNS);
 }
 
@@ -253,7 +253,7 @@ static int parse_opts(int argc, char **argv, BenchOpts *o)
 
 int cmd_bench(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESETHAND }, old_int, old_term;
 	BenchOpts o;
 	int rc;
 
@@ -262,7 +262,9 @@ int cmd_bench(int argc, char **argv)
 		return rc;
 	if (o.compare)
 		return bench_compare_main(argv + optind, (size_t)(argc - optind), &o);
-	/* No SA_RESTART: a Ctrl-C must end the waits, then we clean up. */
+	/* No SA_RESTART: a Ctrl-C must end the waits, then we clean up.
+	 * SA_RESETHAND: a call that does not return on EINTR (libvirt retries
+	 * its poll) leaves the operator a second Ctrl-C that ends us. */
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	rc = o.from ? bench_vm_main(&o) : netns_main(&o);

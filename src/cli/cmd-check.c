@@ -6,8 +6,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +26,7 @@
 #include "host/netdev.h"
 #include "host/pci.h"
 #include "host/process.h"
+#include "libvirt-job.h"
 #include "host/sriov.h"
 
 static void help(FILE *f)
@@ -278,39 +277,43 @@ static int gather_nics(HostFacts *f)
 	return 0;
 }
 
-static void libvirt_silence(void *userdata, virErrorPtr err)
+static int get_version(virConnectPtr c, void *payload, char **ret_error)
 {
+	if (virConnectGetLibVersion(c, payload) < 0)
+		return virt_error_take(ret_error);
+	return 0;
 }
 
-/* The libvirt fact, with the C API directly; to be swapped for the
- * shared connection helper of src/virt. */
-int check_gather_libvirt(const char *uri, HostFacts *f);
-int check_gather_libvirt(const char *uri, HostFacts *f)
+/* The libvirt fact: connect read-only and ask its version, within
+ * --timeout.  Fails only on -ENOMEM. */
+static int gather_libvirt(HostFacts *f)
 {
-	virConnectPtr conn;
-	unsigned long v = 0;
+	_cleanup_virt_job_ VirtJob *j = NULL;
+	_cleanup_free_ char *err = NULL;
+	unsigned long *v = calloc(1, sizeof(*v));
+	int r;
 
-	f->libvirt_uri = strdup(uri);
-	if (!f->libvirt_uri)
+	f->libvirt_uri = strdup(cli.uri);
+	if (!f->libvirt_uri || !v) {
+		free(v);
 		return -ENOMEM;
-	virSetErrorFunc(NULL, libvirt_silence);
-	conn = virConnectOpenReadOnly(uri);
-	if (conn && virConnectGetLibVersion(conn, &v) == 0) {
-		f->libvirt_reachable = true;
-		f->libvirt_version = v;
-	} else {
-		virErrorPtr e = virGetLastError();
-
-		f->libvirt_error = strdup(e && e->message ? e->message : "unknown error");
-		if (!f->libvirt_error) {
-			if (conn)
-				virConnectClose(conn);
-			return -ENOMEM;
-		}
 	}
-	if (conn)
-		virConnectClose(conn);
-	return 0;
+	r = virt_job_new(cli.uri, VIRT_CONN_READ_ONLY, cli.libvirt_timeout_us, v, free, &j);
+	if (r < 0)
+		return r;
+	r = virt_job_last_step(j, get_version, &err);
+	if (r >= 0) {
+		f->libvirt_reachable = true;
+		f->libvirt_version = *v;
+		return 0;
+	}
+	if (r == -ETIMEDOUT) {
+		f->libvirt_timed_out = true;
+		cli_virt_timeout_note("check", "the libvirt check fails");
+		f->libvirt_error = cli_virt_timeout_reason();
+	} else
+		f->libvirt_error = err ? TAKE_PTR(err) : strdup(strerror(-r));
+	return f->libvirt_error ? 0 : -ENOMEM;
 }
 
 static int gather(HostFacts *f)
@@ -327,7 +330,7 @@ static int gather(HostFacts *f)
 	if (r < 0)
 		return r;
 	gather_services(f);
-	return check_gather_libvirt(cli.uri, f);
+	return gather_libvirt(f);
 }
 
 static int print_json(const CheckReport *rep)

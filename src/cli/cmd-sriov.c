@@ -27,7 +27,9 @@ static void help(FILE *f)
 		"Show, create and remove the SR-IOV virtual functions of a PF (a netdev\n"
 		"name or a PCI address).  A change between two nonzero counts goes through\n"
 		"0 and destroys every VF; it is refused while a VF is held by a running VM\n"
-		"or bound to a host driver other than vfio-pci, unless --force is given.\n"
+		"or bound to a host driver other than vfio-pci, or when libvirt cannot say\n"
+		"who holds them (down, or no answer within 'kvmnetctl --timeout'), unless\n"
+		"--force is given.\n"
 		"\n"
 		"  show       the PFs, their VFs, drivers, attributes and holders\n"
 		"  set        create COUNT VFs (0 removes them); new VFs get no driver\n"
@@ -47,8 +49,8 @@ static void help(FILE *f)
 		"  -h, --help      show this help\n");
 }
 
-static void print_vf_row(const SriovPf *pf, size_t i, const VfConfig *attrs, const SriovHolder *holders,
-			 size_t n_holders)
+static void print_vf_row(const SriovPf *pf, size_t i, const VfConfig *attrs, bool holders_known,
+			 const SriovHolder *holders, size_t n_holders)
 {
 	_cleanup_pci_function_ PciFunction *f = NULL;
 	const char *addr = pf->vf_addrs[i], *held = "-";
@@ -58,6 +60,9 @@ static void print_vf_row(const SriovPf *pf, size_t i, const VfConfig *attrs, con
 	if (addr)
 		(void)pci_function_read(addr, &f);
 	(void)sriov_check_rebind(addr, holders, n_holders, &held);
+	/* Without libvirt's answer "-" would claim the VF is free. */
+	if (!holders_known)
+		held = "unknown";
 	if (attrs) {
 		if (attrs->mask & VF_ATTR_BIT(VF_ATTR_MAC))
 			ether_addr_format(attrs->mac, mac);
@@ -84,7 +89,7 @@ static const VfConfig *find_attrs(const VfConfig *v, size_t n, size_t index)
 	return NULL;
 }
 
-static int show_pf(const char *addr, Rtnl *rtnl, const SriovHolder *holders, size_t n_holders)
+static int show_pf(const char *addr, Rtnl *rtnl, bool holders_known, const SriovHolder *holders, size_t n_holders)
 {
 	_cleanup_sriov_pf_ SriovPf *pf = NULL;
 	_cleanup_pci_function_ PciFunction *f = NULL;
@@ -111,7 +116,7 @@ static int show_pf(const char *addr, Rtnl *rtnl, const SriovHolder *holders, siz
 	printf("  %-3s %-13s %-9s %-17s %-4s %-3s %-8s %-5s %-7s %-5s %-5s %s\n", "VF", "ADDRESS", "DRIVER", "MAC",
 	       "VLAN", "QOS", "SPOOFCHK", "TRUST", "STATE", "MIN", "MAX", "HELD-BY");
 	for (size_t i = 0; i < pf->n_vfs; i++)
-		print_vf_row(pf, i, find_attrs(attrs, n_attrs, i), holders, n_holders);
+		print_vf_row(pf, i, find_attrs(attrs, n_attrs, i), holders_known, holders, n_holders);
 	return 0;
 }
 
@@ -136,7 +141,7 @@ static int list_pfs(char ***ret)
 	return 0;
 }
 
-static int verb_show(int argc, char **argv, const SriovHolder *holders, size_t n_holders)
+static int verb_show(int argc, char **argv, bool holders_known, const SriovHolder *holders, size_t n_holders)
 {
 	_cleanup_(rtnl_closep) Rtnl *rtnl = NULL;
 	_cleanup_strv_free_ char **pfs = NULL;
@@ -165,7 +170,7 @@ static int verb_show(int argc, char **argv, const SriovHolder *holders, size_t n
 	if (cli_rtnl_open(&rtnl) < 0)
 		rtnl = NULL;
 	STRV_FOREACH(p, pfs) {
-		r = show_pf(*p, rtnl, holders, n_holders);
+		r = show_pf(*p, rtnl, holders_known, holders, n_holders);
 		if (r < 0) {
 			fprintf(stderr, "kvmnetctl sriov: reading %s: %s\n", *p, strerror(-r));
 			return EXIT_FAILED;
@@ -305,19 +310,24 @@ int cmd_sriov(int argc, char **argv)
 	if (r < 0) {
 		/* show can go on without holders; a change through 0 must not
 		 * guess, since it destroys VFs a running VM may hold. */
-		fprintf(stderr, "kvmnetctl sriov: cannot tell which VMs hold VFs: libvirt at %s: %s\n", cli.uri,
-			why ? why : strerror(-r));
+		if (r == -ETIMEDOUT)
+			fprintf(stderr, "kvmnetctl sriov: cannot tell which VMs hold VFs: %s\n", why ?: "libvirt did not answer in time");
+		else
+			fprintf(stderr, "kvmnetctl sriov: cannot tell which VMs hold VFs: libvirt at %s: %s\n", cli.uri,
+				why ? why : strerror(-r));
 		if (streq(verb, "set") || streq(verb, "reset")) {
 			if (!force) {
-				fprintf(stderr, "kvmnetctl sriov: refusing to change the VF count blind; start libvirtd, "
-						"or pass --force\n");
+				fprintf(stderr, "kvmnetctl sriov: refusing to change the VF count blind; %s, or pass --force\n",
+					r == -ETIMEDOUT ? "nothing changed. Find why libvirtd does not answer, wait "
+							  "longer with --timeout"
+							: "start libvirtd");
 				return EXIT_FAILED;
 			}
 			fprintf(stderr, "kvmnetctl sriov: --force: going on as if no VM held a VF\n");
 		}
 	}
 	if (streq(verb, "show"))
-		r = verb_show(argc, argv, holders, n_holders);
+		r = verb_show(argc, argv, r >= 0, holders, n_holders);
 	else
 		r = verb_set(argc, argv, streq(verb, "reset"), force, holders, n_holders);
 	cli_vf_holders_free(holders, n_holders);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* kvmnetctl status: the host's NICs, SR-IOV PFs and VFs, their interrupts
  * and the running VMs that hold them, as a table or as JSON. */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "commands.h"
 #include "host/inventory-json.h"
 #include "host/inventory.h"
+#include "libvirt-job.h"
 #include "status-daemon.h"
 #include "virt/inventory-vms.h"
 
@@ -22,10 +24,21 @@ static void json_object_putp(json_object **o)
 	json_object_put(*o);
 }
 
+/* Whether libvirt ran out of --timeout, to say so once on stderr. */
+static bool vms_timed_out;
+
+static int fill_vms(Inventory *inv, const InventoryOptions *opts, char **ret_reason)
+{
+	int r = inventory_fill_vms(inv, opts, ret_reason);
+
+	vms_timed_out = r == -ETIMEDOUT;
+	return r;
+}
+
 static const InventorySources status_sources = {
 	.vf_attrs = inventory_fill_vf_attrs,
 	.irqs = inventory_fill_irqs,
-	.vms = inventory_fill_vms,
+	.vms = fill_vms,
 };
 
 static void help(void)
@@ -35,7 +48,8 @@ static void help(void)
 	       "Show every network PCI function and SR-IOV physical function of this host\n"
 	       "with its VFs (index, PCI address, driver, MAC and VLAN, the VM holding it),\n"
 	       "each NIC's interrupts, and the running VMs with their network devices.\n"
-	       "What cannot be read is shown as unknown, with the reason.\n"
+	       "What cannot be read is shown as unknown, with the reason; libvirt is waited\n"
+	       "for at most 'kvmnetctl --timeout SECONDS' (default 10).\n"
 	       "\n"
 	       "Options:\n"
 	       "  -j, --json   print one JSON document (described in kvmnetctl(8))\n"
@@ -266,7 +280,7 @@ int cmd_status(int argc, char **argv)
 	};
 	_cleanup_inventory_ Inventory *inv = NULL;
 	_cleanup_(json_object_putp) json_object *daemon = NULL;
-	InventoryOptions opts = { .libvirt_uri = cli.uri };
+	InventoryOptions opts = { .libvirt_uri = cli.uri, .libvirt_timeout_us = cli.libvirt_timeout_us };
 	bool json = false;
 	int c, r;
 
@@ -291,6 +305,8 @@ int cmd_status(int argc, char **argv)
 		return EXIT_FAILED;
 	}
 	inventory_fill(inv, &status_sources, &opts);
+	if (vms_timed_out)
+		cli_virt_timeout_note("status", "VM holders unknown");
 	if (!inv->pci.known)
 		log_error("Cannot read PCI functions: %s", inv->pci.reason);
 	daemon = status_daemon_fetch();

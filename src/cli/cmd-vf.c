@@ -28,7 +28,9 @@ static void help(FILE *f)
 		"        are not sent; one the driver refuses is reported on its own.\n"
 		"  bind  bind the VF to vfio-pci (for a VM), to the host VF driver, or to\n"
 		"        none, via driver_override and drivers_probe; refused while a\n"
-		"        running VM holds the VF, unless --force.\n"
+		"        running VM holds the VF, unless --force, and always when libvirt\n"
+		"        cannot say who holds it (down, or no answer within\n"
+		"        'kvmnetctl --timeout').\n"
 		"\n"
 		"Options:\n"
 		"  -f, --force  rebind a VF a running VM holds\n"
@@ -189,6 +191,11 @@ static int verb_bind(int argc, char **argv, bool force)
 	if (r != 0)
 		return r;
 	r = cli_vf_holders(&holders, &n_holders, &why);
+	if (r == -ETIMEDOUT) {
+		fprintf(stderr, "kvmnetctl vf: cannot tell which VMs hold VFs: %s; VF %u left as it is\n",
+			why ?: "libvirt did not answer in time", idx);
+		return EXIT_FAILED;
+	}
 	if (r < 0) {
 		/* Rebinding a VF a VM holds would pull it from under the guest. */
 		fprintf(stderr, "kvmnetctl vf: cannot tell which VMs hold VFs: libvirt at %s: %s\n", cli.uri,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* kvmnetctl vm advise: core/advise.c on a domain's persistent definition,
  * which is what `vm apply` would change. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "basic/strv.h"
 #include "commands.h"
+#include "virt/domains.h"
 #include "vm-common.h"
 
 static void advise_help(FILE *f)
@@ -114,19 +116,83 @@ static json_object *advice_json(const DomainDef *d, const DomainAdvice *a, const
 	return o;
 }
 
-static int advise_one(virConnectPtr c, const char *name, Workload w, CliFacts *f, json_object *json_out)
+/* What advise asks libvirt, in one job: the VF holders and the domains'
+ * persistent definitions. */
+typedef struct AdviseJob {
+	const char *name;      /* NULL: every domain */
+	PciHolderMap *holders; /* NULL when libvirt could not say */
+	char **names;
+	DomainDef **defs; /* per name; NULL where errors[] says why */
+	char **errors;
+} AdviseJob;
+
+static void advise_job_free(void *p)
 {
-	_cleanup_domain_def_ DomainDef *d = NULL;
+	AdviseJob *a = p;
+	size_t n = strv_length(a->names);
+
+	for (size_t i = 0; a->defs && i < n; i++)
+		domain_def_free(a->defs[i]);
+	for (size_t i = 0; a->errors && i < n; i++)
+		free(a->errors[i]);
+	free(a->defs);
+	free(a->errors);
+	strv_free(a->names);
+	pci_holders_free(a->holders);
+	free(a);
+}
+
+static int list_names(virConnectPtr c, AdviseJob *a, char **ret_error)
+{
+	_cleanup_free_ char *err = NULL;
+	int r;
+
+	if (a->name)
+		return strv_extend(&a->names, a->name);
+	r = virt_domain_names(c, &a->names, &err);
+	if (r < 0 && asprintf(ret_error, "cannot list domains: %s", err ? err : strerror(-r)) < 0)
+		*ret_error = NULL;
+	return r;
+}
+
+static int advise_step(virConnectPtr c, void *payload, char **ret_error)
+{
+	AdviseJob *a = payload;
+	size_t n;
+	int r;
+
+	/* Free means free of the running domains too: without libvirt's
+	 * answer nothing is known to be free. */
+	if (virt_pci_holders(c, &a->holders, NULL) < 0)
+		a->holders = NULL;
+	r = list_names(c, a, ret_error);
+	if (r < 0)
+		return r;
+	n = strv_length(a->names);
+	a->defs = calloc(n + 1, sizeof(DomainDef *));
+	a->errors = calloc(n + 1, sizeof(char *));
+	if (!a->defs || !a->errors)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		r = virt_domain_get(c, a->names[i], VIR_DOMAIN_XML_INACTIVE, &a->defs[i], NULL, NULL, &a->errors[i]);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0 && !a->errors[i] && !(a->errors[i] = strdup(strerror(-r))))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int advise_one(const DomainDef *d, Workload w, CliFacts *f, json_object *json_out)
+{
 	_cleanup_domain_advice_ DomainAdvice *a = NULL;
 	HostFacts h;
 	int r;
 
-	if (cli_domain_get("vm advise", c, name, VIR_DOMAIN_XML_INACTIVE, &d, NULL, NULL) < 0)
-		return EXIT_FAILED;
 	cli_facts_for(f, d, &h);
 	r = advise_domain(d, &h, w, &a);
 	if (r < 0) {
-		fprintf(stderr, "kvmnetctl vm advise: %s: %s\n", name, strerror(-r));
+		fprintf(stderr, "kvmnetctl vm advise: %s: %s\n", d->name, strerror(-r));
 		return EXIT_FAILED;
 	}
 	if (json_out)
@@ -138,26 +204,29 @@ static int advise_one(virConnectPtr c, const char *name, Workload w, CliFacts *f
 
 static int advise_run(const char *name, bool all, Workload w, bool vf, bool json)
 {
-	_cleanup_virconn_ virConnectPtr c = NULL;
-	_cleanup_strv_free_ char **names = NULL;
-	json_object *out = json ? json_object_new_array() : NULL;
+	_cleanup_virt_job_ VirtJob *j = NULL;
+	json_object *out = NULL;
 	CliFacts f = {};
 	int rc = EXIT_OK;
+	AdviseJob *a = calloc(1, sizeof(*a));
 
-	if (cli_virt_open("vm advise", VIRT_CONN_READ_ONLY, &c) < 0) {
-		json_object_put(out);
+	if (!a) {
+		fprintf(stderr, "kvmnetctl vm advise: %s\n", strerror(ENOMEM));
 		return EXIT_FAILED;
 	}
-	cli_facts_read(c, vf, &f);
-	if (!all)
-		rc = advise_one(c, name, w, &f, out);
-	else if (cli_domain_names("vm advise", c, &names) < 0)
-		rc = EXIT_FAILED;
-	else
-		STRV_FOREACH(n, names) {
-			if (advise_one(c, *n, w, &f, out) != EXIT_OK)
-				rc = EXIT_FAILED;
-		}
+	a->name = all ? NULL : name;
+	if (cli_virt_job("vm advise", VIRT_CONN_READ_ONLY, a, advise_job_free, &j) < 0 ||
+	    cli_virt_step("vm advise", j, advise_step, true, NULL) < 0)
+		return EXIT_FAILED;
+	out = json ? json_object_new_array() : NULL;
+	cli_facts_read(a->holders, vf, &f);
+	for (size_t i = 0; a->names[i]; i++) {
+		if (a->errors[i]) {
+			fprintf(stderr, "kvmnetctl vm advise: %s\n", a->errors[i]);
+			rc = EXIT_FAILED;
+		} else if (advise_one(a->defs[i], w, &f, out) != EXIT_OK)
+			rc = EXIT_FAILED;
+	}
 	if (out && rc == EXIT_OK) {
 		json_object *o = all ? out : json_object_array_get_idx(out, 0);
 

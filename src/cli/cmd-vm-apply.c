@@ -97,19 +97,18 @@ static void print_after(const DomainDef *d, const DomainAdvice *a, bool running)
 
 static int apply_run(const char *name, Workload w, bool dry_run)
 {
-	_cleanup_virconn_ virConnectPtr c = NULL;
-	_cleanup_domain_def_ DomainDef *cur = NULL, *d = NULL;
+	_cleanup_virt_job_ VirtJob *j = NULL;
+	_cleanup_domain_def_ DomainDef *d = NULL;
 	_cleanup_domain_advice_ DomainAdvice *a = NULL;
-	_cleanup_free_ char *xml = NULL, *new = NULL, *diff = NULL;
-	virDomainPtr dom = NULL;
-	int running;
+	_cleanup_free_ char *new = NULL, *diff = NULL;
+	bool running;
+	VmJob *v;
 
-	if (cli_virt_open("vm apply", dry_run ? VIRT_CONN_READ_ONLY : 0, &c) < 0 ||
-	    cli_domain_get("vm apply", c, name, VIR_DOMAIN_XML_INACTIVE, &cur, &xml, &dom) < 0)
+	if (vm_job_new("vm apply", name, dry_run ? VIRT_CONN_READ_ONLY : 0, VIR_DOMAIN_XML_INACTIVE, &j, &v) < 0 ||
+	    cli_virt_step("vm apply", j, vm_step_get, false, "nothing changed") < 0)
 		return EXIT_FAILED;
-	running = virDomainIsActive(dom);
-	virDomainFree(dom);
-	if (plan(cur->name, xml, w, &new, &diff, &a, &d) < 0)
+	running = v->running == 1;
+	if (plan(v->def->name, v->xml, w, &new, &diff, &a, &d) < 0)
 		return EXIT_FAILED;
 	if (isempty(diff)) {
 		printf("%s: nothing to change for workload %s.\n", d->name, workload_to_string(w));
@@ -118,10 +117,11 @@ static int apply_run(const char *name, Workload w, bool dry_run)
 	fputs(diff, stdout);
 	if (dry_run)
 		return EXIT_OK;
-	if (cli_define("vm apply", c, d->name, new) < 0)
+	v->new_xml = TAKE_PTR(new);
+	if (vm_define("vm apply", j, v) < 0)
 		return EXIT_FAILED;
 	printf("Defined %s.\n", d->name);
-	print_after(d, a, running == 1);
+	print_after(d, a, running);
 	return EXIT_OK;
 }
 

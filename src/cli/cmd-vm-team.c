@@ -55,18 +55,17 @@ static void print_notes(const DomainDef *d, const TeamPlan *p, bool remove, bool
 
 static int team_run(const char *name, const char *iface, bool remove, bool dry_run)
 {
-	_cleanup_virconn_ virConnectPtr c = NULL;
-	_cleanup_domain_def_ DomainDef *d = NULL;
-	_cleanup_free_ char *xml = NULL, *new = NULL, *diff = NULL, *err = NULL;
+	_cleanup_virt_job_ VirtJob *j = NULL;
+	_cleanup_free_ char *new = NULL, *diff = NULL, *err = NULL;
 	_cleanup_(team_plan_done) TeamPlan p = {};
-	virDomainPtr dom = NULL;
-	int running, r;
+	const DomainDef *d;
+	VmJob *v;
+	int r;
 
-	if (cli_virt_open("vm team", dry_run ? VIRT_CONN_READ_ONLY : 0, &c) < 0 ||
-	    cli_domain_get("vm team", c, name, VIR_DOMAIN_XML_INACTIVE, &d, &xml, &dom) < 0)
+	if (vm_job_new("vm team", name, dry_run ? VIRT_CONN_READ_ONLY : 0, VIR_DOMAIN_XML_INACTIVE, &j, &v) < 0 ||
+	    cli_virt_step("vm team", j, vm_step_get, false, "nothing changed") < 0)
 		return EXIT_FAILED;
-	running = virDomainIsActive(dom);
-	virDomainFree(dom);
+	d = v->def;
 	r = team_plan(d, iface, remove, &p, &err);
 	if (r < 0) {
 		fprintf(stderr, "kvmnetctl vm team: %s\n", err ? err : strerror(-r));
@@ -81,15 +80,16 @@ static int team_run(const char *name, const char *iface, bool remove, bool dry_r
 			       d->name, d->ifaces[p.index].mac, p.alias);
 		return EXIT_OK;
 	}
-	if (cli_edit_diff("vm team", d->name, xml, &p.edit, 1, &new, &diff) < 0)
+	if (cli_edit_diff("vm team", d->name, v->xml, &p.edit, 1, &new, &diff) < 0)
 		return EXIT_FAILED;
 	fputs(diff, stdout);
 	if (!dry_run) {
-		if (cli_define("vm team", c, d->name, new) < 0)
+		v->new_xml = TAKE_PTR(new);
+		if (vm_define("vm team", j, v) < 0)
 			return EXIT_FAILED;
 		printf("Defined %s.\n", d->name);
 	}
-	print_notes(d, &p, remove, running == 1);
+	print_notes(d, &p, remove, v->running == 1);
 	return EXIT_OK;
 }
 

@@ -110,10 +110,11 @@ static int vm_show(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	_cleanup_virconn_ virConnectPtr c = NULL;
-	_cleanup_domain_def_ DomainDef *d = NULL;
+	_cleanup_virt_job_ VirtJob *j = NULL;
+	const DomainDef *d;
 	bool json = false;
 	HostFacts h;
+	VmJob *v;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "h", options, NULL)) >= 0)
@@ -129,9 +130,11 @@ static int vm_show(int argc, char **argv)
 		}
 	if (optind + 1 != argc)
 		return cli_usage_error("vm show", "expected one DOMAIN, got %d arguments", argc - optind);
-	if (cli_virt_open("vm show", VIRT_CONN_READ_ONLY, &c) < 0 ||
-	    cli_domain_get("vm show", c, argv[optind], 0, &d, NULL, NULL) < 0)
+	/* Everything shown comes from libvirt: without its answer, nothing. */
+	if (vm_job_new("vm show", argv[optind], VIRT_CONN_READ_ONLY, 0, &j, &v) < 0 ||
+	    cli_virt_step("vm show", j, vm_step_get, true, NULL) < 0)
 		return EXIT_FAILED;
+	d = v->def;
 	cli_host_facts(false, &h);
 	if (json)
 		return show_json(d, &h);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Exit statuses of every kvmnetctl subcommand, documented in kvmnetctl(8). */
 enum {
@@ -13,7 +14,12 @@ enum {
 /* Options that come before the subcommand. */
 typedef struct CliGlobals {
 	const char *uri; /* libvirt URI, from -c or $KVMNET_LIBVIRT_URI */
+	/* How long a command waits for libvirt in all, from --timeout or
+	 * $KVMNET_LIBVIRT_TIMEOUT; 0: no limit. */
+	uint64_t libvirt_timeout_us;
 } CliGlobals;
+
+#define CLI_LIBVIRT_TIMEOUT_DEFAULT_US (10 * 1000000ULL)
 
 extern CliGlobals cli;
 

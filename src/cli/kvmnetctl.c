@@ -3,14 +3,18 @@
  * kvmnetctl: a dispatch table in the manner of wg(8); each subcommand lives
  * in a file of its own and parses its own arguments.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "basic/log.h"
 #include "basic/macro.h"
+#include "basic/parse-util.h"
 #include "commands.h"
 #include "build-config.h"
 
@@ -42,6 +46,11 @@ static void help(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -c, --connect URI   libvirt URI (default $KVMNET_LIBVIRT_URI or qemu:///system)\n"
+		"  -t, --timeout SECS  how long to wait for libvirt in all: seconds, or with a\n"
+		"                      unit (500ms, 2m); 0 waits forever (default\n"
+		"                      $KVMNET_LIBVIRT_TIMEOUT or 10).  Without an answer in\n"
+		"                      time, showing commands show what the host tells without\n"
+		"                      libvirt; changing ones change nothing and exit 1\n"
 		"  -v, --verbose       log debug messages\n"
 		"  -h, --help          show this help\n"
 		"      --version       show the version\n"
@@ -67,26 +76,60 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* "10" (seconds) or a duration with a unit ("500ms", "2m"); "0": no limit. */
+static int parse_timeout(const char *s, uint64_t *ret)
+{
+	uint64_t v;
+
+	if (parse_u64(s, &v) == 0 && !strneq(s, "0x", 2)) {
+		if (v > UINT64_MAX / 1000000)
+			return -ERANGE;
+		*ret = v * 1000000;
+		return 0;
+	}
+	return parse_duration_us(s, ret);
+}
+
+static int set_timeout(const char *what, const char *s)
+{
+	if (parse_timeout(s, &cli.libvirt_timeout_us) < 0) {
+		fprintf(stderr, "kvmnetctl: %s '%s': expected seconds (10), a duration with a unit (500ms, 2m) "
+				"or 0 for no limit\nTry 'kvmnetctl --help'.\n",
+			what, s);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "connect", required_argument, NULL, 'c' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{},
 	};
+	const char *e = getenv("KVMNET_LIBVIRT_TIMEOUT");
+	bool timeout_given = false;
 	int c;
 
 	cli.uri = getenv("KVMNET_LIBVIRT_URI");
 	if (isempty(cli.uri))
 		cli.uri = "qemu:///system";
+	cli.libvirt_timeout_us = CLI_LIBVIRT_TIMEOUT_DEFAULT_US;
 
 	/* '+' stops at the subcommand so its own options stay its own. */
-	while ((c = getopt_long(argc, argv, "+c:vh", options, NULL)) >= 0)
+	while ((c = getopt_long(argc, argv, "+c:t:vh", options, NULL)) >= 0)
 		switch (c) {
 		case 'c':
 			cli.uri = optarg;
+			break;
+		case 't':
+			if (set_timeout("--timeout", optarg) != 0)
+				return EXIT_USAGE;
+			timeout_given = true;
 			break;
 		case 'v':
 			log_set_max_level(LOG_LEVEL_DEBUG);
@@ -102,6 +145,8 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 
+	if (!timeout_given && !isempty(e) && set_timeout("$KVMNET_LIBVIRT_TIMEOUT", e) != 0)
+		return EXIT_USAGE;
 	if (optind >= argc) {
 		help(stderr);
 		return EXIT_USAGE;

@@ -11,7 +11,7 @@
 #include "commands.h"
 #include "host/netdev.h"
 #include "virt/domains.h"
-#include "virt/virt-conn.h"
+#include "libvirt-job.h"
 #include "pf-util.h"
 
 int cli_resolve_pf(const char *cmd, const char *name, char **ret_addr, char **ret_ifname)
@@ -45,17 +45,47 @@ int cli_resolve_pf(const char *cmd, const char *name, char **ret_addr, char **re
 	return 0;
 }
 
+static int read_holders(virConnectPtr c, void *payload, char **ret_error)
+{
+	return virt_pci_holders(c, payload, ret_error);
+}
+
+static void holdersp_free(void *p)
+{
+	PciHolderMap **m = p;
+
+	pci_holders_free(*m);
+	free(m);
+}
+
+/* address -> domain, within --timeout. */
+static int ask_holders(PciHolderMap **ret, char **ret_reason)
+{
+	_cleanup_virt_job_ VirtJob *j = NULL;
+	PciHolderMap **m = calloc(1, sizeof(*m));
+	int r;
+
+	if (!m)
+		return -ENOMEM;
+	r = virt_job_new(cli.uri, VIRT_CONN_READ_ONLY, cli.libvirt_timeout_us, m, holdersp_free, &j);
+	if (r < 0)
+		return r;
+	r = virt_job_last_step(j, read_holders, ret_reason);
+	if (r == -ETIMEDOUT && ret_reason)
+		*ret_reason = cli_virt_timeout_reason();
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(*m);
+	return 0;
+}
+
 int cli_vf_holders(SriovHolder **ret, size_t *ret_n, char **ret_reason)
 {
-	_cleanup_(virt_conn_closep) virConnectPtr c = NULL;
 	_cleanup_pci_holders_ PciHolderMap *m = NULL;
 	SriovHolder *h;
 	int r;
 
-	r = virt_conn_open(cli.uri, VIRT_CONN_READ_ONLY, &c, ret_reason);
-	if (r < 0)
-		return r;
-	r = virt_pci_holders(c, &m, ret_reason);
+	r = ask_holders(&m, ret_reason);
 	if (r < 0)
 		return r;
 	h = calloc(m->n ? m->n : 1, sizeof(*h));

@@ -17,8 +17,9 @@ int cli_resolve_pf(const char *cmd, const char *name, char **ret_addr, char **re
 /* PCI functions held by running VMs (address -> domain), from every
  * running domain's hostdev interfaces and hostdevs at the -c URI.  When
  * libvirt cannot be asked, -errno and, in *ret_reason (may be NULL),
- * libvirt's message: VMs keep running while libvirtd is down, so "no
- * answer" never means "no holder". */
+ * libvirt's message; -ETIMEDOUT and "libvirt URI did not answer within
+ * N s" when it did not answer within --timeout.  VMs keep running while
+ * libvirtd is down or stuck, so "no answer" never means "no holder". */
 int cli_vf_holders(SriovHolder **ret, size_t *ret_n, char **ret_reason);
 void cli_vf_holders_free(SriovHolder *h, size_t n);
 

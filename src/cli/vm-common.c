@@ -12,62 +12,76 @@
 #include "virt/domains.h"
 #include "vm-common.h"
 
-int cli_virt_open(const char *cmd, VirtConnFlags flags, virConnectPtr *ret)
+static void vm_job_free(void *p)
 {
-	_cleanup_free_ char *err = NULL;
+	VmJob *v = p;
+
+	domain_def_free(v->def);
+	free(v->xml);
+	free(v->new_xml);
+	free(v);
+}
+
+int vm_job_new(const char *cmd, const char *name, VirtConnFlags flags, unsigned xml_flags, VirtJob **ret_job,
+	       VmJob **ret_vm)
+{
+	VmJob *v = calloc(1, sizeof(*v));
 	int r;
 
-	r = virt_conn_open(cli.uri, flags, ret, &err);
-	if (r < 0)
-		fprintf(stderr, "kvmnetctl %s: cannot connect to %s: %s\n", cmd, cli.uri, err ? err : strerror(-r));
-	return r;
-}
-
-int cli_domain_get(const char *cmd, virConnectPtr c, const char *name, unsigned flags, DomainDef **ret_def,
-		   char **ret_xml, virDomainPtr *ret_dom)
-{
-	_cleanup_free_ char *err = NULL;
-	int r;
-
-	r = virt_domain_get(c, name, flags, ret_def, ret_xml, ret_dom, &err);
-	if (r < 0)
-		fprintf(stderr, "kvmnetctl %s: %s\n", cmd, err ? err : strerror(-r));
-	return r;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int cli_domain_names(const char *cmd, virConnectPtr c, char ***ret)
-{
-	_cleanup_strv_free_ char **names = NULL;
-	virDomainPtr *doms = NULL;
-	int n, r = 0;
-
-	n = virConnectListAllDomains(c, &doms, 0);
-	if (n < 0) {
-		_cleanup_free_ char *err = NULL;
-
-		r = virt_error_take(&err);
-		fprintf(stderr, "kvmnetctl %s: cannot list domains: %s\n", cmd, err ? err : strerror(-r));
-		return r;
+	if (!v) {
+		fprintf(stderr, "kvmnetctl %s: %s\n", cmd, strerror(ENOMEM));
+		return -ENOMEM;
 	}
-	names = calloc(1, sizeof(char *));
-	if (!names)
-		r = -ENOMEM;
-	for (int i = 0; i < n; i++) {
-		if (r >= 0)
-			r = strv_extend(&names, virDomainGetName(doms[i]));
-		virDomainFree(doms[i]);
-	}
-	free(doms);
+	*v = (VmJob){ .name = name, .xml_flags = xml_flags, .running = -1 };
+	r = cli_virt_job(cmd, flags, v, vm_job_free, ret_job);
 	if (r < 0)
 		return r;
-	qsort(names, strv_length(names), sizeof(char *), cmp_str);
-	*ret = TAKE_PTR(names);
+	*ret_vm = v;
 	return 0;
+}
+
+int vm_step_get(virConnectPtr c, void *payload, char **ret_error)
+{
+	VmJob *v = payload;
+	virDomainPtr dom = NULL;
+	int r;
+
+	r = virt_domain_get(c, v->name, v->xml_flags, &v->def, &v->xml, &dom, ret_error);
+	if (r < 0)
+		return r;
+	v->running = virDomainIsActive(dom);
+	virDomainFree(dom);
+	return 0;
+}
+
+int vm_step_define(virConnectPtr c, void *payload, char **ret_error)
+{
+	_cleanup_free_ char *err = NULL;
+	VmJob *v = payload;
+	virDomainPtr nd = virDomainDefineXML(c, v->new_xml);
+	int r;
+
+	if (nd) {
+		virDomainFree(nd);
+		return 0;
+	}
+	r = virt_error_take(&err);
+	if (asprintf(ret_error, "%s: libvirt refused the new definition: %s", v->def->name, err ? err : "?") < 0)
+		*ret_error = NULL;
+	return r < 0 ? r : -EIO;
+}
+
+int vm_define(const char *cmd, VirtJob *j, VmJob *v)
+{
+	_cleanup_free_ char *name = strdup(v->def->name), *unknown = NULL;
+
+	/* On a timeout v is gone: the message is made beforehand. */
+	if (!name || asprintf(&unknown, "whether the definition of %s changed is unknown (virsh dumpxml --inactive %s "
+					"shows it)", name, name) < 0) {
+		fprintf(stderr, "kvmnetctl %s: %s\n", cmd, strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	return cli_virt_step(cmd, j, vm_step_define, true, unknown);
 }
 
 int cli_edit_diff(const char *cmd, const char *name, const char *xml, const IfaceEdit *edits, size_t n_edits,
@@ -91,21 +105,6 @@ int cli_edit_diff(const char *cmd, const char *name, const char *xml, const Ifac
 	}
 	*ret_xml = TAKE_PTR(new);
 	return 0;
-}
-
-int cli_define(const char *cmd, virConnectPtr c, const char *name, const char *xml)
-{
-	_cleanup_free_ char *err = NULL;
-	virDomainPtr nd = virDomainDefineXML(c, xml);
-	int r;
-
-	if (nd) {
-		virDomainFree(nd);
-		return 0;
-	}
-	r = virt_error_take(&err);
-	fprintf(stderr, "kvmnetctl %s: %s: libvirt refused the new definition: %s\n", cmd, name, err ? err : "?");
-	return r < 0 ? r : -EIO;
 }
 
 void cli_host_facts(bool vf_given, HostFacts *ret)

@@ -6,19 +6,38 @@
 #include <json-c/json.h>
 
 #include "core/advise.h"
+#include "virt/domains.h"
 #include "virt/domain-edit.h"
 #include "virt/domain-xml.h"
+#include "libvirt-job.h"
 #include "virt/virt-conn.h"
 
 /* Helpers shared by the `vm` and `bench` subcommands. */
 
-/* Connect to cli.uri; on failure print "kvmnetctl CMD: URI: message". */
-int cli_virt_open(const char *cmd, VirtConnFlags flags, virConnectPtr *ret);
-/* virt_domain_get() that prints its error the same way. */
-int cli_domain_get(const char *cmd, virConnectPtr c, const char *name, unsigned flags, DomainDef **ret_def,
-		   char **ret_xml, virDomainPtr *ret_dom);
-/* Names of every domain (running or not) for --all, sorted. */
-int cli_domain_names(const char *cmd, virConnectPtr c, char ***ret);
+/* What a vm subcommand asks libvirt about one domain, in one job
+ * (libvirt-job.h): the job's payload, gone after a step timed out. */
+typedef struct VmJob {
+	const char *name;   /* as given: argv, which outlives the job's thread */
+	unsigned xml_flags; /* virDomainXMLFlags: VIR_DOMAIN_XML_INACTIVE for the definition */
+	DomainDef *def;	    /* vm_step_get */
+	char *xml;	    /* vm_step_get: the XML text itself */
+	int running;	    /* vm_step_get: virDomainIsActive(), 1, 0 or -1 */
+	char *new_xml;	    /* for vm_step_define, set by the caller */
+} VmJob;
+
+/* A job at cli.uri (with --timeout) about domain name; prints its error.
+ * *ret_vm is the job's payload. */
+int vm_job_new(const char *cmd, const char *name, VirtConnFlags flags, unsigned xml_flags, VirtJob **ret_job,
+	       VmJob **ret_vm);
+/* The domain's XML, parsed, and whether it runs.  -ENOENT for no such
+ * domain. */
+int vm_step_get(virConnectPtr c, void *payload, char **ret_error);
+/* virDomainDefineXML(new_xml); the error says "NAME: libvirt refused the
+ * new definition: ...". */
+int vm_step_define(virConnectPtr c, void *payload, char **ret_error);
+/* Define new_xml within --timeout, printing the outcome's error; on a
+ * timeout it says that whether the definition changed is unknown. */
+int vm_define(const char *cmd, VirtJob *j, VmJob *v);
 
 /* The persistent definition xml after edits, and the unified diff from
  * the old one, labelled "NAME (persistent definition)" and "NAME (after
@@ -26,8 +45,6 @@ int cli_domain_names(const char *cmd, virConnectPtr c, char ***ret);
  * error as "kvmnetctl CMD: NAME: ...". */
 int cli_edit_diff(const char *cmd, const char *name, const char *xml, const IfaceEdit *edits, size_t n_edits,
 		  char **ret_xml, char **ret_diff);
-/* virDomainDefineXML(); prints libvirt's refusal. */
-int cli_define(const char *cmd, virConnectPtr c, const char *name, const char *xml);
 
 /* The cheap facts: /dev/vhost-net (under $KVMNET_SYSROOT); SR-IOV is
  * left unknown (cli_facts_read() observes it); vf_given assumes kvmnetd
@@ -45,9 +62,10 @@ typedef struct CliFacts {
 } CliFacts;
 
 /* vhost-net, the SR-IOV PFs with sriov_totalvfs > 0 and their free VFs
- * (none held by a running domain of c, on vfio-pci or no driver), and
- * kvmnetd's view.  What cannot be read is left unknown. */
-void cli_facts_read(virConnectPtr c, bool vf_override, CliFacts *ret);
+ * (none in holders, libvirt's running domains' PCI functions, and on
+ * vfio-pci or no driver), and kvmnetd's view.  What cannot be read is left
+ * unknown: SR-IOV too when holders is NULL (libvirt did not say). */
+void cli_facts_read(const PciHolderMap *holders, bool vf_override, CliFacts *ret);
 /* The facts for one domain: whether kvmnetd's view has it on a VF
  * (path "vf"), and if not, why.  The note lives until the next call. */
 void cli_facts_for(CliFacts *f, const DomainDef *d, HostFacts *ret);

@@ -29,18 +29,16 @@ static bool vf_free(const char *addr, const PciHolderMap *holders)
 	return !f->driver || streq(f->driver, "vfio-pci");
 }
 
-static int read_sriov(virConnectPtr c, CliFacts *f)
+static int read_sriov(const PciHolderMap *holders, CliFacts *f)
 {
 	_cleanup_strv_free_ char **fns = NULL;
-	_cleanup_pci_holders_ PciHolderMap *holders = NULL;
 	int r;
 
-	r = pci_list_functions(&fns);
-	if (r < 0)
-		return r;
 	/* Free means free of the running domains too: without libvirt's
 	 * answer nothing is known to be free. */
-	r = virt_pci_holders(c, &holders, NULL);
+	if (!holders)
+		return -ENODATA;
+	r = pci_list_functions(&fns);
 	if (r < 0)
 		return r;
 	STRV_FOREACH(fn, fns) {
@@ -57,14 +55,14 @@ static int read_sriov(virConnectPtr c, CliFacts *f)
 	return 0;
 }
 
-void cli_facts_read(virConnectPtr c, bool vf_override, CliFacts *ret)
+void cli_facts_read(const PciHolderMap *holders, bool vf_override, CliFacts *ret)
 {
 	HostFacts base;
 
 	cli_host_facts(false, &base);
 	*ret = (CliFacts){ .vhost_net = base.vhost_net, .vf_override = vf_override };
 	/* A host whose PCI functions cannot be listed advises without VFs. */
-	if (read_sriov(c, ret) < 0) {
+	if (read_sriov(holders, ret) < 0) {
 		ret->sriov_known = false;
 		ret->sriov_pfs = ret->sriov_vfs = ret->sriov_free_vfs = 0;
 	}

@@ -112,6 +112,12 @@ int check_libvirt(const HostFacts *f, CheckReport *r)
 	if (f->libvirt_reachable)
 		return check_add(r, "libvirt", "host", CHECK_PASS, NULL, "%s reachable, libvirt %lu.%lu.%lu", uri,
 				 v / 1000000, v / 1000 % 1000, v % 1000);
+	/* Installed and running, but wedged: installing it is not the fix. */
+	if (f->libvirt_timed_out)
+		return check_add(r, "libvirt", "host", CHECK_FAIL,
+				 strf("see why libvirtd does not answer (systemctl status libvirtd, its log, a "
+				      "QEMU monitor or storage it waits on), or wait longer with --timeout"),
+				 "%s", f->libvirt_error ?: "libvirt did not answer in time");
 	return check_add(r, "libvirt", "host", CHECK_FAIL,
 			 strf(f->libvirt_uri && strneq(f->libvirt_uri, "qemu:///", 8)
 				      ? "apt-get install libvirt-daemon-system && systemctl enable --now libvirtd"

@@ -77,6 +77,7 @@ typedef struct HostFacts {
 	bool libvirt_reachable;
 	unsigned long libvirt_version; /* major * 1000000 + minor * 1000 + micro */
 	char *libvirt_error;
+	bool libvirt_timed_out; /* it accepted the connection, then did not answer in time */
 	/* network PCI functions that are not VFs */
 	bool nics_known; /* false: /sys/bus/pci/devices unreadable */
 	NicFacts *nics;

@@ -104,6 +104,7 @@ typedef struct Inventory {
 /* What a source filler may need to reach its source. */
 typedef struct InventoryOptions {
 	const char *libvirt_uri;
+	uint64_t libvirt_timeout_us; /* how long to wait for libvirt; 0: no limit */
 } InventoryOptions;
 
 /*

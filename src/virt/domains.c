@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "basic/parse-util.h"
+#include "basic/strv.h"
 #include "domains.h"
 #include "virt-conn.h"
 
@@ -44,6 +45,36 @@ static int domain_parse(virDomainPtr dom, unsigned flags, DomainDef **ret_def, c
 static int cmp_def_name(const void *a, const void *b)
 {
 	return strcmp((*(DomainDef *const *)a)->name, (*(DomainDef *const *)b)->name);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int virt_domain_names(virConnectPtr c, char ***ret, char **ret_error)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	virDomainPtr *doms = NULL;
+	int n, r = 0;
+
+	n = virConnectListAllDomains(c, &doms, 0);
+	if (n < 0)
+		return virt_error_take(ret_error);
+	names = calloc(1, sizeof(char *));
+	if (!names)
+		r = -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		if (r >= 0)
+			r = strv_extend(&names, virDomainGetName(doms[i]));
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	if (r < 0)
+		return r;
+	qsort(names, strv_length(names), sizeof(char *), cmp_str);
+	*ret = TAKE_PTR(names);
+	return 0;
 }
 
 int virt_domains_running(virConnectPtr c, DomainList **ret, char **ret_error)

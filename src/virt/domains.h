@@ -34,6 +34,9 @@ int virt_domains_running(virConnectPtr c, DomainList **ret, char **ret_error);
 int virt_domain_get(virConnectPtr c, const char *name, unsigned flags, DomainDef **ret_def, char **ret_xml,
 		    virDomainPtr *ret_dom, char **ret_error);
 
+/* The names of every domain, running or not, sorted: --all's list. */
+int virt_domain_names(virConnectPtr c, char ***ret, char **ret_error);
+
 /* Who holds which host PCI function: <interface type='hostdev'> sources
  * and <hostdev type='pci'> addresses of the domains given. */
 typedef struct PciHolder {

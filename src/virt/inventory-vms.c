@@ -3,6 +3,8 @@
  * The VM source of the inventory: every running domain with its network
  * devices, from its live XML, which also marks the NICs and VFs it holds.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,19 +62,53 @@ static int add_domain(Inventory *inv, const DomainDef *def)
 	return inventory_add_vm(inv, &vm);
 }
 
+static int list_running(virConnectPtr c, void *payload, char **ret_error)
+{
+	return virt_domains_running(c, payload, ret_error);
+}
+
+static void domain_listp_free(void *p)
+{
+	DomainList **l = p;
+
+	domain_list_free(*l);
+	free(l);
+}
+
+/* The running domains, within the timeout: libvirt's work only, in the
+ * job's thread; the inventory itself is filled in the caller's. */
+static int read_running(const InventoryOptions *opts, DomainList **ret, char **ret_error)
+{
+	_cleanup_virt_job_ VirtJob *j = NULL;
+	DomainList **l = calloc(1, sizeof(*l));
+	int r;
+
+	if (!l)
+		return -ENOMEM;
+	r = virt_job_new(opts->libvirt_uri, VIRT_CONN_READ_ONLY, opts->libvirt_timeout_us, l, domain_listp_free, &j);
+	if (r < 0)
+		return r;
+	r = virt_job_last_step(j, list_running, ret_error);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(*l);
+	return 0;
+}
+
 int inventory_fill_vms(Inventory *inv, const InventoryOptions *opts, char **ret_reason)
 {
-	_cleanup_(virt_conn_closep) virConnectPtr c = NULL;
 	_cleanup_domain_list_ DomainList *l = NULL;
 	_cleanup_free_ char *err = NULL;
 	int r;
 
-	r = virt_conn_open(opts->libvirt_uri, VIRT_CONN_READ_ONLY, &c, &err);
-	if (r >= 0)
-		r = virt_domains_running(c, &l, &err);
+	r = read_running(opts, &l, &err);
 	if (r < 0) {
-		if (ret_reason && asprintf(ret_reason, "libvirt at %s: %s", opts->libvirt_uri ? opts->libvirt_uri : "default",
-					   err ? err : strerror(-r)) < 0)
+		if (!ret_reason)
+			return r;
+		if (r == -ETIMEDOUT)
+			*ret_reason = virt_timeout_reason(opts->libvirt_uri, opts->libvirt_timeout_us);
+		else if (asprintf(ret_reason, "libvirt at %s: %s", opts->libvirt_uri ? opts->libvirt_uri : "default",
+				  err ? err : strerror(-r)) < 0)
 			*ret_reason = NULL;
 		return r;
 	}

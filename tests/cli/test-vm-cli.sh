@@ -71,6 +71,18 @@ URI=$team check vm-advise-web-sriov.txt 0 sriov-igb-vfs vm advise web --workload
 URI=$team check vm-advise-web-sriov-vf.txt 0 sriov-igb-vfs vm advise web --workload latency --vf
 URI=$team check vm-advise-teamed-vf.json 0 sriov-igb-vfs vm advise teamed --vf --json
 
+# --timeout and $KVMNET_LIBVIRT_TIMEOUT: a libvirt that answers in time
+# gives the same output with a limit (steps in a thread) and without one
+# (steps inline); a bad value is a usage error naming where it came from;
+# --timeout wins over the variable.  (A libvirtd that does not answer:
+# tests/libvirt/test-cli-timeout.sh.)
+check vm-show-vm-b.txt 0 host-vhost --timeout 500ms vm show vm-b
+check vm-show-vm-b.txt 0 host-vhost --timeout 0 vm show vm-b
+KVMNET_LIBVIRT_TIMEOUT=3 check vm-advise-all.txt 0 host-vhost vm advise --all
+KVMNET_LIBVIRT_TIMEOUT=never check vm-show-vm-b.txt 0 host-vhost --timeout 5 vm show vm-b
+check timeout-bad.txt 2 host-vhost --timeout 1.5 vm show vm-b
+KVMNET_LIBVIRT_TIMEOUT=never check timeout-env-bad.txt 2 host-vhost vm show vm-b
+
 # JSON output must parse.
 for f in "$gold"/*.json; do
 	jq -e . "$f" >/dev/null || { echo "FAIL $f: not JSON"; fails=$((fails + 1)); }

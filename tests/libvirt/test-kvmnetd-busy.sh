@@ -17,8 +17,9 @@
 #     connecting to URI"; after SIGCONT it comes up.
 # The daemon runs in --dry-run on a fake igb host (tests/fixtures/
 # sriov-igb-vfs).  kvmnetctl itself asks libvirt for its host view and
-# would wait on the stopped libvirtd too, so it is given libvirt's test
-# driver: what is under test is the daemon section, from the socket.
+# would wait on the stopped libvirtd too (for its --timeout; that is
+# test-cli-timeout.sh), so it is given libvirt's test driver: what is under
+# test is the daemon section, from the socket.
 set -uo pipefail
 
 kvmnetd=$1 ctl=$2 src=$3

@@ -236,6 +236,13 @@ static void test_libvirt(void **state)
 	set(&f.libvirt_uri, "qemu+ssh://h/system");
 	set(&f.libvirt_error, NULL);
 	expect(&f, "libvirt", CHECK_FAIL, "unknown error", "KVMNET_LIBVIRT_URI");
+	/* A wedged libvirtd: the fix is to look at it, not to install it. */
+	f.libvirt_timed_out = true;
+	set(&f.libvirt_error, "libvirt qemu+ssh://h/system did not answer within 10 s");
+	expect(&f, "libvirt", CHECK_FAIL, "libvirt qemu+ssh://h/system did not answer within 10 s",
+	       "systemctl status libvirtd");
+	f.libvirt_reachable = true;
+	expect(&f, "libvirt", CHECK_PASS, "reachable", NULL);
 }
 
 int main(void)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "basic/strv.h"
 #include "virt/domains.h"
 #include "virt/virt-conn.h"
 
@@ -49,6 +50,20 @@ static void test_running(void **state)
 	assert_int_equal(l->defs[1]->vcpus, 4);
 	assert_int_equal(l->defs[1]->n_ifaces, 2);
 	assert_int_equal(l->defs[1]->ifaces[1].teaming, DOMAIN_TEAMING_TRANSIENT);
+}
+
+static void test_names(void **state)
+{
+	_cleanup_virconn_ virConnectPtr c = open_node();
+	char **names = NULL;
+
+	/* Every domain, running or not, sorted (node.xml lists vm-b first). */
+	assert_int_equal(virt_domain_names(c, &names, NULL), 0);
+	assert_int_equal(strv_length(names), 3);
+	assert_string_equal(names[0], "vm-a");
+	assert_string_equal(names[1], "vm-b");
+	assert_string_equal(names[2], "vm-off");
+	strv_free(names);
 }
 
 static void test_holders(void **state)
@@ -142,6 +157,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_running),
+		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_holders),
 		cmocka_unit_test(test_get),
 		cmocka_unit_test(test_build_pure),
