@@ -18,7 +18,7 @@ static void help(FILE *f)
 	fprintf(f,
 		"Usage: kvmnetctl vf set PF INDEX [mac M] [vlan N [qos Q]] [spoofchk on|off]\n"
 		"                        [trust on|off] [state auto|enable|disable]\n"
-		"                        [min-rate R] [max-rate R]\n"
+		"                        [min-rate R] [max-rate R] [--force]\n"
 		"       kvmnetctl vf bind PF INDEX vfio-pci|host|none [--force]\n"
 		"\n"
 		"Configure one virtual function of a PF (a netdev name or a PCI address).\n"
@@ -26,6 +26,9 @@ static void help(FILE *f)
 		"  set   set VF attributes over rtnetlink, as 'ip link set PF vf INDEX' does;\n"
 		"        rates are in Mbit/s (0: no limit).  Attributes that already hold\n"
 		"        are not sent; one the driver refuses is reported on its own.\n"
+		"        A new mac or vlan is refused on a VF a running VM holds, and when\n"
+		"        libvirt cannot say who holds it, unless --force: it would cut the\n"
+		"        guest's network.\n"
 		"  bind  bind the VF to vfio-pci (for a VM), to the host VF driver, or to\n"
 		"        none, via driver_override and drivers_probe; refused while a\n"
 		"        running VM holds the VF, unless --force, and always when libvirt\n"
@@ -33,7 +36,7 @@ static void help(FILE *f)
 		"        'kvmnetctl --timeout').\n"
 		"\n"
 		"Options:\n"
-		"  -f, --force  rebind a VF a running VM holds\n"
+		"  -f, --force  rebind, or set the mac or vlan of, a VF a running VM holds\n"
 		"  -h, --help   show this help\n");
 }
 
@@ -58,10 +61,13 @@ static int parse_attrs(int argc, char **argv, VfConfig *c)
 	return 0;
 }
 
-/* PF, INDEX -> address, netdev and a VF index that exists. */
-static int resolve_vf(const char *pf_name, const char *index_s, char **ret_addr, char **ret_ifname, unsigned *ret_index)
+/* PF, INDEX -> the PF's address and netdev, a VF index that exists and,
+ * if ret_vf_addr is not NULL, the VF's address (NULL when its virtfn link
+ * is missing). */
+static int resolve_vf(const char *pf_name, const char *index_s, char **ret_addr, char **ret_ifname, unsigned *ret_index,
+		      char **ret_vf_addr)
 {
-	_cleanup_free_ char *addr = NULL, *ifname = NULL;
+	_cleanup_free_ char *addr = NULL, *ifname = NULL, *vf_addr = NULL;
 	_cleanup_sriov_pf_ SriovPf *pf = NULL;
 	unsigned idx;
 	int r;
@@ -80,6 +86,15 @@ static int resolve_vf(const char *pf_name, const char *index_s, char **ret_addr,
 	r = cli_parse_uint("vf", "INDEX", index_s, 0, (unsigned)pf->numvfs - 1, &idx);
 	if (r != 0)
 		return r;
+	if (ret_vf_addr && idx < pf->n_vfs && pf->vf_addrs[idx]) {
+		vf_addr = strdup(pf->vf_addrs[idx]);
+		if (!vf_addr) {
+			fprintf(stderr, "kvmnetctl vf: %s\n", strerror(ENOMEM));
+			return EXIT_FAILED;
+		}
+	}
+	if (ret_vf_addr)
+		*ret_vf_addr = TAKE_PTR(vf_addr);
 	*ret_addr = TAKE_PTR(addr);
 	*ret_ifname = TAKE_PTR(ifname);
 	*ret_index = idx;
@@ -141,9 +156,38 @@ static int apply_attrs(Rtnl *rtnl, const char *ifname, const VfConfig *want)
 	return failed ? EXIT_FAILED : EXIT_OK;
 }
 
-static int verb_set(int argc, char **argv)
+/* A new MAC or VLAN under a running guest cuts its network (the guest's
+ * VF driver resets; the VLAN moves it to another segment; libvirt's XML
+ * keeps the old MAC), so those two are refused on a VF a running VM
+ * holds, and when libvirt cannot say, unless forced.  Rates, spoofchk,
+ * trust and link state are what an operator changes under a running VM. */
+static int check_not_held(const char *vf_addr, unsigned idx, bool force)
 {
-	_cleanup_free_ char *addr = NULL, *ifname = NULL;
+	_cleanup_free_ char *why = NULL;
+	SriovHolder *holders = NULL;
+	const char *vm = NULL;
+	size_t n = 0;
+	int r;
+
+	if (force)
+		return 0;
+	r = cli_vf_holders(&holders, &n, &why);
+	if (r < 0) {
+		fprintf(stderr, "kvmnetctl vf: cannot tell which VMs hold VFs: %s; VF %u left as it is (--force sets the MAC or VLAN anyway)\n",
+			why ?: strerror(-r), idx);
+		return EXIT_FAILED;
+	}
+	r = vf_addr ? sriov_check_rebind(vf_addr, holders, n, &vm) : 0;
+	if (r == -EBUSY)
+		fprintf(stderr, "kvmnetctl vf: VF %u (%s) is held by running VM %s; a new MAC or VLAN would cut its network (--force to set it anyway)\n",
+			idx, vf_addr, vm);
+	cli_vf_holders_free(holders, n);
+	return r == -EBUSY ? EXIT_FAILED : 0;
+}
+
+static int verb_set(int argc, char **argv, bool force)
+{
+	_cleanup_free_ char *addr = NULL, *ifname = NULL, *vf_addr = NULL;
 	_cleanup_(rtnl_closep) Rtnl *rtnl = NULL;
 	VfConfig want = {};
 	unsigned idx;
@@ -154,10 +198,15 @@ static int verb_set(int argc, char **argv)
 	r = parse_attrs(argc - 2, argv + 2, &want);
 	if (r != 0)
 		return r;
-	r = resolve_vf(argv[0], argv[1], &addr, &ifname, &idx);
+	r = resolve_vf(argv[0], argv[1], &addr, &ifname, &idx, &vf_addr);
 	if (r != 0)
 		return r;
 	want.index = idx;
+	if (want.mask & (VF_ATTR_BIT(VF_ATTR_MAC) | VF_ATTR_BIT(VF_ATTR_VLAN))) {
+		r = check_not_held(vf_addr, idx, force);
+		if (r != 0)
+			return r;
+	}
 	if (!ifname) {
 		fprintf(stderr, "kvmnetctl vf: PF %s (%s) has no netdev; is its driver bound?\n", argv[0], addr);
 		return EXIT_FAILED;
@@ -187,7 +236,7 @@ static int verb_bind(int argc, char **argv, bool force)
 		return cli_usage_error("vf", "bind: expected PF INDEX vfio-pci|host|none");
 	if (sriov_bind_target_from_string(argv[2], &t) < 0)
 		return cli_usage_error("vf", "driver '%s': expected vfio-pci, host or none", argv[2]);
-	r = resolve_vf(argv[0], argv[1], &addr, &ifname, &idx);
+	r = resolve_vf(argv[0], argv[1], &addr, &ifname, &idx, NULL);
 	if (r != 0)
 		return r;
 	r = cli_vf_holders(&holders, &n_holders, &why);
@@ -240,11 +289,8 @@ int cmd_vf(int argc, char **argv)
 	verb = argv[optind];
 	argc -= optind + 1;
 	argv += optind + 1;
-	if (streq(verb, "set")) {
-		if (force)
-			return cli_usage_error("vf", "--force: only for bind");
-		return verb_set(argc, argv);
-	}
+	if (streq(verb, "set"))
+		return verb_set(argc, argv, force);
 	if (streq(verb, "bind"))
 		return verb_bind(argc, argv, force);
 	return cli_usage_error("vf", "unknown verb '%s'; expected set or bind", verb);

@@ -41,8 +41,15 @@ expect 1 reset-refused "$K" sriov reset 0000:01:00.0
 expect 0 set-same "$K" sriov set enp1s0 4
 expect 0 bind-same "$K" vf bind enp1s0 0 vfio-pci
 expect 0 bind-none-same "$K" vf bind enp1s0 3 none
-# web1 holds VF 0: pulling it to another driver is refused, naming web1.
+# web1 holds VF 0: pulling it to another driver is refused, naming web1;
+# so is a new MAC or VLAN under it (refused before rtnetlink is asked).
 expect 1 bind-held "$K" vf bind enp1s0 0 none
+expect 1 set-mac-held "$K" vf set enp1s0 0 mac 02:00:00:00:00:01
+expect 1 set-vlan-held "$K" vf set enp1s0 0 vlan 7
+# A rate or trust under it is allowed, and --force lets the MAC through:
+# both get as far as rtnetlink, which a fake tree does not have.
+expect 1 set-trust-held "$K" vf set enp1s0 0 trust on
+expect 1 set-mac-held-force "$K" vf set --force enp1s0 0 mac 02:00:00:00:00:01
 unchanged "refused and idempotent commands"
 
 # libvirt out of reach: show warns and goes on; a change is refused unless
@@ -51,6 +58,7 @@ KVMNET_LIBVIRT_URI="qemu+unix:///system?socket=/nonexistent/kvmnet-libvirt-sock"
 expect 0 show-blind "$K" sriov show enp1s0
 expect 1 set-blind "$K" sriov set enp1s0 2
 expect 1 bind-blind "$K" vf bind enp1s0 2 vfio-pci
+expect 1 set-mac-blind "$K" vf set enp1s0 2 mac 02:00:00:00:00:02
 unchanged "commands without libvirt"
 KVMNET_LIBVIRT_URI="test://$FIX/sriov-igb-vfs-libvirt.xml"
 
