@@ -94,14 +94,16 @@ iperf3_bin=$(command -v iperf3)
 # libs_of BIN: the shared libraries and the dynamic loader BIN needs, one
 # path a line, or "MISSING lib" for one this machine lacks.
 libs_of() {
-	ldd "$1" | awk '
+	if ! ldd_out=$(ldd "$1"); then
+		echo "MISSING (ldd $1 failed)"
+		return
+	fi
+	echo "$ldd_out" | awk '
 		/=> not found/ { print "MISSING " $1; next }
 		$2 == "=>" && $3 ~ /^\// { print $3; next }
 		$1 ~ /^\// { print $1 }'
 }
-nested_libs=$(for b in "$qga_bin" "$iperf3_bin"; do
-	libs_of "$b" || echo "MISSING (ldd $b failed)"
-done | sort -u)
+nested_libs=$(for b in "$qga_bin" "$iperf3_bin"; do libs_of "$b"; done | sort -u)
 missing=$(echo "$nested_libs" | sed -n 's/^MISSING //p' | tr '\n' ' ')
 [ -z "$missing" ] ||
 	die "qemu-ga ($qga_deb) or iperf3 needs $missing, not on this machine; install the packages that hold them (apt-get install libglib2.0-0 libudev1 liburing2 libnuma1 iperf3)"
