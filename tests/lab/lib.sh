@@ -6,7 +6,8 @@
 # fact; lab_die stops at once.  At exit, the script's status becomes 1 if
 # any assertion failed, and diagnostics (dmesg, libvirt and nested VM logs)
 # are printed on failure and copied to $KVMNET_LAB_OUT, a directory kept on
-# the host (tests/lab/run.sh prints its path).
+# the host (tests/lab/run.sh prints its path).  Then a function lab_cleanup,
+# if the test defined one, runs however the test ended.
 #
 # Outside the lab these helpers refuse to run: they write to sysfs and
 # start daemons, which must never happen on a developer's machine.
@@ -163,6 +164,11 @@ lab__on_exit() {
 		rc=1
 	fi
 	[ $rc = 0 ] || lab__diagnose
+	# A test's own clean-up (VMs, VFs, addresses), after the diagnostics
+	# have seen them.
+	if declare -F lab_cleanup >/dev/null; then
+		lab_cleanup
+	fi
 	echo
 	echo "lab: $lab_checks checks, $lab_failures failed, exit $rc, at $(lab_now)s"
 	exit $rc
@@ -294,28 +300,46 @@ lab_bridge_ensure() {
 # lab_vm_console NAME: the file the VM's serial console goes to.
 lab_vm_console() { echo "$LAB_OUT/vm-$1.console"; }
 
+# lab_vm_mac NAME: the MAC of the VM's virtio NIC, stable and distinct per
+# name, in the locally administered range.
+lab_vm_mac() {
+	printf '%s' "$1" | md5sum | sed 's/^\(..\)\(..\)\(..\).*/52:54:01:\1:\2:\3/'
+}
+
 # lab_vm_define NAME [MEM_MIB] [bare|linux]: define a small nested VM (TCG,
-# q35, one virtio NIC on $LAB_BRIDGE, spare PCIe root ports for hot-plug,
-# serial console to a file).
+# q35, one virtio NIC on $LAB_BRIDGE with the MAC of lab_vm_mac, spare PCIe
+# root ports for hot-plug, serial console to a file).
 #
 #   bare   (default) no operating system: the firmware finds nothing to boot
 #          and idles.  It starts at once and costs no CPU, and QEMU unplugs
 #          a hot-plugged device at once because no guest has powered its
 #          slot on.  Enough for everything libvirt and the host see.
-#   linux  Debian's cloud kernel with the busybox init of nested-init.sh,
+#   linux  Debian's generic kernel with the busybox init of nested-init.sh,
 #          which reports PCI devices and NICs coming and going on its
-#          console.  Booting it under TCG inside TCG takes 2 to 3 minutes.
+#          console, drives a VF with igbvf, and runs the QEMU guest agent
+#          (on the channel org.qemu.guest_agent.0 this adds) and has iperf3.
+#          Booting it under TCG inside TCG takes two to three minutes,
+#          longer for two at once; the agent answers some 20 s after.
+#
+# LAB_VM_CMDLINE is appended to a linux VM's kernel command line, e.g.
+# "kvmnet.ip=$(lab_vm_mac NAME)=198.51.100.11/24" (repeatable, also for the
+# MAC of a VF attached later): nested-init.sh puts that address on the NIC
+# with that MAC, at boot or when it appears.
 lab_vm_define() {
-	local name=$1 mem=${2:-128} kind=${3:-bare} xml mac os ports
+	local name=$1 mem=${2:-128} kind=${3:-bare} xml mac os ports agent=
 	lab_bridge_ensure
-	# A stable, distinct MAC per name, in the locally administered range.
-	mac=$(printf '%s' "$name" | md5sum | sed 's/^\(..\)\(..\)\(..\).*/52:54:01:\1:\2:\3/')
+	mac=$(lab_vm_mac "$name")
 	case "$kind" in
 		bare) os="" ;;
 		linux)
-			os="<kernel>$LAB_CACHE/nested/vmlinuz</kernel>
+			# The uncompressed kernel, booted through its PVH entry
+			# (see prepare.sh).  The options only shorten a TCG boot:
+			# no crypto self-tests, no IO-APIC timer check, expedited
+			# RCU grace periods; together some 10 to 15% of it.
+			os="<kernel>$LAB_CACHE/nested/vmlinux</kernel>
 		    <initrd>$LAB_CACHE/nested/initrd.img</initrd>
-		    <cmdline>console=ttyS0 loglevel=4 panic=-1 ${LAB_VM_CMDLINE:-}</cmdline>" ;;
+		    <cmdline>console=ttyS0 loglevel=4 panic=-1 cryptomgr.notests no_timer_check rcupdate.rcu_expedited=1 ${LAB_VM_CMDLINE:-}</cmdline>"
+			agent="<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>" ;;
 		*) lab_die "lab_vm_define: kind $kind is neither bare nor linux" ;;
 	esac
 	# q35 hot-plugs only into empty root ports; four leave room for VFs.
@@ -348,6 +372,7 @@ lab_vm_define() {
 		      <source path='$(lab_vm_console "$name")'/>
 		      <target port='0'/>
 		    </serial>
+		    $agent
 		    $ports
 		    <controller type='usb' model='none'/>
 		    <memballoon model='none'/>
@@ -365,7 +390,8 @@ lab_vm_kind() {
 }
 
 # lab_vm_start NAME [TIMEOUT]: start it; for a linux VM, wait until its
-# init reports in.
+# init reports in.  To boot several linux VMs at once, virsh start them and
+# wait with lab_vm_wait_console.
 lab_vm_start() {
 	local name=$1 timeout=${2:-300} t0
 	t0=$(lab_now)
@@ -413,4 +439,43 @@ lab_vf_detach() {
 	virsh -q detach-device "$1" "$xml" --live || rc=$?
 	rm -f "$xml"
 	return $rc
+}
+
+# --- the guest agent of linux VMs -------------------------------------------
+
+# lab_vm_agent DOMAIN JSON: one guest agent command; its JSON answer.
+lab_vm_agent() { virsh -q qemu-agent-command --timeout 60 "$1" "$2"; }
+# lab_vm_wait_agent DOMAIN TIMEOUT: wait until the agent answers a ping.
+lab_vm_wait_agent() {
+	lab_wait_for "$2" "guest agent of $1 answers" \
+		lab_vm_agent "$1" '{"execute":"guest-ping"}'
+}
+# lab_vm_exec DOMAIN TIMEOUT PROGRAM [ARG...]: run PROGRAM in the guest
+# through the agent (guest-exec, PATH searched), wait up to TIMEOUT
+# seconds for it to end, print its stdout (and its stderr on ours) and
+# return its exit code; 124 on timeout, 125 when the agent failed.
+lab_vm_exec() {
+	local dom=$1 timeout=$2 prog=$3 a args=() cmd pid st t0
+	shift 3
+	# Each argument as a JSON string (jq's --args would take "-c" as its
+	# own option).
+	for a in "$@"; do
+		args+=("$(printf '%s' "$a" | jq -Rs .)")
+	done
+	cmd=$(IFS=,; printf '{"execute":"guest-exec","arguments":{"path":%s,"arg":[%s],"capture-output":true}}' \
+		"$(printf '%s' "$prog" | jq -Rs .)" "${args[*]}")
+	pid=$(lab_vm_agent "$dom" "$cmd" | jq -er .return.pid) || return 125
+	t0=$(lab_now)
+	while :; do
+		st=$(lab_vm_agent "$dom" "{\"execute\":\"guest-exec-status\",\"arguments\":{\"pid\":$pid}}") ||
+			return 125
+		[ "$(jq -r .return.exited <<<"$st")" != true ] || break
+		if awk -v a="$(lab_now)" -v b="$t0" -v t="$timeout" 'BEGIN { exit !(a - b > t) }'; then
+			return 124
+		fi
+		sleep 0.5
+	done
+	jq -r '.return["out-data"] // empty' <<<"$st" | base64 -d
+	jq -r '.return["err-data"] // empty' <<<"$st" | base64 -d >&2
+	return "$(jq -r '.return.exitcode // 125' <<<"$st")"
 }

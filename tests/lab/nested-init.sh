@@ -1,42 +1,82 @@
 #!/bin/busybox sh
-# /init of a nested VM (a libvirt domain inside the lab, Debian's cloud
-# kernel).  It brings up its virtio NIC, then reports on its serial console
-# the PCI devices and network interfaces that appear or go away, so that a
-# lab test can see a VF arrive in the VM and leave it (lib.sh reads the
-# console file).  Lines:
+# /init of a nested VM (a libvirt domain inside the lab, Debian's generic
+# kernel).  It brings up its NICs, gives them the IPv4 addresses of the
+# kernel command line, starts the QEMU guest agent, then reports on its
+# serial console the PCI devices and network interfaces that appear or go
+# away, so that a lab test can see a VF arrive in the VM and leave it
+# (lib.sh reads the console file).  A NIC that appears later (a hot-plugged
+# VF, driven by igbvf) is brought up and addressed like those at boot.
+#
+# Kernel command line:
+#   kvmnet.ip=MAC=ADDR/PREFIX   (repeatable) that address on the NIC with MAC
+#   kvmnet.dmesg                the boot log on the console, for profiling
+# Lines:
+#   KVMNET-NESTED-STAGE init|modules-loaded|net-configured uptime=S
 #   KVMNET-NESTED-READY uptime=S
-#   KVMNET-NESTED-PCI add|remove ADDR VENDOR:DEVICE
-#   KVMNET-NESTED-NET add|remove IFNAME MAC
+#   KVMNET-NESTED-AGENT started|missing PORT
+#   KVMNET-NESTED-PCI present|add|remove ADDR VENDOR:DEVICE
+#   KVMNET-NESTED-NET present|add|remove IFNAME MAC
+#   KVMNET-NESTED-IP IFNAME ADDR/PREFIX | KVMNET-NESTED-ERROR ...
 /bin/busybox --install -s /bin
-export PATH=/bin
+# qemu-ga's guest-exec searches this PATH: iperf3 is in /usr/bin.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+# qemu-ga keeps its state in /run; iperf3 makes its buffer files in /tmp.
+mkdir -p /run /tmp
+mount -t tmpfs -o mode=1777 tmp /tmp
 
-mods=/lib/modules/$(uname -r)
+stage() { read -r t _ </proc/uptime; echo "KVMNET-NESTED-STAGE $1 uptime=$t"; }
+stage init
+read -r kver </proc/sys/kernel/osrelease
+mods=/lib/modules/$kver
 while read -r ko; do
 	insmod "$mods/$ko" || echo "KVMNET-NESTED-ERROR insmod $ko"
 done <"$mods/lab-load.list"
+stage modules-loaded
 ip link set lo up
-for n in /sys/class/net/*; do
-	ip link set "${n##*/}" up
-done
 
-# Only shell builtins in the loop, bar sleep: every fork is slow under
-# TCG inside TCG.
+read -r cmdline </proc/cmdline
+# The kvmnet.ip= arguments, MACs in lower case as sysfs writes them.
+ips=
+for arg in $cmdline; do
+	case "$arg" in kvmnet.ip=*) ips="$ips ${arg#kvmnet.ip=}" ;; esac
+done
+[ -z "$ips" ] || ips=$(echo "$ips" | tr A-F a-f)
+# ip_config IFNAME MAC: bring it up, with the addresses meant for MAC.
+ip_config() {
+	ip link set "$1" up
+	for arg in $ips; do
+		[ "${arg%=*}" = "$2" ] || continue
+		if ip addr add "${arg#*=}" dev "$1"; then
+			echo "KVMNET-NESTED-IP $1 ${arg#*=}"
+		else
+			echo "KVMNET-NESTED-ERROR ip addr add ${arg#*=} dev $1"
+		fi
+	done
+}
+
+# The loop below runs for the VM's whole life: it must not fork (each fork
+# costs 0.2 s or more of the VM's one CPU under TCG inside TCG), so these
+# fill variables instead of printing.
 pci_now() {
+	PCI=
 	for d in /sys/bus/pci/devices/*; do
 		[ -e "$d/vendor" ] || continue
 		read -r v <"$d/vendor"
 		read -r i <"$d/device"
-		echo "${d##*/} ${v#0x}:${i#0x}"
+		PCI="$PCI${d##*/} ${v#0x}:${i#0x}
+"
 	done
 }
 net_now() {
+	NET=
 	for n in /sys/class/net/*; do
 		[ -e "$n/address" ] || continue
 		read -r a <"$n/address"
-		echo "${n##*/} $a"
+		NET="$NET${n##*/} $a
+"
 	done
 }
 # diff_report TAG OLD NEW: print the lines added to and removed from a set.
@@ -59,23 +99,71 @@ $line
 "*) ;; *) echo "$tag remove $line" ;; esac
 	done
 }
+# net_report OLD NEW: report NIC changes and configure the new NICs.
+net_report() {
+	changes=$(diff_report KVMNET-NESTED-NET "$1" "$2")
+	echo "$changes"
+	echo "$changes" | while read -r _ what ifname mac; do
+		[ "$what" = add ] && [ "$ifname" != lo ] && ip_config "$ifname" "$mac"
+	done
+}
 
-pci=$(pci_now)
-net=$(net_now)
-echo "$pci" | sed 's/^/KVMNET-NESTED-PCI present /'
-echo "$net" | sed 's/^/KVMNET-NESTED-NET present /'
+set -- /sys/bus/pci/devices/* /sys/class/net/*
+names=$*
+pci_now
+net_now
+pci=$PCI net=$NET
+# Word splitting on newlines only: builtins, no pipe, no fork.
+IFS='
+'
+for line in $pci; do echo "KVMNET-NESTED-PCI present $line"; done
+for line in $net; do echo "KVMNET-NESTED-NET present $line"; done
+unset IFS
+for n in /sys/class/net/*; do
+	read -r mac <"$n/address"
+	[ "${n##*/}" = lo ] || ip_config "${n##*/}" "$mac"
+done
+stage net-configured
 read -r t _ </proc/uptime
 echo "KVMNET-NESTED-READY uptime=$t"
-# kvmnet.dmesg on the kernel command line: the boot log, for profiling.
-case " $(cat /proc/cmdline) " in
+# The agent's port is the virtio-serial port libvirt names
+# org.qemu.guest_agent.0; its /dev node is vportNpM (no udev here to make
+# the /dev/virtio-ports/ link).
+agent=
+for p in /sys/class/virtio-ports/*; do
+	[ -r "$p/name" ] || continue
+	read -r pname <"$p/name"
+	[ "$pname" = org.qemu.guest_agent.0 ] && agent=/dev/${p##*/}
+done
+if [ -z "$agent" ]; then
+	echo "KVMNET-NESTED-AGENT missing org.qemu.guest_agent.0"
+else
+	# In the background, and after READY: loading its libraries alone
+	# takes about 10 s of the VM's one CPU under TCG inside TCG, which
+	# a test that only watches the console need not wait for.
+	qemu-ga --method=virtio-serial --path="$agent" --statedir=/run \
+		--pidfile=/run/qemu-ga.pid &
+	echo "KVMNET-NESTED-AGENT started $agent"
+fi
+
+case " $cmdline " in
 	*" kvmnet.dmesg "*) dmesg | sed 's/^/KVMNET-NESTED-DMESG /' ;;
 esac
+# A second's wait without forking sleep: read from a FIFO nobody writes.
+# Each second only the names of the devices are listed (two directory
+# reads); their IDs and MACs are read when a name comes or goes.  The
+# first version of this loop (two forks and some 25 sysfs reads a second)
+# kept a third of the VM's CPU busy.
+mkfifo /run/tick
+exec 3<>/run/tick
 while :; do
-	sleep 1
-	p=$(pci_now)
-	n=$(net_now)
-	[ "$p" = "$pci" ] || diff_report KVMNET-NESTED-PCI "$pci" "$p"
-	[ "$n" = "$net" ] || diff_report KVMNET-NESTED-NET "$net" "$n"
-	pci=$p
-	net=$n
+	read -r -t 1 _ <&3
+	set -- /sys/bus/pci/devices/* /sys/class/net/*
+	[ "$*" != "$names" ] || continue
+	names=$*
+	pci_now
+	net_now
+	[ "$PCI" = "$pci" ] || diff_report KVMNET-NESTED-PCI "$pci" "$PCI"
+	[ "$NET" = "$net" ] || net_report "$net" "$NET"
+	pci=$PCI net=$NET
 done

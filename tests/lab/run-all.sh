@@ -29,6 +29,11 @@ nics_of() { # TEST: its declared NIC count
 	n=$(sed -n '1,20s/^# lab:.*nics=\([0-9]*\).*/\1/p' "$1" | head -n 1)
 	echo "${n:-2}"
 }
+timeout_of() { # TEST: its declared timeout, as suite.sh reads it
+	local n
+	n=$(sed -n '1,20s/^# lab:.*timeout=\([0-9]*\).*/\1/p' "$1" | head -n 1)
+	echo "${n:-${KVMNET_LAB_TEST_TIMEOUT:-600}}"
+}
 
 quiet=--quiet
 [ "${KVMNET_LAB_VERBOSE:-0}" = 0 ] || quiet=
@@ -43,8 +48,13 @@ for nics in $(for t in "${tests[@]}"; do nics_of "$t"; done | sort -nu); do
 	stamp=$(date +%Y%m%d-%H%M%S)
 	log="$cache/runs/run-all-$stamp-nics$nics.log"
 	echo "run-all: booting the lab with $nics NIC(s) for ${#group[@]} test(s)" >&2
+	# The whole boot may last as long as its tests together, plus the boot
+	# itself, unless KVMNET_LAB_TIMEOUT says otherwise.
+	budget=300
+	for t in "${group[@]}"; do budget=$((budget + $(timeout_of "$t"))); done
 	rc=0
-	"$here/run.sh" $quiet --nics "$nics" --log "$log" "$here/suite.sh" "${group[@]}" || rc=$?
+	KVMNET_LAB_TIMEOUT=${KVMNET_LAB_TIMEOUT:-$budget} \
+		"$here/run.sh" $quiet --nics "$nics" --log "$log" "$here/suite.sh" "${group[@]}" || rc=$?
 	out=$(readlink -f "$cache/runs/last")
 	for t in "${group[@]}"; do
 		name=$(basename "$t")

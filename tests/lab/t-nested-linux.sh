@@ -1,12 +1,13 @@
 #!/bin/bash
 # lab: nics=1
 #
-# A VF seen from inside a nested VM that runs Linux (Debian's cloud kernel
-# and nested-init.sh): hot-plugged by libvirt, it appears on the VM's PCI
-# bus; a live unplug completes because the guest agrees to it (PCIe
-# hotplug), and the PF gets the VF's MAC back.  The cloud kernel has no
-# igbvf, so the VF has no driver inside; its PCI IDs are the oracle.
-# Slow: the nested VM boots under TCG inside TCG (about 2 minutes), so
+# A VF seen from inside a nested VM that runs Linux (Debian's generic
+# kernel and nested-init.sh): hot-plugged by libvirt, it appears on the
+# VM's PCI bus and igbvf makes it a network interface with the MAC libvirt
+# set on the PF; a live unplug completes because the guest agrees to it
+# (PCIe hotplug), and the PF gets the VF's MAC back.  The PCI IDs and the
+# MAC the guest reports on its console are the oracle.
+# Slow: the nested VM boots under TCG inside TCG (2 to 3 minutes), so
 # this test has its own boot (one NIC) and t-kernel-sriov.sh stays quick.
 set -eu
 . "$KVMNET_LAB_DIR/lib.sh"
@@ -36,6 +37,7 @@ lab_assert_ok "virsh attach-device $vm (VF $vf)" lab_vf_attach "$vm" "$vf" "$mac
 lab_time vf_attach "$(lab_since "$t0")"
 lab_assert_match "vf 1 .*link/ether $mac.*vlan 7" "$(ip link show "$dev")" "ip link show $dev"
 lab_vm_wait_console "$vm" "^KVMNET-NESTED-PCI add .* 8086:10ca" 90 "VF on the PCI bus inside $vm" || true
+lab_vm_wait_console "$vm" "^KVMNET-NESTED-NET add eth[0-9]+ $mac" 90 "igbvf interface with $mac inside $vm" || true
 
 lab_step "live unplug, agreed by the guest"
 t0=$(lab_now)
@@ -44,6 +46,7 @@ lab_wait_for 90 "VF gone from the live XML of $vm" \
 	bash -c "! virsh dumpxml $vm | grep -q $mac" || true
 lab_time vf_detach "$(lab_since "$t0")"
 lab_vm_wait_console "$vm" "^KVMNET-NESTED-PCI remove .* 8086:10ca" 60 "VF gone from the PCI bus inside $vm" || true
+lab_vm_wait_console "$vm" "^KVMNET-NESTED-NET remove eth[0-9]+ $mac" 60 "igbvf interface gone from $vm" || true
 lab_assert_nomatch "vf 1 .*link/ether $mac" "$(ip link show "$dev")" "MAC of VF 1 restored on $dev"
 lab_assert_eq running "$(lab_vm_state "$vm")" "state of $vm after the unplug"
 
