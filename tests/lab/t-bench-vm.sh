@@ -2,7 +2,11 @@
 # lab: nics=1 timeout=1800
 #
 # kvmnetctl bench between two nested VMs running Linux, on virtio and on
-# VFs, and between a VM and the lab host.  Each VM has its virtio NIC on
+# VFs, and between a VM and the lab host; and what a VF looks like from
+# inside a Linux guest: hot-plugged by libvirt, it appears on the guest's
+# PCI bus and igbvf makes it an interface with the MAC libvirt set on the
+# PF; a live unplug completes because the guest agrees to it (PCIe
+# hotplug), and the PF gets the VF's MAC back.  Each VM has its virtio NIC on
 # the lab bridge (198.51.100.0/24) and a VF of the one igb PF, hot-plugged
 # and driven by igbvf inside (203.0.113.0/24); QEMU's igb switches traffic
 # between two VFs of one PF itself (VMDq loopback), so one NIC is enough.
@@ -75,6 +79,9 @@ lab_assert_ok "attach VF 0 to $A" lab_vf_attach $A "$(lab_vf "$pf" 0)" $VF_MAC_A
 lab_assert_ok "attach VF 1 to $B" lab_vf_attach $B "$(lab_vf "$pf" 1)" $VF_MAC_B
 lab_vm_wait_console $A "^KVMNET-NESTED-IP eth[0-9]+ $A_VF/24" 180 "VF of $A up with $A_VF"
 lab_vm_wait_console $B "^KVMNET-NESTED-IP eth[0-9]+ $B_VF/24" 180 "VF of $B up with $B_VF"
+lab_assert_match "vf 1 .*link/ether $VF_MAC_B" "$(ip link show "$dev")" "ip link show $dev: VF 1 has the MAC of $B's VF"
+lab_vm_wait_console $B "^KVMNET-NESTED-PCI add .* 8086:10ca" 30 "VF on the PCI bus inside $B" || true
+lab_vm_wait_console $B "^KVMNET-NESTED-NET add eth[0-9]+ $VF_MAC_B" 30 "igbvf interface with $VF_MAC_B inside $B" || true
 lab_time vf_attach_to_address "$(lab_since "$t0")"
 # Cheap reachability first (no guest agent), so that a broken path shows
 # up as such rather than as a failed benchmark.
@@ -139,6 +146,17 @@ for vm in $A $B; do
 	ps_out=$(lab_vm_exec "$vm" 120 ps) || lab__fail "ps in $vm through the guest agent failed"
 	lab_assert_nomatch 'iperf3' "$ps_out" "iperf3 processes in $vm"
 done
+
+lab_step "live unplug of the VF of $B, agreed by the guest"
+t0=$(lab_now)
+lab_assert_ok "virsh detach-device $B (VF 1)" lab_vf_detach $B "$(lab_vf "$pf" 1)" $VF_MAC_B
+lab_wait_for 90 "VF gone from the live XML of $B" \
+	bash -c "! virsh dumpxml $B | grep -q $VF_MAC_B" || true
+lab_time vf_detach "$(lab_since "$t0")"
+lab_vm_wait_console $B "^KVMNET-NESTED-PCI remove .* 8086:10ca" 60 "VF gone from the PCI bus inside $B" || true
+lab_vm_wait_console $B "^KVMNET-NESTED-NET remove eth[0-9]+ $VF_MAC_B" 60 "igbvf interface gone from $B" || true
+lab_assert_nomatch "vf 1 .*link/ether $VF_MAC_B" "$(ip link show "$dev")" "MAC of VF 1 restored on $dev"
+lab_assert_eq running "$(lab_vm_state $B)" "state of $B after the unplug"
 
 lab_step "clean up"
 lab_cleanup
