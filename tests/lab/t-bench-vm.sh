@@ -150,8 +150,10 @@ done
 lab_step "live unplug of the VF of $B, agreed by the guest"
 t0=$(lab_now)
 lab_assert_ok "virsh detach-device $B (VF 1)" lab_vf_detach $B "$(lab_vf "$pf" 1)" $VF_MAC_B
+# The MAC alone is also in the kernel command line (kvmnet.ip=): look for
+# the interface element.
 lab_wait_for 90 "VF gone from the live XML of $B" \
-	bash -c "! virsh dumpxml $B | grep -q $VF_MAC_B" || true
+	bash -c "! virsh dumpxml $B | grep -q \"<mac address='$VF_MAC_B'\"" || true
 lab_time vf_detach "$(lab_since "$t0")"
 lab_vm_wait_console $B "^KVMNET-NESTED-PCI remove .* 8086:10ca" 60 "VF gone from the PCI bus inside $B" || true
 lab_vm_wait_console $B "^KVMNET-NESTED-NET remove eth[0-9]+ $VF_MAC_B" 60 "igbvf interface gone from $B" || true
