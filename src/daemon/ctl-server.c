@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "basic/deadline.h"
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "daemon/ctl-server.h"
@@ -36,14 +37,6 @@ struct CtlServer {
 	char busy[CTL_BUSY_MAX];
 	uint64_t busy_since_us;
 };
-
-uint64_t ctl_server_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static View *view_new(const char *text, size_t len, bool empty)
 {
@@ -197,7 +190,7 @@ static int answer(const char *request, char **ret_reply, void *userdata)
 {
 	if (strcmp(request, "status") != 0)
 		return -EOPNOTSUPP;
-	return ctl_server_reply(userdata, ctl_server_now_us(), ret_reply);
+	return ctl_server_reply(userdata, now_monotonic_us(), ret_reply);
 }
 
 static void *serve(void *userdata)

@@ -48,9 +48,9 @@ void ctl_server_free(CtlServer *s);
  * NULL (no socket: nothing to do). */
 int ctl_server_publish(CtlServer *s, json_object *view);
 /* The main loop is about to do `what` (NULL: back to waiting), from
- * now_us on (CLOCK_MONOTONIC, ctl_server_now_us()).  s may be NULL. */
+ * now_us on (CLOCK_MONOTONIC, now_monotonic_us() of basic/deadline.h).
+ * s may be NULL. */
 void ctl_server_set_busy(CtlServer *s, const char *what, uint64_t now_us);
-uint64_t ctl_server_now_us(void);
 
 /* The reply to "status" at now_us: the last view with "busy" added,
  * {"doing": WHAT, "for_ms": N} or null.  What the thread sends. */

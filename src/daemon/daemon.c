@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <libvirt/libvirt.h>
 
+#include "basic/deadline.h"
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "basic/strv.h"
@@ -52,7 +53,7 @@ void daemon_busy(Daemon *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	ctl_server_set_busy(d->ctl, what, ctl_server_now_us());
+	ctl_server_set_busy(d->ctl, what, now_monotonic_us());
 }
 
 static void on_watch(WatchReason reason, const char *domain, int event, void *userdata)

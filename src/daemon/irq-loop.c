@@ -7,6 +7,7 @@
 #include <time.h>
 #include <libvirt/libvirt.h>
 
+#include "basic/deadline.h"
 #include "basic/fileio.h"
 #include "basic/log.h"
 #include "basic/macro.h"
@@ -58,14 +59,6 @@ struct IrqLoop {
 	pid_t irqbalance_pid; /* who got it */
 	bool irqbalance_warned;
 };
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static void nics_free(IrqLoop *l)
 {
@@ -503,7 +496,7 @@ static void on_timer(int timer, void *opaque)
 	IrqLoop *l = opaque;
 
 	daemon_busy(l->d, "irq: sampling interrupts and placing vectors");
-	(void)irq_loop_sample(l, now_us());
+	(void)irq_loop_sample(l, now_monotonic_us());
 }
 
 static void arm(IrqLoop *l)

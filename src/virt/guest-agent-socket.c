@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "basic/deadline.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
 #include "guest-agent.h"
@@ -45,20 +46,17 @@ static int connect_agent(const char *dir, const char *domain, char **ret_error)
 /* One line back, within timeout_s. */
 static int read_line(int fd, int timeout_s, char **ret)
 {
-	struct timespec t0;
+	uint64_t deadline = deadline_after_us((uint64_t)timeout_s * 1000000);
 	size_t len = 0, cap = 4096;
 	char *buf = malloc(cap);
 
 	if (!buf)
 		return -ENOMEM;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (len == 0 || buf[len - 1] != '\n') {
 		struct pollfd p = { fd, POLLIN, 0 };
-		struct timespec now;
 		ssize_t n;
 
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - t0.tv_sec >= timeout_s || poll(&p, 1, 1000) < 0) {
+		if (now_monotonic_us() >= deadline || poll(&p, 1, 1000) < 0) {
 			free(buf);
 			return -ETIMEDOUT;
 		}

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "basic/deadline.h"
 #include "daemon/ctl-server.h"
 #include "daemon/ctl-socket.h"
 
@@ -202,7 +203,7 @@ static void test_socket(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	publish_text(s, "{\"mode\":\"active\",\"m1\":2}");
-	ctl_server_set_busy(s, "observing libvirt", ctl_server_now_us() - 1500000);
+	ctl_server_set_busy(s, "observing libvirt", now_monotonic_us() - 1500000);
 	assert_int_equal(ctl_request(path, "status", &reply), 0);
 	o = parse(reply);
 	free(reply);
@@ -299,7 +300,7 @@ static void test_publish_while_asked(void **state)
 		json_object_object_add(o, "pad", json_object_new_string(pad));
 		assert_int_equal(ctl_server_publish(s, o), 0);
 		json_object_put(o);
-		ctl_server_set_busy(s, n % 2 ? "odd" : NULL, ctl_server_now_us());
+		ctl_server_set_busy(s, n % 2 ? "odd" : NULL, now_monotonic_us());
 		done = pthread_tryjoin_np(t, NULL) == 0;
 	}
 	free(pad);
