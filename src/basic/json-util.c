@@ -7,8 +7,6 @@
 
 #include "json-util.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(json_tokener *, json_tokener_free)
-
 static int fail(char **ret_error, const char *why)
 {
 	if (ret_error)
@@ -18,7 +16,7 @@ static int fail(char **ret_error, const char *why)
 
 int json_parse_text(const char *text, size_t len, size_t max, json_object **ret, char **ret_error)
 {
-	_cleanup_(json_tokener_freep) json_tokener *tok = NULL;
+	_cleanup_json_tokener_ json_tokener *tok = NULL;
 	json_object *root;
 
 	if (len > max || len > INT_MAX)

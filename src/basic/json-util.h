@@ -13,6 +13,8 @@ static inline void json_putp(json_object **o)
 		json_object_put(*o);
 }
 #define _cleanup_json_ _cleanup_(json_putp)
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_tokener *, json_tokener_free)
+#define _cleanup_json_tokener_ _cleanup_(json_tokener_freep)
 
 /* Parse exactly len bytes as one strict JSON value (nesting at most 32
  * deep; only white space after it).  -EFBIG over max, -EBADMSG for anything that is

@@ -10,19 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "basic/json-util.h"
 #include "basic/macro.h"
 #include "journal.h"
 
 /* Far beyond any real journal (a record is ~100 bytes). */
 #define JOURNAL_MAX_SIZE (16U << 20)
-
-static inline void json_putp(json_object **o)
-{
-	if (*o)
-		json_object_put(*o);
-}
-#define _cleanup_json_ _cleanup_(json_putp)
-DEFINE_TRIVIAL_CLEANUP_FUNC(json_tokener *, json_tokener_free)
 
 /* Add val under key (or to an array when key is NULL); takes val. */
 static int put(json_object *o, const char *key, json_object *val)
@@ -312,7 +305,7 @@ static int parse_root(json_object *root, Journal *j, ParseErr *e)
 
 int journal_from_json(const char *text, Journal **ret, char **ret_error)
 {
-	_cleanup_(json_tokener_freep) json_tokener *tok = NULL;
+	_cleanup_json_tokener_ json_tokener *tok = NULL;
 	_cleanup_journal_free_ Journal *j = NULL;
 	_cleanup_json_ json_object *root = NULL;
 	size_t len = strlen(text);
