@@ -13,9 +13,9 @@ src=$2
 gold=$src/tests/golden
 data=$src/tests/cli/data
 uri="test://$src/tests/fixtures/libvirt-test/bench.xml"
-fails=0
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../lib/testlib.sh"
+t_scratch bench-cli
+tmp=$T
 
 # The output with the source directory as @SRC@, so the goldens hold no
 # machine's path.
@@ -25,19 +25,7 @@ check() {
 	local out rc
 	out=$(cd "$data" && "$ctl" -c "$uri" "$@" 2>&1)
 	rc=$?
-	out=${out//$src/@SRC@}
-	if [ "$rc" != "$want_rc" ]; then
-		echo "FAIL $name: exit $rc, want $want_rc"
-		echo "$out"
-		fails=$((fails + 1))
-		return
-	fi
-	if [ -n "${KVMNET_UPDATE_GOLDEN:-}" ]; then
-		printf '%s\n' "$out" >"$gold/$name"
-	elif ! diff -u "$gold/$name" <(printf '%s\n' "$out"); then
-		echo "FAIL $name: output differs from $gold/$name"
-		fails=$((fails + 1))
-	fi
+	golden "$name" "$want_rc" "$rc" "${out//$src/@SRC@}"
 }
 
 # Usage errors: exit 2, nothing measured.
@@ -74,20 +62,18 @@ check bench-compare-not-json.txt 1 bench --compare bench-vf.json README
 if [ -n "${KVMNET_UPDATE_GOLDEN:-}" ]; then
 	cp "$tmp/ba.svg" "$gold/bench-compare-vm.svg"
 elif ! cmp -s "$tmp/ba.svg" "$gold/bench-compare-vm.svg"; then
-	echo "FAIL bench-compare-vm.svg differs"
+	fail "bench-compare-vm.svg differs"
 	diff -u "$gold/bench-compare-vm.svg" "$tmp/ba.svg" | head -20
-	fails=$((fails + 1))
 fi
-xmllint --noout "$tmp/ba.svg" || { echo "FAIL SVG is not XML"; fails=$((fails + 1)); }
-[ "$(grep -c '<rect' "$tmp/ba.svg")" = 4 ] || { echo "FAIL SVG: want 4 bars"; fails=$((fails + 1)); }
+xmllint --noout "$tmp/ba.svg" || fail "SVG is not XML"
+[ "$(grep -c '<rect' "$tmp/ba.svg")" = 4 ] || fail "SVG: want 4 bars"
 for l in virtio vf; do
-	[ "$(grep -c ">$l<" "$tmp/ba.svg")" = 1 ] || { echo "FAIL SVG: label $l once"; fails=$((fails + 1)); }
+	[ "$(grep -c ">$l<" "$tmp/ba.svg")" = 1 ] || fail "SVG: label $l once"
 done
 
 # The compare document reads back into --compare.
 (cd "$data" && "$ctl" bench --compare bench-virtio.json bench-vf.json --json) >"$tmp/c.json"
-"$ctl" bench --compare "$tmp/c.json" >/dev/null || { echo "FAIL --compare of a --compare document"; fails=$((fails + 1)); }
-jq -e . "$gold/bench-compare-vm.json" >/dev/null || { echo "FAIL bench-compare-vm.json: not JSON"; fails=$((fails + 1)); }
+"$ctl" bench --compare "$tmp/c.json" >/dev/null || fail "--compare of a --compare document"
+jq -e . "$gold/bench-compare-vm.json" >/dev/null || fail "bench-compare-vm.json: not JSON"
 
-echo "$fails failed"
-[ "$fails" = 0 ]
+t_done "bench CLI"

@@ -10,7 +10,7 @@ src=$2
 fix=$src/tests/fixtures
 gold=$src/tests/golden
 uri="test://$fix/libvirt-test/node.xml"
-fails=0
+. "$(dirname "$0")/../lib/testlib.sh"
 
 check() {
 	local name=$1 want_rc=$2 root=$3
@@ -18,18 +18,7 @@ check() {
 	local out rc
 	out=$(KVMNET_SYSROOT=$fix/$root "$ctl" -c "${URI:-$uri}" "$@" 2>&1)
 	rc=$?
-	if [ "$rc" != "$want_rc" ]; then
-		echo "FAIL $name: exit $rc, want $want_rc"
-		echo "$out"
-		fails=$((fails + 1))
-		return
-	fi
-	if [ -n "${KVMNET_UPDATE_GOLDEN:-}" ]; then
-		printf '%s\n' "$out" >"$gold/$name"
-	elif ! diff -u "$gold/$name" <(printf '%s\n' "$out"); then
-		echo "FAIL $name: output differs from $gold/$name"
-		fails=$((fails + 1))
-	fi
+	golden "$name" "$want_rc" "$rc" "$out"
 }
 
 check vm-show-vm-b.txt 0 host-vhost vm show vm-b
@@ -85,6 +74,6 @@ KVMNET_LIBVIRT_TIMEOUT=never check timeout-env-bad.txt 2 host-vhost vm show vm-b
 
 # JSON output must parse.
 for f in "$gold"/*.json; do
-	jq -e . "$f" >/dev/null || { echo "FAIL $f: not JSON"; fails=$((fails + 1)); }
+	jq -e . "$f" >/dev/null || fail "$f: not JSON"
 done
-[ "$fails" = 0 ]
+t_done "vm CLI"

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Sourced by the shell tests of tests/daemon and tests/libvirt:
+# Sourced by the shell tests of tests/cli, tests/daemon and tests/libvirt:
 #   . "$(dirname "$0")/../lib/testlib.sh"
 # Check counting that goes on after a failure, waiting with a bound, a
 # scratch directory removed at exit, and the fake igb host kvmnetd runs on.
@@ -74,4 +74,21 @@ libvirt_start_paused() {
 	virsh -q -c "$uri" net-create "$1" >/dev/null || { echo "cannot create the network"; exit 1; }
 	virsh -q -c "$uri" define "$2" >/dev/null || { echo "cannot define $3"; exit 1; }
 	virsh -q -c "$uri" start --paused "$3" >/dev/null || { echo "cannot start $3"; exit 1; }
+}
+
+# golden NAME WANT_RC RC OUT: a command's exit status RC must be WANT_RC
+# and its output OUT the text of $gold/NAME; with KVMNET_UPDATE_GOLDEN set
+# OUT is written there instead.
+golden() {
+	local name=$1 want_rc=$2 rc=$3 out=$4
+	if [ "$rc" != "$want_rc" ]; then
+		fail "$name: exit $rc, want $want_rc"
+		echo "$out"
+		return
+	fi
+	if [ -n "${KVMNET_UPDATE_GOLDEN:-}" ]; then
+		printf '%s\n' "$out" >"$gold/$name"
+	elif ! diff -u "$gold/$name" <(printf '%s\n' "$out"); then
+		fail "$name: output differs from $gold/$name"
+	fi
 }
