@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "string-util.h"
 
@@ -27,6 +28,13 @@ int strextendf_sep(char **s, const char *sep, const char *fmt, ...)
 	free(*s);
 	*s = n;
 	return 0;
+}
+
+char *first_line(char *s)
+{
+	if (s)
+		s[strcspn(s, "\n")] = 0;
+	return s;
 }
 
 int error_setf(char **ret_error, int r, const char *fmt, ...)

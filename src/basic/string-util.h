@@ -8,6 +8,10 @@
  * failure *s is unchanged. */
 int strextendf_sep(char **s, const char *sep, const char *fmt, ...) _printf_(3, 4);
 
+/* Cut s at its first newline, in place: the first line of a command's
+ * output, for a one-line message.  NULL stays NULL. */
+char *first_line(char *s);
+
 /* The error path of a function with a char **ret_error parameter: if
  * ret_error is not NULL, store the formatted message there (malloc'd; NULL
  * when out of memory), then return r, the negative errno.  The message is

@@ -8,20 +8,12 @@
 #include <unistd.h>
 
 #include "basic/macro.h"
+#include "basic/string-util.h"
 #include "bench.h"
 #include "commands.h"
 #include "core/bench-report.h"
 #include "core/iperf3-json.h"
 #include "spawn.h"
-
-/* The first line of a text, for a one-line message. */
-static char *first_line(char *s)
-{
-	if (!s)
-		return NULL;
-	s[strcspn(s, "\n")] = 0;
-	return s;
-}
 
 static void set_error(char **ret_error, const char *prefix, const char *text)
 {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "basic/macro.h"
+#include "basic/string-util.h"
 #include "bench-net.h"
 #include "spawn.h"
 
@@ -29,15 +30,6 @@ int bench_path_from_string(const char *s, BenchPath *ret)
 			return 0;
 		}
 	return -EINVAL;
-}
-
-/* The first line of a command's stderr, for a message. */
-static const char *strstrip_nl(char *s)
-{
-	if (!s)
-		return "?";
-	s[strcspn(s, "\n")] = 0;
-	return s;
 }
 
 /* Run "ip ARGS", ARGS formatted then split at spaces (names and
@@ -64,7 +56,7 @@ _printf_(2, 3) static int ip(char **ret_error, const char *fmt, ...)
 	if (r == 0)
 		return 0;
 	if (ret_error && !*ret_error &&
-	    asprintf(ret_error, "ip %s: %s", line, r > 0 ? strstrip_nl(err) : strerror(-r)) < 0)
+	    asprintf(ret_error, "ip %s: %s", line, r > 0 ? first_line(err) ?: "?" : strerror(-r)) < 0)
 		*ret_error = NULL;
 	return r > 0 ? -EIO : r;
 }
