@@ -27,7 +27,8 @@
 #include "host/cpus.h"
 #include "host/irq.h"
 #include "host/netdev.h"
-#include "host/proc-interrupts.h"
+#include "model/proc-interrupts.h"
+#include "host/procfs.h"
 
 /* Counts shown per vector in the table; the JSON has them all. */
 #define TOP_CPUS 3

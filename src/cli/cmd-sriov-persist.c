@@ -11,7 +11,7 @@
 #include "basic/macro.h"
 #include "basic/strv.h"
 #include "commands.h"
-#include "core/sriov-persist.h"
+#include "model/sriov-persist.h"
 #include "host/netdev.h"
 #include "host/pci.h"
 #include "host/persist-files.h"

@@ -11,7 +11,7 @@
 #include "basic/macro.h"
 #include "basic/strv.h"
 #include "commands.h"
-#include "host/inventory-json.h"
+#include "model/inventory-json.h"
 #include "host/inventory.h"
 #include "libvirt-job.h"
 #include "status-daemon.h"

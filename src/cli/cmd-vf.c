@@ -10,7 +10,7 @@
 #include "basic/macro.h"
 #include "basic/parse-util.h"
 #include "commands.h"
-#include "core/sriov-persist.h"
+#include "model/sriov-persist.h"
 #include "pf-util.h"
 
 static void help(FILE *f)

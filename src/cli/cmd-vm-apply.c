@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "virt/domain-edit.h"
+#include "model/domain-edit.h"
 #include "vm-common.h"
 
 static void apply_help(FILE *f)

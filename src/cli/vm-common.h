@@ -7,8 +7,8 @@
 
 #include "core/advise.h"
 #include "virt/domains.h"
-#include "virt/domain-edit.h"
-#include "virt/domain-xml.h"
+#include "model/domain-edit.h"
+#include "model/domain-xml.h"
 #include "libvirt-job.h"
 #include "virt/virt-conn.h"
 

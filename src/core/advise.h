@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "basic/macro.h"
-#include "virt/domain-xml.h"
+#include "model/domain-xml.h"
 
 /*
  * The network path of each interface of a domain, and what to make of it:

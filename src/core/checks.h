@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "host/kmod.h"
+#include "model/kmod.h"
 
 /*
  * The readiness checks of `kvmnetctl check`: pure evaluators over facts that

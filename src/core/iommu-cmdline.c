@@ -6,8 +6,8 @@
 
 #include "basic/macro.h"
 #include "basic/strv.h"
-#include "host/cmdline.h"
-#include "iommu-cmdline.h"
+#include "model/cmdline.h"
+#include "core/iommu-cmdline.h"
 
 void iommu_change_done(IommuChange *c)
 {

@@ -6,9 +6,9 @@
 
 #include "basic/cpuset.h"
 #include "core/irq-placement.h"
-#include "host/proc-interrupts.h"
-#include "host/proc-stat.h"
-#include "virt/domain-xml.h"
+#include "model/proc-interrupts.h"
+#include "model/proc-stat.h"
+#include "model/domain-xml.h"
 
 /*
  * The pure half of kvmnetd's interrupt sampler: two snapshots of

@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "virt/domain-edit.h"
-#include "virt/domain-xml.h"
+#include "model/domain-edit.h"
+#include "model/domain-xml.h"
 
 /*
  * `kvmnetctl vm team`: which interface of a persistent definition becomes

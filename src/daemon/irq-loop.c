@@ -20,6 +20,7 @@
 #include "host/irqbalance.h"
 #include "host/netdev.h"
 #include "host/pci.h"
+#include "host/procfs.h"
 #include "virt/domains.h"
 
 #define AFFINITY_PREFIX "/proc/irq/"

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "daemon/daemon.h"
-#include "virt/domain-xml.h"
+#include "model/domain-xml.h"
 
 /*
  * kvmnetd's [tune]: the source document's host tuning, through the knobs

@@ -12,7 +12,8 @@
 #include "basic/pci-addr.h"
 #include "host/inventory.h"
 #include "host/irq.h"
-#include "host/proc-interrupts.h"
+#include "model/proc-interrupts.h"
+#include "host/procfs.h"
 
 static void inv_irq_clear(InvIrq *v)
 {

@@ -7,7 +7,9 @@
 #include "basic/macro.h"
 #include "basic/parse-util.h"
 #include "basic/strv.h"
-#include "inventory.h"
+#include "host/inventory.h"
+#include "host/pci.h"
+#include "host/sriov.h"
 
 /* Every PCI function, read once; entries are taken (set NULL) as they go
  * into the model. */

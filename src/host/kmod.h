@@ -3,29 +3,9 @@
 
 #include <stdbool.h>
 
-/*
- * Kernel modules: loaded (/proc/modules, /sys/module/<m>/initstate), built
- * in (modules.builtin, or /sys/module/<m> without initstate on a kernel
- * without module support) or available to modprobe (modules.dep), for the
- * running kernel (/proc/sys/kernel/osrelease) under /lib/modules.
- */
-typedef enum KmodState {
-	KMOD_ABSENT,
-	KMOD_AVAILABLE, /* in modules.dep, not loaded */
-	KMOD_LOADED,
-	KMOD_BUILTIN,
-} KmodState;
-
-const char *kmod_state_to_string(KmodState s);
+#include "model/kmod.h"
 
 /* False on kernels built without CONFIG_MODULES (no /proc/modules). */
 bool kmod_supported(void);
 /* name as modprobe takes it; '-' and '_' are the same. */
 int kmod_state(const char *name, KmodState *ret);
-
-/*
- * Whether a modules.dep or modules.builtin text lists the module: each line
- * starts with a path ".../vfio-pci.ko[.xz|.zst|.gz]", in modules.dep
- * followed by ':'.  /proc/modules lines start with the bare name.
- */
-bool kmod_list_has(const char *text, const char *name);

@@ -11,24 +11,6 @@
 
 #define PCI_DEVICES "/sys/bus/pci/devices"
 
-void pci_function_free(PciFunction *f)
-{
-	if (!f)
-		return;
-	free(f->addr);
-	free(f->vendor);
-	free(f->device);
-	free(f->class_id);
-	free(f->driver);
-	free(f->driver_override);
-	strv_free(f->iommu_peers);
-	free(f->link_speed);
-	free(f->max_link_speed);
-	strv_free(f->netdevs);
-	free(f->physfn);
-	free(f);
-}
-
 /* An attribute as a string, or NULL when it is absent or empty. */
 static char *attr_string(const char *addr, const char *name)
 {

@@ -9,7 +9,7 @@
 
 #include "basic/fileio.h"
 #include "basic/macro.h"
-#include "core/sriov-persist.h"
+#include "model/sriov-persist.h"
 #include "persist-files.h"
 
 void manifest_done(Manifest *m)

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/vf-config.h"
+#include "model/vf-config.h"
 
 /*
  * VF attributes of a PF netdev over rtnetlink (IFLA_VFINFO_LIST), the

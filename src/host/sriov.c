@@ -16,17 +16,6 @@
 
 #define PCI_DEVICES "/sys/bus/pci/devices"
 
-void sriov_pf_free(SriovPf *pf)
-{
-	if (!pf)
-		return;
-	for (size_t i = 0; i < pf->n_vfs; i++)
-		free(pf->vf_addrs[i]);
-	free(pf->vf_addrs);
-	free(pf->addr);
-	free(pf);
-}
-
 static int pf_int(const char *pf, const char *name, int *ret)
 {
 	_cleanup_free_ char *path = NULL;

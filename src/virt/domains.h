@@ -8,7 +8,7 @@
 
 #include "basic/macro.h"
 #include "basic/pci-addr.h"
-#include "domain-xml.h"
+#include "model/domain-xml.h"
 
 /* Domains as libvirt reports them, parsed.  Every function taking a
  * connection reports libvirt's error through ret_error (malloc'd, may be

@@ -7,7 +7,7 @@
 
 #include <libvirt/libvirt.h>
 
-#include "core/guest-agent-json.h"
+#include "model/guest-agent-json.h"
 
 /*
  * Commands run in a guest through the QEMU guest agent, over libvirt

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "basic/macro.h"
-#include "host/inventory.h"
+#include "model/inventory.h"
 #include "virt/domains.h"
 #include "virt/inventory-vms.h"
 #include "virt/virt-conn.h"

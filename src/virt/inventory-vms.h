@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "host/inventory.h"
+#include "model/inventory.h"
 
 /* The inventory's VM source: running domains at opts->libvirt_uri (read
  * only) and the PCI functions they hold.  Unreachable libvirt: -errno

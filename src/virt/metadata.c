@@ -5,7 +5,7 @@
 #include <libxml/tree.h>
 
 #include "basic/macro.h"
-#include "virt/domain-xml.h"
+#include "model/domain-xml.h"
 #include "virt/metadata.h"
 #include "virt/virt-conn.h"
 

@@ -32,7 +32,7 @@
 #include <cmocka.h>
 
 #include "basic/macro.h"
-#include "core/guest-agent-json.h"
+#include "model/guest-agent-json.h"
 #include "core/iperf3-json.h"
 
 extern char **environ;

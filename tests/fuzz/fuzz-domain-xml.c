@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "virt/domain-edit.h"
-#include "virt/domain-xml.h"
+#include "model/domain-edit.h"
+#include "model/domain-xml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/guest-agent-json.h"
+#include "model/guest-agent-json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,7 +2,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/guest-agent-json.h"
+#include "model/guest-agent-json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

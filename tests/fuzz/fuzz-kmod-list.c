@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/checks.h"
-#include "host/kmod.h"
+#include "model/kmod.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

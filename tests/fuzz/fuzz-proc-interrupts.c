@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host/proc-interrupts.h"
+#include "model/proc-interrupts.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

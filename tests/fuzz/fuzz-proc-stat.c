@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host/proc-stat.h"
+#include "model/proc-stat.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/sriov-persist.h"
+#include "model/sriov-persist.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

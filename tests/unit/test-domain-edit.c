@@ -10,8 +10,8 @@
 #include <cmocka.h>
 
 #include "basic/line-diff.h"
-#include "virt/domain-edit.h"
-#include "virt/domain-xml.h"
+#include "model/domain-edit.h"
+#include "model/domain-xml.h"
 
 static char *slurp(const char *name)
 {

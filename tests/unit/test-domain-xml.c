@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "virt/domain-xml.h"
+#include "model/domain-xml.h"
 
 static char *slurp(const char *name, size_t *ret_size)
 {

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "basic/fileio.h"
-#include "core/guest-agent-json.h"
+#include "model/guest-agent-json.h"
 
 static char *data(const char *name, size_t *ret_len)
 {

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "fixture.h"
-#include "host/inventory-json.h"
+#include "model/inventory-json.h"
 #include "host/inventory.h"
 
 static Inventory *read_inv(const char *fixture)

@@ -10,7 +10,8 @@
 #include <cmocka.h>
 
 #include "basic/fileio.h"
-#include "host/proc-interrupts.h"
+#include "model/proc-interrupts.h"
+#include "host/procfs.h"
 
 static const char x86[] =
 	"           CPU0       CPU1       \n"

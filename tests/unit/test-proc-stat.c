@@ -10,7 +10,8 @@
 #include <cmocka.h>
 
 #include "basic/fileio.h"
-#include "host/proc-stat.h"
+#include "model/proc-stat.h"
+#include "host/procfs.h"
 
 static void test_modern(void **state)
 {

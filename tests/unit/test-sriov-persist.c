@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "core/sriov-persist.h"
+#include "model/sriov-persist.h"
 
 static void test_roundtrip(void **state)
 {

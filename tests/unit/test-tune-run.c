@@ -24,7 +24,7 @@
 #include "daemon/daemon.h"
 #include "daemon/journal.h"
 #include "daemon/tune-run.h"
-#include "virt/domain-xml.h"
+#include "model/domain-xml.h"
 #include "../lib/tmp-root.h"
 
 #define VM1CG "/sys/fs/cgroup/machine.slice/machine-qemu\\x2d1\\x2dvm1.scope/libvirt/"

@@ -5,12 +5,10 @@
 #include <string.h>
 
 #include "basic/cpuset.h"
-#include "basic/fileio.h"
 #include "basic/macro.h"
-#include "proc-stat.h"
+#include "model/proc-stat.h"
 
 /* The cpu lines of 8192 CPUs are ~1 MB; intr of many irqs adds more. */
-#define PROC_STAT_MAX (64u << 20)
 
 void proc_stat_free(ProcStat *s)
 {
@@ -119,16 +117,6 @@ int proc_stat_parse(const char *text, ProcStat **ret)
 	return 0;
 }
 
-int proc_stat_read(ProcStat **ret)
-{
-	_cleanup_free_ char *text = NULL;
-	int r;
-
-	r = read_full_file("/proc/stat", PROC_STAT_MAX, &text, NULL);
-	if (r < 0)
-		return r;
-	return proc_stat_parse(text, ret);
-}
 
 const CpuTimes *proc_stat_cpu(const ProcStat *s, unsigned cpu)
 {

@@ -32,7 +32,6 @@ typedef struct ProcStat {
 /* Non-cpu lines (intr, ctxt...) and malformed cpu lines are skipped; a text
  * with no cpu line at all is -EBADMSG. */
 int proc_stat_parse(const char *text, ProcStat **ret);
-int proc_stat_read(ProcStat **ret);
 void proc_stat_free(ProcStat *s);
 const CpuTimes *proc_stat_cpu(const ProcStat *s, unsigned cpu);
 

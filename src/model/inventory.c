@@ -6,7 +6,7 @@
 
 #include "basic/macro.h"
 #include "basic/pci-addr.h"
-#include "inventory.h"
+#include "model/inventory.h"
 
 static void vf_attrs_done(InvVfAttrs *a)
 {

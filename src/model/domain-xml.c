@@ -10,7 +10,7 @@
 #include <libxml/tree.h>
 
 #include "basic/parse-util.h"
-#include "domain-xml.h"
+#include "model/domain-xml.h"
 
 /* Bounds on repeated elements, so that a hostile document cannot make the
  * parser allocate without limit (a vcpupin carries a 1 KiB CpuSet). */

@@ -10,8 +10,8 @@
 
 #include "basic/macro.h"
 #include "basic/string-util.h"
-#include "domain-edit.h"
-#include "domain-xml.h"
+#include "model/domain-edit.h"
+#include "model/domain-xml.h"
 
 #define set_error(ret_error, ...) error_setf(ret_error, -EINVAL, __VA_ARGS__)
 

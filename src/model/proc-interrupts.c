@@ -6,12 +6,10 @@
 #include <string.h>
 
 #include "basic/cpuset.h"
-#include "basic/fileio.h"
 #include "basic/macro.h"
-#include "proc-interrupts.h"
+#include "model/proc-interrupts.h"
 
 /* /proc/interrupts of 8192 CPUs and a few thousand irqs is tens of MB. */
-#define PROC_INTERRUPTS_MAX (256u << 20)
 
 static const char *skip_space(const char *p)
 {
@@ -256,16 +254,6 @@ int proc_interrupts_parse(const char *text, ProcInterrupts **ret)
 	return 0;
 }
 
-int proc_interrupts_read(ProcInterrupts **ret)
-{
-	_cleanup_free_ char *text = NULL;
-	int r;
-
-	r = read_full_file("/proc/interrupts", PROC_INTERRUPTS_MAX, &text, NULL);
-	if (r < 0)
-		return r;
-	return proc_interrupts_parse(text, ret);
-}
 
 const IrqRow *proc_interrupts_find(const ProcInterrupts *p, int irq)
 {

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "basic/macro.h"
-#include "inventory-json.h"
+#include "model/inventory-json.h"
 
 /*
  * Builders with a sticky error: each add records -ENOMEM in *err and the

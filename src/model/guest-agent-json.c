@@ -8,7 +8,7 @@
 
 #include "basic/base64.h"
 #include "basic/json-util.h"
-#include "guest-agent-json.h"
+#include "model/guest-agent-json.h"
 
 /* ---- commands */
 

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "basic/macro.h"
-#include "vf-config.h"
+#include "model/vf-config.h"
 
 static const char *const attr_names[_VF_ATTR_MAX] = {
 	[VF_ATTR_MAC] = "mac",

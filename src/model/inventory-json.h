@@ -3,7 +3,7 @@
 
 #include <json-c/json.h>
 
-#include "host/inventory.h"
+#include "model/inventory.h"
 
 /* The version of the JSON document below; raised on an incompatible change. */
 #define INVENTORY_JSON_SCHEMA 1

@@ -32,8 +32,6 @@ typedef struct ProcInterrupts {
 /* Lines that are not rows are skipped; a text without a CPU header is
  * -EBADMSG. */
 int proc_interrupts_parse(const char *text, ProcInterrupts **ret);
-/* Reads $KVMNET_SYSROOT/proc/interrupts. */
-int proc_interrupts_read(ProcInterrupts **ret);
 void proc_interrupts_free(ProcInterrupts *p);
 /* The numbered row for irq, or NULL. */
 const IrqRow *proc_interrupts_find(const ProcInterrupts *p, int irq);

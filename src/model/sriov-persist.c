@@ -9,7 +9,7 @@
 #include "basic/string-util.h"
 #include "basic/parse-util.h"
 #include "basic/pci-addr.h"
-#include "sriov-persist.h"
+#include "model/sriov-persist.h"
 
 void persist_pf_done(PersistPf *p)
 {

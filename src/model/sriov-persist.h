@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "vf-config.h"
+#include "model/vf-config.h"
 
 /*
  * The wanted SR-IOV state of one PF as `kvmnetctl sriov persist` records
