@@ -11,8 +11,8 @@
 #include "basic/string-util.h"
 #include "bench.h"
 #include "commands.h"
-#include "core/bench-report.h"
-#include "core/iperf3-json.h"
+#include "measure/bench-report.h"
+#include "measure/iperf3-json.h"
 #include "spawn.h"
 
 static void set_error(char **ret_error, const char *prefix, const char *text)

@@ -11,7 +11,7 @@
 #include "basic/macro.h"
 #include "bench.h"
 #include "commands.h"
-#include "core/bench-report.h"
+#include "measure/bench-report.h"
 
 static int read_one(const char *file, BenchSeries **s, size_t *n)
 {

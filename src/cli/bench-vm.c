@@ -10,7 +10,7 @@
 #include "basic/macro.h"
 #include "bench.h"
 #include "commands.h"
-#include "core/bench-endpoint.h"
+#include "measure/bench-endpoint.h"
 #include "host/route-src.h"
 #include "spawn.h"
 #include "virt/domains.h"

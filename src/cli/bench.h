@@ -4,7 +4,7 @@
 #include <stdbool.h>
 
 #include "bench-net.h"
-#include "core/bench-stats.h"
+#include "measure/bench-stats.h"
 
 /* The parts of `kvmnetctl bench` shared by its three modes: network
  * namespaces (cmd-bench.c), VM and host ends (bench-vm.c) and --compare

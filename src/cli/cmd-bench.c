@@ -16,8 +16,8 @@
 #include "bench-net.h"
 #include "bench.h"
 #include "commands.h"
-#include "core/bench-report.h"
-#include "core/bench-stats.h"
+#include "measure/bench-report.h"
+#include "measure/bench-stats.h"
 #include "spawn.h"
 
 static void bench_help(FILE *f)

@@ -33,7 +33,7 @@
 
 #include "basic/macro.h"
 #include "model/guest-agent-json.h"
-#include "core/iperf3-json.h"
+#include "measure/iperf3-json.h"
 
 extern char **environ;
 

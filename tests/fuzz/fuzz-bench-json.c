@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/bench-report.h"
+#include "measure/bench-report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "core/iperf3-json.h"
+#include "measure/iperf3-json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

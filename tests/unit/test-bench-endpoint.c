@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "core/bench-endpoint.h"
+#include "measure/bench-endpoint.h"
 
 static void test_good(void **state)
 {

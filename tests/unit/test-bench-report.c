@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "core/bench-report.h"
+#include "measure/bench-report.h"
 
 static void make(BenchSeries *s, const char *label, const char *path, const char *proto, double gbps, size_t n)
 {

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "core/bench-stats.h"
+#include "measure/bench-stats.h"
 
 static void test_stats(void **state)
 {

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "basic/fileio.h"
-#include "core/iperf3-json.h"
+#include "measure/iperf3-json.h"
 
 static char *data(const char *name, size_t *len)
 {

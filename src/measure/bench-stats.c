@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "basic/macro.h"
-#include "bench-stats.h"
+#include "measure/bench-stats.h"
 
 int bench_stats(const double *v, size_t n, BenchStats *ret)
 {

@@ -7,7 +7,7 @@
 
 #include "basic/macro.h"
 #include "basic/string-util.h"
-#include "bench-endpoint.h"
+#include "measure/bench-endpoint.h"
 
 #define fail(ret_error, ...) error_setf(ret_error, -EINVAL, __VA_ARGS__)
 

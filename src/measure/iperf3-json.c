@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "basic/json-util.h"
-#include "iperf3-json.h"
+#include "measure/iperf3-json.h"
 
 static int fail(char **ret_error, int r, const char *msg)
 {

@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#include "bench-stats.h"
+#include "measure/bench-stats.h"
 
 /*
  * `kvmnetctl bench` results as a table and as JSON, and the JSON read back

@@ -9,7 +9,7 @@
 #include "basic/json-util.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
-#include "bench-report.h"
+#include "measure/bench-report.h"
 
 /* ---- the table */
 
