@@ -5,7 +5,8 @@
 
 #include "basic/fileio.h"
 #include "basic/macro.h"
-#include "daemon/ctl-socket.h"
+#include "basic/unix-socket.h"
+#include "model/ctl-proto.h"
 #include "status-daemon.h"
 
 static json_object *not_running(const char *reason)
@@ -30,7 +31,7 @@ json_object *status_daemon_fetch(void)
 			return not_running("not asked: $KVMNET_SYSROOT is another host's tree");
 		path = CTL_SOCKET_PATH;
 	}
-	r = ctl_request(path, "status", &reply);
+	r = unix_request(path, CTL_REQUEST_STATUS, CTL_MAX_REPLY, &reply);
 	if (r < 0) {
 		if (asprintf(&why, "%s: %s", path,
 			     r == -ENOENT || r == -ECONNREFUSED ? "kvmnetd is not running" : strerror(-r)) < 0)

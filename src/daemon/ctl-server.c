@@ -188,7 +188,7 @@ int ctl_server_reply(CtlServer *s, uint64_t now_us, char **ret_reply)
 
 static int answer(const char *request, char **ret_reply, void *userdata)
 {
-	if (strcmp(request, "status") != 0)
+	if (strcmp(request, CTL_REQUEST_STATUS) != 0)
 		return -EOPNOTSUPP;
 	return ctl_server_reply(userdata, now_monotonic_us(), ret_reply);
 }

@@ -9,28 +9,8 @@
 #include <sys/un.h>
 
 #include "basic/macro.h"
-#include "ctl-socket.h"
-
-static int make_addr(const char *path, struct sockaddr_un *sa, socklen_t *len)
-{
-	size_t n = strlen(path);
-
-	if (n == 0 || n >= sizeof(sa->sun_path))
-		return -ENAMETOOLONG;
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	memcpy(sa->sun_path, path, n);
-	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
-	return 0;
-}
-
-static void set_timeouts(int fd)
-{
-	struct timeval tv = { .tv_sec = 1 };
-
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
+#include "basic/unix-socket.h"
+#include "daemon/ctl-socket.h"
 
 int ctl_listen(const char *path)
 {
@@ -40,7 +20,7 @@ int ctl_listen(const char *path)
 	mode_t old;
 	int r;
 
-	r = make_addr(path, &sa, &len);
+	r = unix_socket_addr(path, &sa, &len);
 	if (r < 0)
 		return r;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -81,19 +61,6 @@ static int read_request(int fd, char *buf, size_t size)
 	return 0;
 }
 
-static int send_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
-
-		if (n < 0)
-			return negative_errno();
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int ctl_serve_one(int listen_fd, uid_t allowed_uid, ctl_handler handler, void *userdata)
 {
 	_cleanup_close_ int fd = -1;
@@ -108,12 +75,12 @@ int ctl_serve_one(int listen_fd, uid_t allowed_uid, ctl_handler handler, void *u
 		return negative_errno();
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0)
 		return negative_errno();
-	set_timeouts(fd);
+	unix_socket_timeouts(fd);
 	/* Read the request even from a refused peer: closing on unread data
 	 * resets the connection and the peer would never see why. */
 	r = read_request(fd, req, sizeof(req));
 	if (cred.uid != allowed_uid) {
-		(void)send_all(fd, "{\"error\":\"permission denied\"}\n", 30);
+		(void)unix_send_all(fd, "{\"error\":\"permission denied\"}\n", 30);
 		return -EPERM;
 	}
 	if (r < 0)
@@ -123,58 +90,8 @@ int ctl_serve_one(int listen_fd, uid_t allowed_uid, ctl_handler handler, void *u
 		char msg[128];
 
 		snprintf(msg, sizeof(msg), "{\"error\":\"%s\"}\n", strerror(-r));
-		return send_all(fd, msg, strlen(msg));
+		return unix_send_all(fd, msg, strlen(msg));
 	}
-	return send_all(fd, reply, strlen(reply));
+	return unix_send_all(fd, reply, strlen(reply));
 }
 
-int ctl_request(const char *path, const char *request, char **ret_reply)
-{
-	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *buf = NULL, *line = NULL;
-	struct sockaddr_un sa;
-	size_t len = 0, cap = 0;
-	socklen_t salen;
-	int r;
-
-	r = make_addr(path, &sa, &salen);
-	if (r < 0)
-		return r;
-	if (asprintf(&line, "%s\n", request) < 0)
-		return -ENOMEM;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return negative_errno();
-	set_timeouts(fd);
-	if (connect(fd, (struct sockaddr *)&sa, salen) < 0)
-		return negative_errno();
-	r = send_all(fd, line, strlen(line));
-	if (r < 0)
-		return r;
-	for (;;) {
-		ssize_t n;
-
-		if (cap - len < 4096) {
-			char *nb;
-
-			if (cap >= CTL_MAX_REPLY)
-				return -EMSGSIZE;
-			cap = cap ? cap * 2 : 65536;
-			nb = realloc(buf, cap);
-			if (!nb)
-				return -ENOMEM;
-			buf = nb;
-		}
-		n = recv(fd, buf + len, cap - len - 1, 0);
-		if (n < 0)
-			return negative_errno();
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (!buf)
-		return -ECONNRESET;
-	buf[len] = 0;
-	*ret_reply = TAKE_PTR(buf);
-	return 0;
-}

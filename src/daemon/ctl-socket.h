@@ -3,17 +3,13 @@
 
 #include <sys/types.h>
 
+#include "model/ctl-proto.h"
+
 /*
- * kvmnetd's control socket, /run/kvmnet/kvmnetd.sock: a stream socket
- * carrying one request line ("status\n") and one reply (a JSON document)
- * per connection, then close.  Only root may ask (SO_PEERCRED), since the
- * reply names every VM on the host.  Requests are served inline with
- * short timeouts: a client that stalls costs the daemon at most one
- * second, never a hang.
+ * The server side of kvmnetd's control socket (the protocol is
+ * model/ctl-proto.h).  Requests are served inline with short timeouts: a
+ * client that stalls costs the daemon at most one second, never a hang.
  */
-#define CTL_SOCKET_PATH "/run/kvmnet/kvmnetd.sock"
-#define CTL_MAX_REQUEST 256
-#define CTL_MAX_REPLY (16U << 20)
 
 /* Returns the reply (malloc'd) for a request, or -errno. */
 typedef int (*ctl_handler)(const char *request, char **ret_reply, void *userdata);
@@ -24,5 +20,3 @@ int ctl_listen(const char *path);
 /* Accept one client on listen_fd and serve it.  `allowed_uid` is the only
  * uid served (0 in the daemon; the test's own uid in tests). */
 int ctl_serve_one(int listen_fd, uid_t allowed_uid, ctl_handler handler, void *userdata);
-/* Client side: send a request and read the whole reply. */
-int ctl_request(const char *path, const char *request, char **ret_reply);

@@ -19,6 +19,7 @@
 
 #include "basic/deadline.h"
 #include "daemon/ctl-server.h"
+#include "basic/unix-socket.h"
 #include "daemon/ctl-socket.h"
 
 static char dir[] = "/tmp/kvmnet-ctlsrv-XXXXXX";
@@ -204,7 +205,7 @@ static void test_socket(void **state)
 	assert_int_equal(st.st_mode & 0777, 0600);
 	publish_text(s, "{\"mode\":\"active\",\"m1\":2}");
 	ctl_server_set_busy(s, "observing libvirt", now_monotonic_us() - 1500000);
-	assert_int_equal(ctl_request(path, "status", &reply), 0);
+	assert_int_equal(unix_request(path, "status", CTL_MAX_REPLY, &reply), 0);
 	o = parse(reply);
 	free(reply);
 	assert_int_equal(json_object_get_int(get(o, "m1")), 2);
@@ -212,14 +213,14 @@ static void test_socket(void **state)
 	assert_true(json_object_get_int64(get(get(o, "busy"), "for_ms")) >= 1500);
 	json_object_put(o);
 
-	assert_int_equal(ctl_request(path, "reload", &reply), 0);
+	assert_int_equal(unix_request(path, "reload", CTL_MAX_REPLY, &reply), 0);
 	assert_string_equal(reply, "{\"error\":\"Operation not supported\"}\n");
 	free(reply);
 
 	/* Stopped: joined, the socket gone. */
 	ctl_server_free(s);
 	assert_int_equal(stat(path, &st), -1);
-	assert_int_equal(ctl_request(path, "status", &reply), -ENOENT);
+	assert_int_equal(unix_request(path, "status", CTL_MAX_REPLY, &reply), -ENOENT);
 }
 
 static void test_start_fails(void **state)
@@ -256,7 +257,7 @@ static void *reader(void *userdata)
 		char *reply = NULL;
 		json_object *o, *n, *pad;
 
-		if (ctl_request(path, "status", &reply) < 0) {
+		if (unix_request(path, "status", CTL_MAX_REPLY, &reply) < 0) {
 			rd->bad++;
 			continue;
 		}

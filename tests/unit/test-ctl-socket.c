@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "basic/unix-socket.h"
 #include "daemon/ctl-socket.h"
 
 static char dir[] = "/tmp/kvmnet-ctl-XXXXXX";
@@ -37,7 +38,7 @@ static pid_t ask(const char *request, const char *want)
 
 	if (pid == 0) {
 		char *reply = NULL;
-		int r = ctl_request(path, request, &reply);
+		int r = unix_request(path, request, CTL_MAX_REPLY, &reply);
 
 		_exit(r == 0 && strcmp(reply, want) == 0 ? 0 : 1);
 	}
@@ -100,7 +101,7 @@ static void test_no_daemon(void **state)
 	char *reply = NULL;
 
 	unlink(path);
-	assert_int_equal(ctl_request(path, "status", &reply), -ENOENT);
+	assert_int_equal(unix_request(path, "status", CTL_MAX_REPLY, &reply), -ENOENT);
 	assert_null(reply);
 }
 
