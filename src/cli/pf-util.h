@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "host/rtnl-vf.h"
-#include "host/sriov.h"
+#include "act/sriov.h"
 
 /* What the sriov and vf subcommands share. */
 

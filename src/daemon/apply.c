@@ -10,7 +10,7 @@
 #include "daemon/apply.h"
 #include "host/pci.h"
 #include "host/rtnl-vf.h"
-#include "host/sriov.h"
+#include "act/sriov.h"
 #include "virt/domains.h"
 #include "virt/vf-attach.h"
 #include "virt/virt-conn.h"

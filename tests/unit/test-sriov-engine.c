@@ -22,7 +22,7 @@
 
 #include "basic/strv.h"
 #include "fake-kernel.h"
-#include "host/sriov.h"
+#include "act/sriov.h"
 
 #define PF "0000:01:00.0"
 #define PFDIR "/sys/bus/pci/devices/" PF
