@@ -440,6 +440,16 @@ static int pick_vf(Work *w, size_t *ret_pf)
 	return (int)w->cursor[best]++;
 }
 
+/* The MAC of a VM's slot-th VF: its failover pair's for the first one,
+ * if it has a pair waiting, else the one derived from its UUID. */
+static void vm_slot_mac(const PlanVm *vm, unsigned slot, uint8_t ret[PLAN_MAC_LEN])
+{
+	if (slot == 0 && vm->has_team_mac)
+		memcpy(ret, vm->team_mac, PLAN_MAC_LEN);
+	else
+		plan_vm_mac(vm->uuid, slot, ret);
+}
+
 static void give_vfs(Work *w, int vm)
 {
 	const PlanInput *in = w->in;
@@ -458,9 +468,9 @@ static void give_vfs(Work *w, int vm)
 			return;
 		}
 		a = emit(w, PLAN_SET_VF_MAC, vm, (int)p, vf);
-		plan_vm_mac(in->vms[vm].uuid, w->kept[vm], a->mac);
+		vm_slot_mac(&in->vms[vm], w->kept[vm], a->mac);
 		a = emit(w, PLAN_ATTACH, vm, (int)p, vf);
-		plan_vm_mac(in->vms[vm].uuid, w->kept[vm], a->mac);
+		vm_slot_mac(&in->vms[vm], w->kept[vm], a->mac);
 		w->kept[vm]++;
 	}
 }

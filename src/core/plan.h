@@ -33,7 +33,10 @@
  * - VMs keep the VFs they hold; new ones go to VMs in input order (the
  *   caller lists them in the order they should be served, e.g. start time),
  *   each to the PF with the most free VFs, lowest VF index first.
- * - Each VM's MAC is derived from its UUID (plan_vm_mac()).
+ * - Each VM's MAC is derived from its UUID (plan_vm_mac()), except the
+ *   first VF of a VM that has a failover pair waiting for one (team_mac):
+ *   that VF takes the persistent member's MAC, so that it joins the pair
+ *   and can come and go without the guest losing its network.
  */
 
 #include <limits.h>
@@ -60,6 +63,11 @@ typedef struct PlanVm {
 	uint8_t uuid[16];
 	bool opted_out;	    /* its libvirt metadata says: leave me alone */
 	bool has_other_nic; /* a NIC besides the daemon's VFs (virtio...) */
+	/* Its virtio NIC is the persistent member of a failover pair
+	 * (kvmnetctl vm team) with no transient member yet: the MAC the
+	 * VF must have to join it. */
+	bool has_team_mac;
+	uint8_t team_mac[PLAN_MAC_LEN];
 } PlanVm;
 
 typedef enum PlanVfDriver {

@@ -196,22 +196,9 @@ static bool team_mac(const Observation *o, int vm, uint8_t ret[static PLAN_MAC_L
 	       ether_addr_parse(o->vm_team_macs[vm], ret) >= 0;
 }
 
-void apply_pair_teams(const Observation *o, Plan *plan)
-{
-	for (size_t i = 0; i < plan->n_actions; i++) {
-		PlanAction *a = &plan->actions[i];
-		uint8_t slot0[PLAN_MAC_LEN], mac[PLAN_MAC_LEN];
-
-		if ((a->type != PLAN_SET_VF_MAC && a->type != PLAN_ATTACH) || !team_mac(o, a->vm, mac))
-			continue;
-		plan_vm_mac(o->vms[a->vm].uuid, 0, slot0);
-		if (memcmp(a->mac, slot0, PLAN_MAC_LEN) == 0)
-			memcpy(a->mac, mac, PLAN_MAC_LEN);
-	}
-}
-
 /* The alias to pair an attached VF with: only the VF that carries the
- * persistent member's MAC (apply_pair_teams) joins its pair. */
+ * persistent member's MAC (the plan gives it to the first VF) joins its
+ * pair. */
 static const char *team_alias(const Observation *o, const PlanAction *a)
 {
 	uint8_t mac[PLAN_MAC_LEN];

@@ -21,13 +21,5 @@ typedef struct ApplyContext {
 	const Plan *plan;
 } ApplyContext;
 
-/* A VM whose virtio NIC is the persistent member of a failover pair
- * (Observation.vm_team_macs) gets its first VF (slot 0 of plan_vm_mac())
- * with that NIC's MAC instead, which QEMU's failover requires: rewrites
- * the MAC of those SET_VF_MAC and ATTACH actions, so that the log and the
- * dry run show what is done.  apply_action() then attaches the VF as the
- * transient member. */
-void apply_pair_teams(const Observation *o, Plan *plan);
-
 /* 0 on success; on failure -errno and, in *ret_error, what failed. */
 int apply_action(const ApplyContext *c, const PlanAction *a, char **ret_error);

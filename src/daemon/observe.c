@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/ether-addr.h"
 #include "basic/macro.h"
 #include "basic/strv.h"
 #include "daemon/observe.h"
@@ -188,6 +189,10 @@ static int observe_vms(Observation *o, virConnectPtr conn, DomainList *l)
 		o->in.n_vms++;
 		if (observe_team(d, &o->vm_team_aliases[o->in.n_vms - 1], &o->vm_team_macs[o->in.n_vms - 1]) < 0)
 			return -ENOMEM;
+		/* The plan gives the pair's MAC to the VM's first VF; a MAC that
+		 * does not parse (never from libvirt) leaves it the derived one. */
+		vm->has_team_mac = o->vm_team_macs[o->in.n_vms - 1] &&
+				   ether_addr_parse(o->vm_team_macs[o->in.n_vms - 1], vm->team_mac) >= 0;
 	}
 	return 0;
 }

@@ -179,7 +179,6 @@ int daemon_reconcile(Daemon *d)
 		observation_free(o);
 		return log_error_errno(r, "Deciding: inconsistent observation: %m");
 	}
-	apply_pair_teams(o, plan);
 	log_debug("M1=%u N1=%u mode=%s", plan->m1, plan->n1, plan->mode.active ? "active" : "inactive");
 	log_waits(d, o, plan);
 	if (!d->dry_run && prune_attachments(d->journal, o))
