@@ -5,7 +5,6 @@
 #include <time.h>
 
 #include "basic/deadline.h"
-#include "basic/fileio.h"
 #include "basic/macro.h"
 #include "basic/parse-util.h"
 #include "basic/pci-addr.h"
@@ -416,17 +415,6 @@ static bool bind_holds(SriovBindTarget t, const char *drv)
 	}
 }
 
-static char *read_override(const char *vf)
-{
-	_cleanup_free_ char *path = NULL, *s = NULL;
-
-	if (asprintf(&path, PCI_DEVICES "/%s/driver_override", vf) < 0 || read_one_line(path, &s) < 0)
-		return NULL;
-	if (isempty(strstrip(s)) || streq(strstrip(s), "(null)"))
-		return NULL;
-	return strdup(strstrip(s));
-}
-
 /* Put the override back and, if the VF lost its driver, let the kernel
  * bind the old one again. */
 static void bind_undo(const char *vf, const char *old_override, bool override_changed, const char *old_drv,
@@ -455,7 +443,7 @@ static void bind_undo(const char *vf, const char *old_override, bool override_ch
 static int rebind(const char *vf, SriovBindTarget t, const char *host_override, const char *old_drv,
 		  unsigned timeout_ms, SriovReport *rep)
 {
-	_cleanup_free_ char *old_override = read_override(vf);
+	_cleanup_free_ char *old_override = sriov_vf_override(vf);
 	const char *want_override = t == SRIOV_BIND_VFIO ? "vfio-pci" : t == SRIOV_BIND_HOST ? host_override : NULL;
 	bool changed = false;
 	int r = 0;
@@ -502,7 +490,7 @@ int sriov_vf_bind(const char *pf_addr, int index, SriovBindTarget target, const 
 		report_failure(rep, "VF %d (%s) is held by running VM '%s'", index, vf, vm);
 		return -EBUSY;
 	}
-	if (target == SRIOV_BIND_VFIO && access_root("/sys/bus/pci/drivers/vfio-pci", F_OK) < 0) {
+	if (target == SRIOV_BIND_VFIO && !pci_driver_registered("vfio-pci")) {
 		report_failure(rep, "the vfio-pci driver is not loaded (modprobe vfio-pci)");
 		return -ENODEV;
 	}
@@ -522,4 +510,22 @@ int sriov_vf_bind(const char *pf_addr, int index, SriovBindTarget target, const 
 		}
 	}
 	return rebind(vf, target, host, drv, timeout, rep);
+}
+
+int sriov_vf_addr_now(const char *pf_addr, int index, char **ret)
+{
+	_cleanup_sriov_pf_ SriovPf *sp = NULL;
+	char *s;
+	int r;
+
+	r = sriov_pf_read(pf_addr, &sp);
+	if (r < 0)
+		return r;
+	if (index < 0 || (size_t)index >= sp->n_vfs || !sp->vf_addrs[index])
+		return -ENOENT;
+	s = strdup(sp->vf_addrs[index]);
+	if (!s)
+		return -ENOMEM;
+	*ret = s;
+	return 0;
 }

@@ -86,3 +86,10 @@ int sriov_vf_bind(const char *pf_addr, int index, SriovBindTarget target, const 
  * when unknown. */
 const char *sriov_vf_driver_for(const char *pf_driver);
 
+/*
+ * The address of VF index of the PF as the kernel shows it now: the
+ * engine's own check before it acts on a VF that a plan names by index,
+ * since a numvfs change earlier in the same plan may have made it after
+ * the observation.  -ENOENT when there is no such VF.
+ */
+int sriov_vf_addr_now(const char *pf_addr, int index, char **ret);

@@ -8,25 +8,22 @@
 #include "basic/macro.h"
 #include "basic/strv.h"
 #include "daemon/apply.h"
-#include "host/pci.h"
 #include "host/rtnl-vf.h"
 #include "act/sriov.h"
 #include "virt/domains.h"
 #include "virt/vf-attach.h"
 #include "virt/virt-conn.h"
 
-/* The VF's address now: a plan names VFs by index, and SET_NUMVFS earlier
- * in the same plan may have made the VF after the observation. */
+/* The plan names VFs by index: the observed address, or the engine's
+ * read of it now for a VF made by this plan's numvfs change. */
 static char *vf_addr_now(const ApplyContext *c, int pf, int vf)
 {
-	_cleanup_sriov_pf_ SriovPf *sp = NULL;
 	const char *seen = observation_vf_addr(c->obs, pf, vf);
+	char *now = NULL;
 
 	if (seen)
 		return strdup(seen);
-	if (sriov_pf_read(c->obs->pfs[pf].addr, &sp) < 0 || vf < 0 || (size_t)vf >= sp->n_vfs || !sp->vf_addrs[vf])
-		return NULL;
-	return strdup(sp->vf_addrs[vf]);
+	return sriov_vf_addr_now(c->obs->pfs[pf].addr, vf, &now) < 0 ? NULL : now;
 }
 
 /* "<what>: <strerror>" into *ret_error; returns r. */
@@ -135,20 +132,12 @@ static int set_numvfs(const ApplyContext *c, const PlanAction *a, char **ret_err
 	return save(c, ret_error);
 }
 
-static char *vf_override(const char *vf_addr)
-{
-	_cleanup_pci_function_ PciFunction *f = NULL;
-
-	if (!vf_addr || pci_function_read(vf_addr, &f) < 0 || !f->driver_override)
-		return NULL;
-	return strdup(f->driver_override);
-}
-
 static int bind_vfio(const ApplyContext *c, const PlanAction *a, char **ret_error)
 {
 	const ObservedPf *p = &c->obs->pfs[a->pf];
 	_cleanup_free_ char *vf = vf_addr_now(c, a->pf, a->vf);
-	_cleanup_free_ char *override = vf_override(vf);
+	/* The original, read right before the change it goes into the journal for. */
+	_cleanup_free_ char *override = vf ? sriov_vf_override(vf) : NULL;
 	SriovOptions opts = { 0 };
 	SriovReport rep = { 0 };
 	int r;
@@ -210,23 +199,11 @@ static const char *team_alias(const Observation *o, const PlanAction *a)
 
 /* libvirt matches a detached <interface> by its MAC; with only the PCI
  * source it finds the VM's other NICs too ("multiple matching devices").
- * The MAC is the one the live XML shows, whoever chose it. */
-static int detach(const ApplyContext *c, virDomainPtr dom, VfInterface *vf, const char *uuid, char **ret_error)
+ * The MAC is the one the live XML showed at the observation, whoever
+ * chose it. */
+static int detach(const ApplyContext *c, virDomainPtr dom, VfInterface *vf, char **ret_error)
 {
-	_cleanup_domain_def_ DomainDef *def = NULL;
-	PciAddr want;
-
-	if (pci_addr_parse(vf->pci_addr, &want) < 0)
-		return fail(ret_error, -EINVAL, "VF address %s", vf->pci_addr);
-	if (virt_domain_get(c->conn, uuid, 0, &def, NULL, NULL, NULL) == 0)
-		for (size_t i = 0; i < def->n_ifaces; i++) {
-			const PciAddr *pci = domain_iface_pci(&def->ifaces[i]);
-
-			if (pci && pci_addr_equal(pci, &want)) {
-				vf->mac = def->ifaces[i].mac;
-				break;
-			}
-		}
+	vf->mac = observation_holder_mac(c->obs, vf->pci_addr);
 	return vf_detach(dom, vf, ret_error);
 }
 
@@ -263,7 +240,7 @@ static int with_domain(const ApplyContext *c, const PlanAction *a, bool attach, 
 	} else
 		/* The journal entry goes when the VF is seen free again: a
 		 * detach is only a request to the guest. */
-		r = detach(c, dom, &vf, uuid, ret_error);
+		r = detach(c, dom, &vf, ret_error);
 	virDomainFree(dom);
 	return r;
 }

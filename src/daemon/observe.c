@@ -37,8 +37,10 @@ void observation_free(Observation *o)
 	for (size_t i = 0; i < o->n_holders; i++) {
 		free((char *)o->holders[i].pci_addr);
 		free((char *)o->holders[i].domain);
+		free(o->holder_macs[i]);
 	}
 	free(o->holders);
+	free(o->holder_macs);
 	free(o->vm_names);
 	free(o->vm_uuids);
 	free(o->vm_team_aliases);
@@ -57,6 +59,14 @@ const char *observation_vf_addr(const Observation *o, int pf, int vf)
 	for (size_t k = 0; k < o->plan_pfs[pf].n_vfs; k++)
 		if ((int)o->pfs[pf].vfs[k].index == vf)
 			return o->pfs[pf].vf_addrs[k];
+	return NULL;
+}
+
+const char *observation_holder_mac(const Observation *o, const char *addr)
+{
+	for (size_t i = 0; addr && i < o->n_holders; i++)
+		if (streq(o->holders[i].pci_addr, addr))
+			return o->holder_macs[i];
 	return NULL;
 }
 
@@ -104,6 +114,20 @@ static int cmp_id(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
+/* The MAC of the <interface> holding the PCI function addr, in any of the
+ * running domains' live XML; NULL when none names it. */
+static const char *iface_mac_of(const DomainList *l, const PciAddr *addr)
+{
+	for (size_t d = 0; d < l->n; d++)
+		for (size_t i = 0; i < l->defs[d]->n_ifaces; i++) {
+			const PciAddr *pci = domain_iface_pci(&l->defs[d]->ifaces[i]);
+
+			if (pci && pci_addr_equal(pci, addr))
+				return l->defs[d]->ifaces[i].mac;
+		}
+	return NULL;
+}
+
 static int observe_holders(Observation *o, DomainList *l)
 {
 	_cleanup_pci_holders_ PciHolderMap *m = NULL;
@@ -113,15 +137,18 @@ static int observe_holders(Observation *o, DomainList *l)
 	if (r < 0)
 		return r;
 	o->holders = calloc(m->n ? m->n : 1, sizeof(SriovHolder));
-	if (!o->holders)
+	o->holder_macs = calloc(m->n ? m->n : 1, sizeof(char *));
+	if (!o->holders || !o->holder_macs)
 		return -ENOMEM;
 	for (size_t i = 0; i < m->n; i++) {
+		const char *mac = iface_mac_of(l, &m->items[i].addr);
 		char buf[PCI_ADDR_STRLEN];
 
 		o->holders[i].pci_addr = strdup(pci_addr_format(&m->items[i].addr, buf));
 		o->holders[i].domain = strdup(m->items[i].domain);
+		o->holder_macs[i] = mac ? strdup(mac) : NULL;
 		o->n_holders++;
-		if (!o->holders[i].pci_addr || !o->holders[i].domain)
+		if (!o->holders[i].pci_addr || !o->holders[i].domain || (mac && !o->holder_macs[i]))
 			return -ENOMEM;
 	}
 	return 0;

@@ -36,6 +36,10 @@ typedef struct Observation {
 	PlanPf *plan_pfs;
 	size_t n_pfs;
 	SriovHolder *holders; /* every PCI function a running domain holds */
+	/* By holder index: the MAC of the <interface> that holds it in the
+	 * live XML, NULL for a <hostdev> or an interface without one.  A
+	 * detach names the interface by it (libvirt matches on the MAC). */
+	char **holder_macs;
 	size_t n_holders;
 	char **problems; /* PFs that could not be read, one sentence each */
 } Observation;
@@ -45,3 +49,5 @@ void observation_free(Observation *o);
 
 /* The observed VF (and its PF) with that PF index and VF index, or NULL. */
 const char *observation_vf_addr(const Observation *o, int pf, int vf);
+/* The MAC of the interface holding the PCI function at addr, or NULL. */
+const char *observation_holder_mac(const Observation *o, const char *addr);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "basic/fileio.h"
 #include "basic/macro.h"
@@ -134,4 +135,22 @@ char *sriov_pf_netdev(const char *pf)
 	if (asprintf(&dir, PCI_DEVICES "/%s/net", pf) < 0 || list_dir(dir, NULL, &l) < 0 || !l[0])
 		return NULL;
 	return strdup(l[0]);
+}
+
+char *sriov_vf_override(const char *vf)
+{
+	_cleanup_free_ char *path = NULL, *s = NULL;
+
+	if (asprintf(&path, PCI_DEVICES "/%s/driver_override", vf) < 0 || read_one_line(path, &s) < 0)
+		return NULL;
+	if (isempty(strstrip(s)) || streq(strstrip(s), "(null)"))
+		return NULL;
+	return strdup(strstrip(s));
+}
+
+bool pci_driver_registered(const char *driver)
+{
+	_cleanup_free_ char *path = NULL;
+
+	return asprintf(&path, "/sys/bus/pci/drivers/%s", driver) >= 0 && access_root(path, F_OK) >= 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "model/sriov-pf.h"
@@ -18,6 +19,10 @@ int sriov_sysfs_write(const char *path, const char *value);
 int sriov_vf_driver(const char *vf_addr, char **ret);
 /* The PF's netdev, NULL when its driver has none (unbound PF). */
 char *sriov_pf_netdev(const char *pf_addr);
+/* A VF's driver_override, NULL when none (or unreadable). */
+char *sriov_vf_override(const char *vf_addr);
+/* Whether a PCI driver is registered (/sys/bus/pci/drivers/DRIVER). */
+bool pci_driver_registered(const char *driver);
 
 /*
  * For tests on fake trees, where sysfs attributes are plain files: called
