@@ -133,13 +133,13 @@ static void gather_services(HostFacts *f)
 
 	f->modules_supported = kmod_supported();
 	f->vfio_pci = module_state("vfio-pci");
-	f->vfio_pci_driver = access_root("/sys/bus/pci/drivers/vfio-pci", F_OK) == 0;
+	f->vfio_pci_driver = pci_driver_registered("vfio-pci");
 	node("/dev/vhost-net", &f->vhost_net);
 	f->vhost_net_mod = module_state("vhost_net");
 	node("/dev/net/tun", &f->tun);
 	f->tun_mod = module_state("tun");
 	f->macvtap_mod = module_state("macvtap");
-	f->macvtap_class = access_root("/sys/class/macvtap", F_OK) == 0;
+	f->macvtap_class = netdev_macvtap_class();
 
 	r = process_find_by_comm("irqbalance", &pid);
 	if (r == -ESRCH)

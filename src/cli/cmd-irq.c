@@ -256,7 +256,7 @@ static int show_all(const ProcInterrupts *pi, json_object *array)
 	_cleanup_strv_free_ char **names = NULL;
 	int r, ret = 0;
 
-	r = list_dir("/sys/class/net", NULL, &names);
+	r = netdev_list(&names);
 	if (r < 0)
 		return log_error_errno(r, "reading /sys/class/net: %s", strerror(-r));
 	STRV_FOREACH(name, names) {

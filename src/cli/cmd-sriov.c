@@ -121,26 +121,6 @@ static int show_pf(const char *addr, Rtnl *rtnl, bool holders_known, const Sriov
 }
 
 /* Every function with an sriov_totalvfs attribute. */
-static int list_pfs(char ***ret)
-{
-	_cleanup_strv_free_ char **all = NULL, **pfs = NULL;
-	int r;
-
-	r = pci_list_functions(&all);
-	if (r < 0)
-		return r;
-	STRV_FOREACH(a, all) {
-		_cleanup_free_ char *p = NULL;
-
-		if (asprintf(&p, "/sys/bus/pci/devices/%s/sriov_totalvfs", *a) < 0)
-			return -ENOMEM;
-		if (access_root(p, F_OK) == 0 && strv_extend(&pfs, *a) < 0)
-			return -ENOMEM;
-	}
-	*ret = TAKE_PTR(pfs);
-	return 0;
-}
-
 static int verb_show(int argc, char **argv, bool holders_known, const SriovHolder *holders, size_t n_holders)
 {
 	_cleanup_(rtnl_closep) Rtnl *rtnl = NULL;
@@ -157,7 +137,7 @@ static int verb_show(int argc, char **argv, bool holders_known, const SriovHolde
 			return r;
 		r = strv_extend(&pfs, addr);
 	} else
-		r = list_pfs(&pfs);
+		r = sriov_list_pfs(&pfs);
 	if (r < 0) {
 		fprintf(stderr, "kvmnetctl sriov: listing /sys/bus/pci/devices: %s\n", strerror(-r));
 		return EXIT_FAILED;

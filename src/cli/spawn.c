@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "basic/deadline.h"
 #include "basic/macro.h"
 #include "spawn.h"
 
@@ -19,10 +20,7 @@ volatile sig_atomic_t spawn_interrupted;
 
 long long spawn_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)(now_monotonic_us() / 1000);
 }
 
 static pid_t start(char *const argv[], int out_fd, int err_fd)

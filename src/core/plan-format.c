@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "basic/ether-addr.h"
 #include "basic/macro.h"
 #include "plan.h"
 
@@ -130,13 +131,12 @@ static int format_wait(const PlanInput *in, const Plan *plan, const PlanAction *
 
 int plan_action_format(const PlanInput *in, const Plan *plan, const PlanAction *a, char **ret)
 {
-	char pb[PCI_ADDR_STRLEN], vb[PCI_ADDR_STRLEN + 3], mac[18];
+	char pb[PCI_ADDR_STRLEN], vb[PCI_ADDR_STRLEN + 3], mac[ETHER_ADDR_STRLEN];
 	const char *vm = vm_name(in, a->vm), *pf = pf_name(in, a->pf, pb);
 	const char *addr = vf_addr(in, a->pf, a->vf, vb);
 	int r = -1;
 
-	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", a->mac[0], a->mac[1], a->mac[2], a->mac[3],
-		 a->mac[4], a->mac[5]);
+	ether_addr_format(a->mac, mac);
 	switch (a->type) {
 	case PLAN_DETACH:
 		r = asprintf(ret, "detach PF %s VF %d%s from VM %s", pf, a->vf, addr, vm);

@@ -61,11 +61,6 @@ static int engine_fail(char **ret_error, int r, const SriovReport *rep)
 	return r;
 }
 
-static void format_mac(const uint8_t m[PLAN_MAC_LEN], char buf[static 18])
-{
-	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-}
-
 static int save(const ApplyContext *c, char **ret_error)
 {
 	int r = journal_save(c->journal, c->state_dir);
@@ -212,7 +207,7 @@ static int with_domain(const ApplyContext *c, const PlanAction *a, bool attach, 
 	_cleanup_free_ char *vf_addr = vf_addr_now(c, a->pf, a->vf);
 	const char *uuid = c->obs->vm_uuids[a->vm];
 	const PciAddr *pf = &c->obs->plan_pfs[a->pf].addr;
-	char mac[18];
+	char mac[ETHER_ADDR_STRLEN];
 	VfInterface vf = { .pci_addr = vf_addr,
 			   .mac = attach ? mac : NULL,
 			   .teaming_persistent = attach ? team_alias(c->obs, a) : NULL };
@@ -221,7 +216,7 @@ static int with_domain(const ApplyContext *c, const PlanAction *a, bool attach, 
 
 	if (!vf_addr)
 		return fail(ret_error, -ENOENT, "VF of %s named by the plan is gone", c->obs->pfs[a->pf].addr);
-	format_mac(a->mac, mac);
+	ether_addr_format(a->mac, mac);
 	dom = virDomainLookupByUUIDString(c->conn, uuid);
 	if (!dom)
 		return fail(ret_error, virt_error_take(NULL), "domain %s", c->obs->vm_names[a->vm]);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "basic/json-util.h"
+#include "basic/ether-addr.h"
 #include "basic/macro.h"
 #include "journal.h"
 
@@ -39,13 +40,12 @@ static json_object *addr_json(const PciAddr *a)
 static json_object *vf_json(const JournalVf *vf)
 {
 	json_object *o = json_object_new_object();
-	char mac[18];
+	char mac[ETHER_ADDR_STRLEN];
 	int r = 0;
 
 	if (!o)
 		return NULL;
-	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", vf->mac[0], vf->mac[1], vf->mac[2], vf->mac[3],
-		 vf->mac[4], vf->mac[5]);
+	ether_addr_format(vf->mac, mac);
 	r |= put(o, "index", json_object_new_int64(vf->index));
 	r |= json_object_object_add(o, "driver_override",
 				    vf->driver_override ? json_object_new_string(vf->driver_override) : NULL);

@@ -9,16 +9,16 @@
 #include <string.h>
 
 #include "basic/fileio.h"
+#include "basic/ether-addr.h"
 #include "basic/macro.h"
 #include "host/inventory.h"
 #include "host/rtnl-vf.h"
 
-static void attrs_from_config(const VfConfig *c, InvVfAttrs *a, char mac[static 18])
+static void attrs_from_config(const VfConfig *c, InvVfAttrs *a, char mac[static ETHER_ADDR_STRLEN])
 {
 	*a = (InvVfAttrs){ .vlan = -1, .qos = -1, .spoofchk = -1, .trust = -1 };
 	if (c->mask & VF_ATTR_BIT(VF_ATTR_MAC)) {
-		snprintf(mac, 18, "%02x:%02x:%02x:%02x:%02x:%02x", c->mac[0], c->mac[1], c->mac[2], c->mac[3],
-			 c->mac[4], c->mac[5]);
+		ether_addr_format(c->mac, mac);
 		a->mac = mac;
 	}
 	if (c->mask & VF_ATTR_BIT(VF_ATTR_VLAN)) {
@@ -54,7 +54,7 @@ static int fill_pf(Inventory *inv, Rtnl *rtnl, const InvNic *nic)
 	}
 	for (size_t i = 0; i < n; i++) {
 		InvVfAttrs a;
-		char mac[18];
+		char mac[ETHER_ADDR_STRLEN];
 
 		attrs_from_config(&vfs[i], &a, mac);
 		r = inventory_set_vf_attrs(inv, pf, (int)vfs[i].index, &a);

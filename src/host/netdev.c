@@ -101,3 +101,8 @@ int netdev_wait_carrier(const char *ifname, unsigned timeout_ms)
 		usleep(100 * 1000);
 	}
 }
+
+bool netdev_macvtap_class(void)
+{
+	return access_root("/sys/class/macvtap", F_OK) == 0;
+}

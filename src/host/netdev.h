@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
+
 /* Network interfaces as /sys/class/net shows them. */
 
 /* Names of every interface, sorted. */
@@ -15,3 +17,7 @@ int pci_resolve_name(const char *name, char **ret_addr);
 /* Wait (bounded) until the interface has carrier: some drivers (igb)
  * refuse VF rates until the PF link is up at speed.  -ETIMEDOUT. */
 int netdev_wait_carrier(const char *ifname, unsigned timeout_ms);
+
+/* Whether the macvtap device class exists (the module is loaded or built
+ * in). */
+bool netdev_macvtap_class(void);

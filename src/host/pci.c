@@ -207,3 +207,10 @@ bool pci_function_is_network(const PciFunction *f)
 {
 	return f->class_id && strneq(f->class_id, "0x02", 4);
 }
+
+bool pci_driver_registered(const char *driver)
+{
+	_cleanup_free_ char *path = NULL;
+
+	return asprintf(&path, "/sys/bus/pci/drivers/%s", driver) >= 0 && access_root(path, F_OK) >= 0;
+}

@@ -18,3 +18,5 @@ int pci_function_read(const char *addr, PciFunction **ret);
 int pci_list_functions(char ***ret);
 /* True for network controllers (PCI class 0x02xxxx). */
 bool pci_function_is_network(const PciFunction *f);
+/* Whether a PCI driver is registered (/sys/bus/pci/drivers/DRIVER). */
+bool pci_driver_registered(const char *driver);

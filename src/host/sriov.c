@@ -148,9 +148,22 @@ char *sriov_vf_override(const char *vf)
 	return strdup(strstrip(s));
 }
 
-bool pci_driver_registered(const char *driver)
+int sriov_list_pfs(char ***ret)
 {
-	_cleanup_free_ char *path = NULL;
+	_cleanup_strv_free_ char **all = NULL, **pfs = NULL;
+	int r;
 
-	return asprintf(&path, "/sys/bus/pci/drivers/%s", driver) >= 0 && access_root(path, F_OK) >= 0;
+	r = pci_list_functions(&all);
+	if (r < 0)
+		return r;
+	STRV_FOREACH(a, all) {
+		_cleanup_free_ char *p = NULL;
+
+		if (asprintf(&p, PCI_DEVICES "/%s/sriov_totalvfs", *a) < 0)
+			return -ENOMEM;
+		if (access_root(p, F_OK) == 0 && strv_extend(&pfs, *a) < 0)
+			return -ENOMEM;
+	}
+	*ret = TAKE_PTR(pfs);
+	return 0;
 }

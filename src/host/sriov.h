@@ -10,6 +10,9 @@
  * has no sriov_totalvfs (not a PF), -ENOENT when there is no such device,
  * -EINVAL for a malformed address. */
 int sriov_pf_read(const char *pf_addr, SriovPf **ret);
+/* The addresses of every SR-IOV PF (a function with sriov_totalvfs),
+ * sorted. */
+int sriov_list_pfs(char ***ret);
 
 /* ---- Primitives for the engine (src/act/sriov.c) ----------------------- */
 
@@ -21,8 +24,6 @@ int sriov_vf_driver(const char *vf_addr, char **ret);
 char *sriov_pf_netdev(const char *pf_addr);
 /* A VF's driver_override, NULL when none (or unreadable). */
 char *sriov_vf_override(const char *vf_addr);
-/* Whether a PCI driver is registered (/sys/bus/pci/drivers/DRIVER). */
-bool pci_driver_registered(const char *driver);
 
 /*
  * For tests on fake trees, where sysfs attributes are plain files: called
