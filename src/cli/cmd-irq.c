@@ -25,6 +25,7 @@
 #include "basic/strv.h"
 #include "commands.h"
 #include "host/cpus.h"
+#include "act/irq-pin.h"
 #include "host/irq.h"
 #include "host/netdev.h"
 #include "model/proc-interrupts.h"
@@ -318,75 +319,31 @@ static int do_show(const char *nic, bool json)
 	return r < 0 ? EXIT_FAILED : EXIT_OK;
 }
 
-static const char *write_hint(int r)
-{
-	switch (r) {
-	case -EIO:
-		return " (the kernel does not let this vector move: not movable, or booted with noirqaffinity)";
-	case -EINVAL:
-		return " (no CPU of the list is online, or the vector cannot use them)";
-	case -ENOSPC:
-		return " (no free interrupt vector left on those CPUs)";
-	case -EACCES:
-	case -EPERM:
-		/* Managed vectors (multiqueue drivers that spread their own
-		 * queues, as virtio-blk does) refuse with EPERM even for root. */
-		return geteuid() == 0 ? " (a kernel-managed vector: its driver fixes its affinity)" : " (needs root)";
-	default:
-		return "";
-	}
-}
-
-static bool inside(const CpuSet *eff, const CpuSet *set)
-{
-	CPUSET_FOREACH(cpu, eff)
-		if (!cpuset_isset(set, (unsigned)cpu))
-			return false;
-	return cpuset_count(eff) > 0;
-}
-
-/* effective_affinity_list, polled briefly: with a remapped or
- * process-context-movable vector it follows at once. */
-static int read_effective(unsigned irq, const CpuSet *set, CpuSet *ret)
-{
-	int r = 0;
-
-	for (int i = 0; i < 10; i++) {
-		r = irq_read_effective_affinity(irq, ret);
-		if (r < 0 || inside(ret, set))
-			return r;
-		usleep(20 * 1000);
-	}
-	return r;
-}
-
-/* Write set to one vector and read back.  0: pinned, or pending (x86 moves
- * a vector without interrupt remapping at its next interrupt, so a quiet
- * vector keeps its old effective CPU until it fires; reported, not an
- * error).  -errno: the write failed or did not stick. */
+/* Pin one vector and say where it fires.  0: pinned, or pending (x86
+ * moves a vector without interrupt remapping at its next interrupt, so a
+ * quiet vector keeps its old effective CPU until it fires; reported, not
+ * an error).  -errno: the write failed or did not stick. */
 static int pin_one(unsigned irq, const CpuSet *set)
 {
 	_cleanup_free_ char *want = NULL, *got = NULL;
-	CpuSet aff, eff;
+	IrqPinResult res;
 	int r;
 
 	(void)cpuset_format_list(set, &want);
-	r = irq_write_affinity(irq, set);
+	r = irq_pin(irq, set, 200, &res);
+	if (r == -EIO)
+		return log_error_errno(r, "irq %u: /proc/irq/%u/smp_affinity_list does not read back %s", irq, irq,
+				       want ? want : "?");
 	if (r < 0)
 		return log_error_errno(r, "irq %u: writing %s to /proc/irq/%u/smp_affinity_list: %s%s", irq,
-				       want ? want : "?", irq, strerror(-r), write_hint(r));
-	r = irq_read_affinity(irq, &aff);
-	if (r < 0 || !cpuset_equal(&aff, set))
-		return log_error_errno(r < 0 ? r : -EIO, "irq %u: /proc/irq/%u/smp_affinity_list does not read back %s",
-				       irq, irq, want ? want : "?");
-	r = read_effective(irq, set, &eff);
-	if (r < 0) {
+				       want ? want : "?", irq, strerror(-r), irq_pin_hint(r));
+	if (res.effect == IRQ_PIN_UNKNOWN) {
 		printf("irq %u: pinned to %s, effective unknown (effective_affinity_list: %s)\n", irq,
-		       want ? want : "?", strerror(-r));
+		       want ? want : "?", strerror(-res.effective_error));
 		return 0;
 	}
-	(void)cpuset_format_list(&eff, &got);
-	if (inside(&eff, set))
+	(void)cpuset_format_list(&res.effective, &got);
+	if (res.effect == IRQ_PIN_EFFECTIVE)
 		printf("irq %u: pinned to %s, effective %s\n", irq, want ? want : "?", got ? got : "?");
 	else
 		printf("irq %u: pinned to %s, MISMATCH: still fires on %s (effective_affinity_list); "

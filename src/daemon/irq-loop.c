@@ -12,6 +12,7 @@
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "basic/parse-util.h"
+#include "act/irq-pin.h"
 #include "core/irq-placement.h"
 #include "core/irq-sample.h"
 #include "daemon/irq-loop.h"
@@ -222,6 +223,7 @@ static int save_original(IrqLoop *l, unsigned irq, const CpuSet *current)
 static void apply_move(IrqLoop *l, const IrqMove *m)
 {
 	_cleanup_free_ char *line = NULL, *name = NULL;
+	IrqPinResult res;
 	CpuSet cur, to;
 	int r;
 
@@ -241,11 +243,12 @@ static void apply_move(IrqLoop *l, const IrqMove *m)
 	}
 	cpuset_zero(&to);
 	(void)cpuset_set(&to, (unsigned)m->to);
-	r = irq_write_affinity(m->irq, &to);
+	/* No wait for the effective affinity: the next sample shows it. */
+	r = irq_pin(m->irq, &to, 0, &res);
 	if (r < 0) {
 		/* Managed and per-CPU vectors refuse every time: leave them be. */
-		log_warning_errno(r, "irq %u: writing %d to /proc/irq/%u/smp_affinity_list: %m; leaving it alone",
-				  m->irq, m->to, m->irq);
+		log_warning_errno(r, "irq %u: writing %d to /proc/irq/%u/smp_affinity_list: %m%s; leaving it alone",
+				  m->irq, m->to, m->irq, irq_pin_hint(r));
 		add_refused(l, m->irq);
 	}
 }
@@ -576,12 +579,13 @@ static int affinity_key_irq(const char *key, unsigned *ret)
 /* One original back; forgotten when written or when the irq is gone. */
 static int restore_one(Journal *j, const char *key, const char *value, unsigned irq)
 {
+	IrqPinResult res;
 	CpuSet set;
 	int r;
 
 	r = cpuset_parse_list(value, &set);
 	if (r >= 0)
-		r = irq_write_affinity(irq, &set);
+		r = irq_pin(irq, &set, 0, &res);
 	if (r < 0 && r != -ENOENT)
 		return log_error_errno(r, "irq %u: writing %s back to %s: %m; kept in the journal", irq, value, key);
 	if (r == -ENOENT)
