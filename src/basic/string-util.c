@@ -82,15 +82,12 @@ size_t utf8_char_len(const char *s, size_t n)
 	return len;
 }
 
-char *utf8_truncate(char *s, size_t max)
+size_t utf8_prefix_len(const char *s, size_t max)
 {
-	size_t i = 0, n;
+	size_t i = 0, n = strnlen(s, max + 1);
 
-	if (!s)
-		return s;
-	n = strlen(s);
 	if (n <= max)
-		return s;
+		return n;
 	/* Walk whole characters; an invalid byte counts as one. */
 	while (i < max) {
 		size_t k = utf8_char_len(s + i, n - i);
@@ -100,7 +97,13 @@ char *utf8_truncate(char *s, size_t max)
 			break;
 		i += k;
 	}
-	s[i] = 0;
+	return i;
+}
+
+char *utf8_truncate(char *s, size_t max)
+{
+	if (s)
+		s[utf8_prefix_len(s, max)] = 0;
 	return s;
 }
 
@@ -153,4 +156,32 @@ char *str_escape_untrusted(const char *s, size_t max)
 		memcpy(r + len, "...", 3), len += 3;
 	r[len] = 0;
 	return r;
+}
+
+size_t vsnprintf_utf8(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	_cleanup_free_ char *full = NULL;
+	size_t n;
+
+	if (size == 0)
+		return 0;
+	if (vasprintf(&full, fmt, ap) < 0) {
+		buf[0] = 0;
+		return 0;
+	}
+	n = utf8_prefix_len(full, size - 1);
+	memcpy(buf, full, n);
+	buf[n] = 0;
+	return n;
+}
+
+size_t snprintf_utf8(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	n = vsnprintf_utf8(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "macro.h"
@@ -26,6 +27,9 @@ int error_setf(char **ret_error, int r, const char *fmt, ...) _printf_(3, 4);
  * character cut by n).  n == 0 is 0. */
 size_t utf8_char_len(const char *s, size_t n);
 
+/* The length of the longest prefix of s, at most max bytes, that does not
+ * split a UTF-8 character (an invalid byte counts as a character). */
+size_t utf8_prefix_len(const char *s, size_t max);
 /* Cut s in place to at most max bytes, at a character boundary: a UTF-8
  * character that would be split is dropped whole, so a name cut to fit a
  * fixed-size field stays valid UTF-8 in JSON.  Returns s. */
@@ -41,3 +45,10 @@ char *utf8_truncate(char *s, size_t max);
 char *str_escape_untrusted(const char *s, size_t max);
 /* The limit str_escape_untrusted() is called with for a message. */
 #define UNTRUSTED_TEXT_MAX 1024
+
+/* vsnprintf()/snprintf() into a fixed buffer that, when the text does not
+ * fit, cuts it at a character boundary (utf8_prefix_len()), so that a
+ * name in it stays valid UTF-8 wherever the line ends up (JSON, the
+ * journal).  Returns the length written. */
+size_t vsnprintf_utf8(char *buf, size_t size, const char *fmt, va_list ap) _printf_(3, 0);
+size_t snprintf_utf8(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);

@@ -64,12 +64,27 @@ static void test_escape_untrusted(void **state)
 	check_escape("ab\xe2\x82\xac", 4, "ab...");
 }
 
+static void test_snprintf_utf8(void **state)
+{
+	char buf[6];
+
+	(void)state;
+	/* "ab€" is 5 bytes: it fits; "abc€" does not, and the euro goes whole. */
+	assert_int_equal(snprintf_utf8(buf, sizeof(buf), "ab%s", "\xe2\x82\xac"), 5);
+	assert_string_equal(buf, "ab\xe2\x82\xac");
+	assert_int_equal(snprintf_utf8(buf, sizeof(buf), "abc%s", "\xe2\x82\xac"), 3);
+	assert_string_equal(buf, "abc");
+	assert_int_equal(snprintf_utf8(buf, sizeof(buf), "%s", "abcdefgh"), 5);
+	assert_string_equal(buf, "abcde");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf8_char_len),
 		cmocka_unit_test(test_utf8_truncate),
 		cmocka_unit_test(test_escape_untrusted),
+		cmocka_unit_test(test_snprintf_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
