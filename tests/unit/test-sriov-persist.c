@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -100,12 +101,58 @@ static void test_words(void **state)
 	assert_int_not_equal(persist_hash("a", 1), persist_hash("b", 1));
 }
 
+static void check_word(const char *in, const char *want)
+{
+	char *w = NULL;
+
+	assert_int_equal(systemd_exec_word(in, &w), 0);
+	assert_string_equal(w, want);
+	free(w);
+}
+
+/* ExecStart= as systemd.service(5) and systemd.syntax(7) read it. */
+static void test_unit_escaping(void **state)
+{
+	char *text = NULL, *want = NULL, *path = NULL;
+	FILE *f;
+	long n;
+
+	check_word("/usr/local/sbin/kvmnetctl", "/usr/local/sbin/kvmnetctl");
+	check_word("/opt/100%/kvmnetctl", "/opt/100%%/kvmnetctl");
+	check_word("/opt/$HOME/kvmnetctl", "/opt/$$HOME/kvmnetctl");
+	check_word("/opt/a b/kvmnetctl", "\"/opt/a b/kvmnetctl\"");
+	check_word("/opt/a\\b", "\"/opt/a\\\\b\"");
+	check_word("/opt/a;b", "\"/opt/a;b\"");
+	assert_int_equal(systemd_exec_word("/opt/a\nb", &text), -EINVAL);
+	assert_int_equal(systemd_exec_word("/opt/a\tb", &text), -EINVAL);
+	assert_int_equal(systemd_exec_word("", &text), -EINVAL);
+	assert_int_equal(persist_unit_format("kvmnetctl", &text), -EINVAL);
+	assert_null(text);
+
+	/* The whole unit, against its golden text. */
+	assert_int_equal(persist_unit_format("/opt/kvm net/100%/$HOME/it's \"q\"\\/kvmnetctl", &text), 0);
+	assert_true(asprintf(&path, "%s/persist-unit-escaped.service", getenv("KVMNET_TESTDATA")) > 0);
+	f = fopen(path, "re");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	want = calloc(1, (size_t)n + 1);
+	assert_int_equal(fread(want, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	assert_string_equal(text, want);
+	free(text);
+	free(want);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_odd),
 		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_unit_escaping),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
