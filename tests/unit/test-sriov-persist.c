@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "basic/fileio.h"
 #include "core/sriov-persist.h"
 
 static void test_roundtrip(void **state)
@@ -114,8 +115,6 @@ static void check_word(const char *in, const char *want)
 static void test_unit_escaping(void **state)
 {
 	char *text = NULL, *want = NULL, *path = NULL;
-	FILE *f;
-	long n;
 
 	check_word("/usr/local/sbin/kvmnetctl", "/usr/local/sbin/kvmnetctl");
 	check_word("/opt/100%/kvmnetctl", "/opt/100%%/kvmnetctl");
@@ -132,14 +131,7 @@ static void test_unit_escaping(void **state)
 	/* The whole unit, against its golden text. */
 	assert_int_equal(persist_unit_format("/opt/kvm net/100%/$HOME/it's \"q\"\\/kvmnetctl", &text), 0);
 	assert_true(asprintf(&path, "%s/persist-unit-escaped.service", getenv("KVMNET_TESTDATA")) > 0);
-	f = fopen(path, "re");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	want = calloc(1, (size_t)n + 1);
-	assert_int_equal(fread(want, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
+	assert_int_equal(read_user_file(path, 65536, &want, NULL), 0);
 	assert_string_equal(text, want);
 	free(text);
 	free(want);
