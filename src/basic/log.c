@@ -6,6 +6,7 @@
 #include <syslog.h>
 
 #include "log.h"
+#include "string-util.h"
 
 /* Read by kvmnetd's control-socket thread, set by a reload on the main
  * thread: relaxed atomics, a level change needs no ordering. */
@@ -62,7 +63,7 @@ int log_internal(int level, int error, const char *fmt, ...)
 		/* %m in callers means the error passed in, not stale errno. */
 		errno = abs(error);
 		va_start(ap, fmt);
-		vsnprintf(buf, sizeof(buf), fmt, ap);
+		vsnprintf_utf8(buf, sizeof(buf), fmt, ap);
 		va_end(ap);
 		if (to_syslog)
 			syslog(level, "%s", buf);

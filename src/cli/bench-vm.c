@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "basic/macro.h"
+#include "basic/string-util.h"
 #include "bench.h"
 #include "commands.h"
 #include "measure/bench-endpoint.h"
@@ -22,6 +23,11 @@
 /* Each step of stopping a process in a guest, and the wait for a one-off
  * server to end after its test: generous, for TCG guests. */
 #define KILL_WAIT_MS 15000
+/* All a guest's agent may send about one process (every guest-exec-status
+ * reply for it): a real one sends a few bytes per poll and the output once.
+ * With the per-reply GA_REPLY_MAX, a guest flooding replies is cut off
+ * after two or three of them instead of growing this root process. */
+#define GUEST_PROCESS_READ_MAX ((size_t)32 << 20)
 
 /* One end: the host (dom NULL) or a running domain. */
 typedef struct End {
@@ -53,6 +59,10 @@ static char *agent_message(const End *e, int r, const char *msg)
 	else if (r == -ENOTCONN)
 		k = asprintf(&s, "%s: the guest agent of '%s' does not answer (%s); install and start qemu-guest-agent "
 			     "in the guest", e->ep.spec, d, msg);
+	else if (r == -EFBIG)
+		k = asprintf(&s, "%s: the guest agent of '%s' sent too much (%s); kvmnet reads at most %zu MiB per reply "
+			     "and %zu MiB per process from a guest", e->ep.spec, d, msg, GA_REPLY_MAX >> 20,
+			     GUEST_PROCESS_READ_MAX >> 20);
 	else if (r == -ENOSYS)
 		k = asprintf(&s, "%s: the libvirt driver at %s runs no guest agent commands (%s); VM ends need QEMU "
 			     "domains (qemu:///system)", e->ep.spec, cli.uri, msg);
@@ -61,9 +71,13 @@ static char *agent_message(const End *e, int r, const char *msg)
 	return k < 0 ? NULL : s;
 }
 
+/* Print one error: its text holds what a guest said (the agent's desc,
+ * iperf3's error and stderr), so it goes out escaped. */
 static int fail(char *msg, int r)
 {
-	fprintf(stderr, "kvmnetctl bench: %s\n", msg ? msg : strerror(-r));
+	_cleanup_free_ char *safe = str_escape_untrusted(msg ? msg : strerror(-r), UNTRUSTED_TEXT_MAX);
+
+	fprintf(stderr, "kvmnetctl bench: %s\n", safe ? safe : "(out of memory)");
 	free(msg);
 	return r;
 }
@@ -80,25 +94,46 @@ static char *iperf3_missing(const End *e, const char *msg)
 
 /* ---- processes in a guest */
 
+/* guest-exec-status of pid once, what the guest sent counted in *read
+ * (per process): -EFBIG over GUEST_PROCESS_READ_MAX. */
+static int guest_status(End *e, int64_t pid, size_t *read, GaExecStatus *ret, char **ret_err)
+{
+	_cleanup_free_ char *msg = NULL;
+	GaExecStatus st = {};
+	int r = guest_exec_status(e->dom, pid, &st, &msg);
+
+	if (r < 0) {
+		*ret_err = agent_message(e, r, msg);
+		return r;
+	}
+	*read += st.reply_len;
+	if (*read > GUEST_PROCESS_READ_MAX) {
+		ga_exec_status_done(&st);
+		*ret_err = agent_message(e, -EFBIG, "over the limit in its replies about one process");
+		return -EFBIG;
+	}
+	*ret = st;
+	return 0;
+}
+
 /* Poll pid until it exits or timeout_ms passes; an interruptible wait
  * ends at Ctrl-C with -EINTR.  The caller kills what is left. */
-static int guest_wait(End *e, int64_t pid, int timeout_ms, bool interruptible, GaExecStatus *ret, char **ret_err)
+static int guest_wait(End *e, int64_t pid, int timeout_ms, bool interruptible, size_t *read, GaExecStatus *ret,
+		      char **ret_err)
 {
 	long long deadline = spawn_now_ms() + timeout_ms;
 
 	for (;;) {
-		_cleanup_free_ char *msg = NULL;
 		GaExecStatus st = {};
-		int r = guest_exec_status(e->dom, pid, &st, &msg);
+		int r = guest_status(e, pid, read, &st, ret_err);
 
-		if (r < 0) {
-			*ret_err = agent_message(e, r, msg);
+		if (r < 0)
 			return r;
-		}
 		if (st.exited) {
 			*ret = st;
 			return 0;
 		}
+		ga_exec_status_done(&st);
 		if (interruptible && spawn_interrupted)
 			return -EINTR;
 		if (spawn_now_ms() >= deadline)
@@ -113,12 +148,13 @@ static int guest_run_quiet(End *e, const char *path, char *const argv[], int tim
 {
 	_cleanup_free_ char *msg = NULL;
 	GaExecStatus st = {};
+	size_t read = 0;
 	int64_t pid;
 	int r = guest_exec_start(e->dom, path, argv, &pid, &msg);
 
-	if (r < 0 || (r = guest_wait(e, pid, timeout_ms, false, &st, &msg)) < 0)
+	if (r < 0 || (r = guest_wait(e, pid, timeout_ms, false, &read, &st, &msg)) < 0)
 		return r;
-	r = st.has_exitcode ? st.exitcode : 128 + st.signal;
+	r = ga_exec_status_code(&st);
 	ga_exec_status_done(&st);
 	return r;
 }
@@ -129,20 +165,24 @@ static int guest_run_quiet(End *e, const char *path, char *const argv[], int tim
 static void guest_kill(End *e, int64_t pid)
 {
 	_cleanup_free_ char *msg = NULL;
+	_cleanup_free_ char *safe = NULL;
 	char p[24], *term[] = { p, NULL }, *kill9[] = { "-9", p, NULL };
 	GaExecStatus st = {};
+	size_t read = 0;
 	int r;
 
 	snprintf(p, sizeof(p), "%lld", (long long)pid);
 	r = guest_run_quiet(e, "kill", term, KILL_WAIT_MS);
-	if (r >= 0 && (r = guest_wait(e, pid, KILL_WAIT_MS, false, &st, &msg)) == -ETIMEDOUT) {
+	if (r >= 0 && (r = guest_wait(e, pid, KILL_WAIT_MS, false, &read, &st, &msg)) == -ETIMEDOUT) {
 		r = guest_run_quiet(e, "kill", kill9, KILL_WAIT_MS);
-		r = r < 0 ? r : guest_wait(e, pid, KILL_WAIT_MS, false, &st, &msg);
+		r = r < 0 ? r : guest_wait(e, pid, KILL_WAIT_MS, false, &read, &st, &msg);
 	}
 	ga_exec_status_done(&st);
-	if (r < 0)
+	if (r < 0) {
+		safe = str_escape_untrusted(msg ? msg : strerror(-r), UNTRUSTED_TEXT_MAX);
 		fprintf(stderr, "kvmnetctl bench: %s: could not stop iperf3 (pid %s): %s; it ends by itself\n", e->ep.spec,
-			p, msg ? msg : strerror(-r));
+			p, safe ? safe : "?");
+	}
 }
 
 /* A BenchRunner in a guest: u is the End. */
@@ -151,6 +191,7 @@ static int guest_run(void *u, char *const argv[], int timeout_ms, char **ret_out
 	_cleanup_free_ char *msg = NULL;
 	End *e = u;
 	GaExecStatus st = {};
+	size_t read = 0;
 	int64_t pid;
 	int r = guest_exec_start(e->dom, argv[0], argv + 1, &pid, &msg);
 
@@ -164,7 +205,7 @@ static int guest_run(void *u, char *const argv[], int timeout_ms, char **ret_out
 		*ret_err = agent_message(e, r, msg);
 		return r;
 	}
-	r = guest_wait(e, pid, timeout_ms, true, &st, ret_err);
+	r = guest_wait(e, pid, timeout_ms, true, &read, &st, ret_err);
 	if (r < 0) {
 		guest_kill(e, pid);
 		if (!*ret_err)
@@ -176,7 +217,7 @@ static int guest_run(void *u, char *const argv[], int timeout_ms, char **ret_out
 		ga_exec_status_done(&st);
 		return -ENOENT;
 	}
-	r = st.has_exitcode ? st.exitcode : 128 + st.signal;
+	r = ga_exec_status_code(&st);
 	*ret_out = st.out ? (char *)TAKE_PTR(st.out) : strdup("");
 	*ret_err = st.err ? (char *)TAKE_PTR(st.err) : strdup("");
 	ga_exec_status_done(&st);
@@ -188,6 +229,7 @@ typedef struct GuestServer {
 	End *end;
 	int64_t pid;
 	bool running;
+	size_t read; /* what its agent sent about it: guest_status() */
 } GuestServer;
 
 static int guest_server_start(GuestServer *s, End *e, const BenchOpts *o)
@@ -215,8 +257,13 @@ static int guest_server_gone(void *u, char **ret_err)
 	_cleanup_free_ char *msg = NULL;
 	GuestServer *s = u;
 	GaExecStatus st = {};
-	int r = guest_exec_status(s->end->dom, s->pid, &st, &msg);
+	int r = guest_status(s->end, s->pid, &s->read, &st, &msg);
 
+	if (r == -EFBIG) {
+		free(*ret_err);
+		*ret_err = TAKE_PTR(msg);
+		return r;
+	}
 	if (r < 0 || !st.exited) {
 		ga_exec_status_done(&st);
 		return 0; /* the client's own error will say more */
@@ -226,7 +273,7 @@ static int guest_server_gone(void *u, char **ret_err)
 	if (st.has_exitcode && st.exitcode == 127)
 		*ret_err = iperf3_missing(s->end, "exit status 127");
 	else if (asprintf(ret_err, "%s: the iperf3 server exited (status %d): %s", s->end->ep.spec,
-			  st.has_exitcode ? st.exitcode : 128 + st.signal, st.err ? (char *)st.err : "") < 0)
+			  ga_exec_status_code(&st), st.err ? (char *)st.err : "") < 0)
 		*ret_err = NULL;
 	ga_exec_status_done(&st);
 	return -ESRCH;
@@ -240,7 +287,7 @@ static void guest_server_finish(GuestServer *s)
 
 	if (!s->running)
 		return;
-	if (spawn_interrupted || guest_wait(s->end, s->pid, KILL_WAIT_MS, true, &st, &msg) < 0)
+	if (spawn_interrupted || guest_wait(s->end, s->pid, KILL_WAIT_MS, true, &s->read, &st, &msg) < 0)
 		guest_kill(s->end, s->pid);
 	ga_exec_status_done(&st);
 	s->running = false;
@@ -305,10 +352,12 @@ static int end_address(End *e)
 		fprintf(stderr, "kvmnetctl bench: %s: the guest agent reports no global IPv4 address in '%s' (%zu IPv4 "
 			"addresses in all); give it one, or name one: vm:%s@IPV4\n", e->ep.spec, name(e), n, name(e));
 	else {
+		_cleanup_free_ char *ifname = str_escape_untrusted(v[idx].ifname, UNTRUSTED_TEXT_MAX);
+
 		memcpy(e->addr, v[idx].addr, sizeof(e->addr));
 		if (count > 1)
 			fprintf(stderr, "kvmnetctl bench: %s: using %s on %s, the first of %zu global IPv4 addresses; name "
-				"another with vm:%s@IPV4\n", e->ep.spec, v[idx].addr, v[idx].ifname, count, name(e));
+				"another with vm:%s@IPV4\n", e->ep.spec, v[idx].addr, ifname ? ifname : "?", count, name(e));
 	}
 	guest_ipv4_free(v, n);
 	return r;

@@ -13,6 +13,8 @@
 #include "commands.h"
 #include "model/sriov-persist.h"
 #include "host/netdev.h"
+#include "build-config.h"
+#include "host/file-trust.h"
 #include "host/pci.h"
 #include "host/persist-files.h"
 #include "pf-util.h"
@@ -73,34 +75,31 @@ static int pf_state(const char *addr, Rtnl *rtnl, PersistPf *ret)
 	return 0;
 }
 
+/* The unit runs the installed kvmnetctl (the build's sbindir), not the
+ * one running now, which may be a build tree's, a user's copy or deleted;
+ * and only if no one but root can replace it, since root runs it at boot. */
 static int unit_text(char **ret)
 {
-	char exe[4096];
-	ssize_t n;
+	_cleanup_free_ char *culprit = NULL;
+	const char *why = NULL;
+	int r = path_root_only(KVMNETCTL_PATH, &culprit, &why);
 
-	/* The binary that is running now is the one the unit should run. */
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return negative_errno();
-	exe[n] = 0;
-	return asprintf(ret,
-			"# Written by 'kvmnetctl sriov persist'; removed by 'kvmnetctl sriov unpersist'.\n"
-			"[Unit]\n"
-			"Description=kvmnet: make the persisted SR-IOV VFs again\n"
-			"After=systemd-modules-load.service systemd-udevd.service\n"
-			"Before=libvirtd.service virtqemud.service network-pre.target\n"
-			"Wants=network-pre.target\n"
-			"\n"
-			"[Service]\n"
-			"Type=oneshot\n"
-			"RemainAfterExit=yes\n"
-			"ExecStart=%s sriov restore\n"
-			"\n"
-			"[Install]\n"
-			"WantedBy=multi-user.target\n",
-			exe) < 0
-		       ? -ENOMEM
-		       : 0;
+	if (r == -EPERM)
+		fprintf(stderr, "kvmnetctl sriov: %s is %s, so a user other than root could replace what the boot unit "
+				"runs as root; fix its owner and mode (chown root:root, chmod go-w) and persist again\n",
+			culprit, why);
+	else if (r == -ENOENT)
+		fprintf(stderr, "kvmnetctl sriov: kvmnetctl is not installed at %s, which the boot unit would run; "
+				"install it there (meson install) and persist again\n", KVMNETCTL_PATH);
+	else if (r < 0)
+		fprintf(stderr, "kvmnetctl sriov: %s: %s\n", KVMNETCTL_PATH, strerror(-r));
+	if (r < 0)
+		return r;
+	r = persist_unit_format(KVMNETCTL_PATH, ret);
+	if (r < 0)
+		fprintf(stderr, "kvmnetctl sriov: %s cannot be written as a systemd ExecStart=: %s\n", KVMNETCTL_PATH,
+			strerror(-r));
+	return r;
 }
 
 static void say_put(const char *path, int r, bool changed)
@@ -120,6 +119,10 @@ static int persist_unit(Manifest *m, char **pfs, Rtnl *rtnl)
 	bool changed = false;
 	int r, failed = 0;
 
+	/* Before anything is written: a unit that cannot be written safely
+	 * leaves no state files behind either. */
+	if (unit_text(&unit) < 0)
+		return EXIT_FAILED;
 	STRV_FOREACH(a, pfs) {
 		_cleanup_free_ char *text = NULL, *path = NULL;
 		PersistPf p = {};
@@ -136,9 +139,7 @@ static int persist_unit(Manifest *m, char **pfs, Rtnl *rtnl)
 		say_put(path, r, changed);
 		failed |= r < 0;
 	}
-	r = unit_text(&unit);
-	if (r == 0)
-		r = persist_put_file(m, UNIT_PATH, unit, &changed);
+	r = persist_put_file(m, UNIT_PATH, unit, &changed);
 	say_put(UNIT_PATH, r, changed);
 	failed |= r < 0;
 	r = persist_put_link(m, WANTS_PATH, "../" UNIT_NAME, &changed);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "basic/string-util.h"
 #include "irq-sample.h"
 
 int irq_sample_busy(const ProcStat *before, const ProcStat *after, double **ret, size_t *ret_n)
@@ -96,7 +97,7 @@ int irq_move_format(const IrqMove *m, const char *name, double busy_percent, cha
 	char from[64], to[64], who[96];
 	int r;
 
-	snprintf(who, sizeof(who), "irq %u%s%s%s", m->irq, name ? " (" : "", name ? name : "", name ? ")" : "");
+	snprintf_utf8(who, sizeof(who), "irq %u%s%s%s", m->irq, name ? " (" : "", name ? name : "", name ? ")" : "");
 	cpu_busy(to, sizeof(to), m->to, m->to_busy);
 	if (m->from < 0)
 		r = asprintf(ret, "%s: placed on CPU %d (was not pinned to one allowed CPU): %s, %.0f irq/s", who,

@@ -14,6 +14,7 @@
 #include "basic/deadline.h"
 #include "basic/log.h"
 #include "basic/macro.h"
+#include "basic/string-util.h"
 #include "daemon/ctl-server.h"
 #include "daemon/ctl-socket.h"
 
@@ -111,31 +112,19 @@ int ctl_server_publish(CtlServer *s, json_object *view)
 	return 0;
 }
 
-/* Cut where a character starts: a VM's name may be UTF-8, and half a
- * character would make the reply invalid JSON. */
-static void copy_utf8(char *dst, size_t size, const char *src)
-{
-	size_t len = strlen(src), i;
-
-	if (len < size) {
-		memcpy(dst, src, len + 1);
-		return;
-	}
-	i = size - 1;
-	while (i > 0 && ((unsigned char)src[i] & 0xc0) == 0x80)
-		i--;
-	memcpy(dst, src, i);
-	dst[i] = 0;
-}
-
 void ctl_server_set_busy(CtlServer *s, const char *what, uint64_t now_us)
 {
 	if (!s)
 		return;
 	pthread_mutex_lock(&s->lock);
-	if (what)
-		copy_utf8(s->busy, sizeof(s->busy), what);
-	else
+	/* A VM's name may be UTF-8: half a character would make the reply
+	 * invalid JSON. */
+	if (what) {
+		size_t n = utf8_prefix_len(what, sizeof(s->busy) - 1);
+
+		memcpy(s->busy, what, n);
+		s->busy[n] = 0;
+	} else
 		s->busy[0] = 0;
 	s->busy_since_us = now_us;
 	pthread_mutex_unlock(&s->lock);

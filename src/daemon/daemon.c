@@ -45,15 +45,18 @@ void daemon_schedule(Daemon *d)
 
 void daemon_busy(Daemon *d, const char *fmt, ...)
 {
-	char what[CTL_BUSY_MAX];
+	_cleanup_free_ char *what = NULL;
 	va_list ap;
+	int r;
 
 	if (!d->ctl)
 		return;
+	/* Whole: ctl_server_set_busy() cuts it at a character boundary,
+	 * where a fixed buffer here would split a VM name's character. */
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	r = vasprintf(&what, fmt, ap);
 	va_end(ap);
-	ctl_server_set_busy(d->ctl, what, now_monotonic_us());
+	ctl_server_set_busy(d->ctl, r < 0 ? "(out of memory)" : what, now_monotonic_us());
 }
 
 static void on_watch(WatchReason reason, const char *domain, int event, void *userdata)

@@ -13,6 +13,7 @@
 #include "basic/json-util.h"
 #include "basic/ether-addr.h"
 #include "basic/macro.h"
+#include "basic/string-util.h"
 #include "journal.h"
 
 /* Far beyond any real journal (a record is ~100 bytes). */
@@ -136,7 +137,7 @@ static int fail(ParseErr *e, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	vsnprintf_utf8(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
 	return -EBADMSG;
 }

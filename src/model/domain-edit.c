@@ -23,10 +23,11 @@ static int read_doc(const char *xml, xmlDoc **ret, char **ret_error)
 	if (n > DOMAIN_XML_MAX)
 		return -EFBIG;
 	domain_xml_silence();
-	/* NOBLANKS drops the indentation so that the dump re-indents the
-	 * old and the new document alike. */
-	doc = xmlReadMemory(xml, (int)n, "domain.xml", NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS);
+	/* Every text node kept as it is, whitespace included: libvirt takes
+	 * <name> and the like as their concatenated text, so dropping "blank"
+	 * nodes or re-indenting (as NOBLANKS and a formatted dump did) could
+	 * rename the domain or change another tool's metadata. */
+	doc = xmlReadMemory(xml, (int)n, "domain.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc)
 		return set_error(ret_error, "the domain XML does not parse");
 	if (doc->intSubset || !xmlDocGetRootElement(doc) ||
@@ -47,7 +48,8 @@ static int dump(xmlDoc *doc, char **ret)
 	xmlBuffer *b = xmlBufferCreate();
 	if (!b)
 		return -ENOMEM;
-	if (xmlNodeDump(b, doc, xmlDocGetRootElement(doc), 0, 1) < 0) {
+	/* Not formatted: the document's own whitespace is its indentation. */
+	if (xmlNodeDump(b, doc, xmlDocGetRootElement(doc), 0, 0) < 0) {
 		xmlBufferFree(b);
 		return -ENOMEM;
 	}
@@ -80,21 +82,54 @@ static xmlNode *nth_interface(xmlNode *root, size_t index)
 	return NULL;
 }
 
+static bool is_blank(const xmlNode *n)
+{
+	return n && n->type == XML_TEXT_NODE && xmlIsBlankNode((xmlNode *)n);
+}
+
+/* A new last child element, indented like the one before it: between
+ * that one's indentation and the closing tag's. */
+static xmlNode *add_child(xmlNode *parent, const char *name)
+{
+	xmlNode *n = xmlNewDocNode(parent->doc, NULL, (const xmlChar *)name, NULL), *indent;
+	xmlNode *close = parent->last;
+
+	if (!n)
+		return NULL;
+	if (!is_blank(close) || !close->prev || !is_blank(close->prev->prev))
+		return xmlAddChild(parent, n) ? n : (xmlFreeNode(n), NULL);
+	/* The element first: a text node added next to a text node is merged
+	 * into it. */
+	if (!xmlAddPrevSibling(close, n)) {
+		xmlFreeNode(n);
+		return NULL;
+	}
+	indent = xmlNewDocText(parent->doc, close->prev->prev->prev->content);
+	if (indent && !xmlAddPrevSibling(n, indent))
+		xmlFreeNode(indent);
+	return n;
+}
+
 static xmlNode *ensure_child(xmlNode *parent, const char *name)
 {
 	xmlNode *n = elem_child(parent, name);
 
-	return n ? n : xmlNewChild(parent, NULL, (const xmlChar *)name, NULL);
+	return n ? n : add_child(parent, name);
 }
 
+/* Remove the element and the indentation before it. */
 static void drop_child(xmlNode *parent, const char *name)
 {
-	xmlNode *n = elem_child(parent, name);
+	xmlNode *n = elem_child(parent, name), *indent = n ? n->prev : NULL;
 
-	if (n) {
-		xmlUnlinkNode(n);
-		xmlFreeNode(n);
+	if (!n)
+		return;
+	if (is_blank(indent)) {
+		xmlUnlinkNode(indent);
+		xmlFreeNode(indent);
 	}
+	xmlUnlinkNode(n);
+	xmlFreeNode(n);
 }
 
 static int set_child_prop(xmlNode *parent, const char *elem, const char *name, const char *value)

@@ -33,7 +33,10 @@ typedef struct IfaceEdit {
 } IfaceEdit;
 
 /* Apply edits to xml.  The output, and that of domain_xml_normalize(), is
- * libxml2's indented form, so a line diff of the two shows only the
+ * the document as it came, every text node (whitespace included) kept byte
+ * for byte: libvirt takes <name>, <description> and other tools' metadata
+ * as their text, markup in them or not.  New elements are indented like
+ * the element before them, so a line diff of the two shows only the
  * changes.  -EINVAL (message in ret_error) if xml does not parse or an
  * edit names an interface that is not there or has another MAC. */
 int domain_xml_edit_ifaces(const char *xml, const IfaceEdit *edits, size_t n_edits, char **ret_xml,

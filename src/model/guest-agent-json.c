@@ -193,13 +193,26 @@ int ga_parse_exec(const char *reply, size_t len, int64_t *ret_pid)
 
 static int member_base64(json_object *o, const char *key, uint8_t **ret, size_t *ret_len)
 {
+	uint8_t *buf;
+	size_t n;
 	json_object *v;
 	int r = member(o, key, json_type_string, &v);
 
 	if (r <= 0)
 		return r;
-	r = base64_decode(json_object_get_string(v), (size_t)json_object_get_string_len(v), ret, ret_len);
-	return r == -ENOMEM ? r : r < 0 ? -EBADMSG : 1;
+	/* Refused before decoding: 4 base64 characters carry 3 bytes. */
+	if ((size_t)json_object_get_string_len(v) / 4 * 3 > GA_OUTPUT_MAX + 2)
+		return -EFBIG;
+	r = base64_decode(json_object_get_string(v), (size_t)json_object_get_string_len(v), &buf, &n);
+	if (r >= 0 && n > GA_OUTPUT_MAX) {
+		free(buf);
+		return -EFBIG;
+	}
+	if (r < 0)
+		return r == -ENOMEM ? r : -EBADMSG;
+	*ret = buf;
+	*ret_len = n;
+	return 1;
 }
 
 void ga_exec_status_done(GaExecStatus *s)
@@ -231,15 +244,28 @@ int ga_parse_exec_status(const char *reply, size_t len, GaExecStatus *ret)
 		return r;
 	s.has_signal = r > 0;
 	s.signal = r > 0 ? (int)i : 0;
-	if ((r = member_bool(o, "out-truncated", &s.out_truncated)) < 0 ||
-	    (r = member_bool(o, "err-truncated", &s.err_truncated)) < 0 ||
-	    (r = member_base64(o, "out-data", &s.out, &s.out_len)) < 0 ||
-	    (r = member_base64(o, "err-data", &s.err, &s.err_len)) < 0) {
+	/* Output only of a process that has ended: a guest sending some with
+	 * every "still running" must not make us decode and keep it. */
+	if (s.exited &&
+	    ((r = member_bool(o, "out-truncated", &s.out_truncated)) < 0 ||
+	     (r = member_bool(o, "err-truncated", &s.err_truncated)) < 0 ||
+	     (r = member_base64(o, "out-data", &s.out, &s.out_len)) < 0 ||
+	     (r = member_base64(o, "err-data", &s.err, &s.err_len)) < 0)) {
 		ga_exec_status_done(&s);
 		return r;
 	}
+	s.reply_len = len;
 	*ret = s;
 	return 0;
+}
+
+int ga_exec_status_code(const GaExecStatus *s)
+{
+	if (s->has_exitcode)
+		return s->exitcode >= 0 && s->exitcode <= 255 ? s->exitcode : 255;
+	if (s->has_signal && s->signal >= 1 && s->signal <= 127)
+		return 128 + s->signal;
+	return 255;
 }
 
 int ga_parse_info_command(const char *reply, size_t len, const char *command, bool *ret_enabled)

@@ -19,9 +19,14 @@
  * (over GA_REPLY_MAX) or -ENOMEM.  Outputs are written only on success.
  */
 
-/* guest-exec output is capped at 16 MiB per stream by qemu-ga (base64:
- * 22 MiB each); anything bigger is not a reply we asked for. */
-#define GA_REPLY_MAX ((size_t)64 << 20)
+/* What kvmnet reads from a guest is bounded, so that a hostile guest
+ * cannot grow a root process on the host.  kvmnet runs only iperf3 -J
+ * (about 2 KiB per second of test, at most 600 s: ~1.2 MiB) and kill in a
+ * guest, so each stream of a process's output may be 4 MiB once decoded
+ * (qemu-ga itself allows 16 MiB), and one reply 16 MiB (two such streams
+ * in base64, 10.7 MiB, and the JSON around them); more is an error. */
+#define GA_OUTPUT_MAX ((size_t)4 << 20)
+#define GA_REPLY_MAX ((size_t)16 << 20)
 
 /* {"execute":"guest-exec","arguments":{"path":PATH,"arg":[ARGV...],
  * "capture-output":CAPTURE}}; argv is NULL-terminated, without PATH. */
@@ -46,12 +51,22 @@ typedef struct GaExecStatus {
 	uint8_t *out, *err; /* decoded, NUL-terminated; NULL when not sent */
 	size_t out_len, err_len;
 	bool out_truncated, err_truncated;
+	size_t reply_len; /* the bytes of the reply it came from */
 } GaExecStatus;
 
 /* guest-exec-status: {"return":{"exited":B,"exitcode":N,"signal":N,
  * "out-data":BASE64,"err-data":BASE64,"out-truncated":B,...}}.
- * Base64 that does not decode is -EBADMSG. */
+ * Base64 that does not decode is -EBADMSG; a stream of more than
+ * GA_OUTPUT_MAX bytes -EFBIG.  The output is read only once the process
+ * has exited (qemu-ga sends it only then): a reply with exited false has
+ * no out/err, whatever it carries. */
 int ga_parse_exec_status(const char *reply, size_t len, GaExecStatus *ret);
+/* The process's exit status as a shell gives it, for an exited process:
+ * the exit code when it is 0..255, 128 + signal for a signal 1..127, and
+ * 255 for anything else a guest may report (a negative or Windows-sized
+ * code, a signal out of range, neither): never negative, never
+ * overflowing, so it is not mistaken for an errno. */
+int ga_exec_status_code(const GaExecStatus *s);
 /* Frees the buffers and zeroes *s; NULL-safe. */
 void ga_exec_status_done(GaExecStatus *s);
 

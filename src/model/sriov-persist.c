@@ -281,3 +281,64 @@ int persist_pf_parse(const char *text, PersistPf *ret, unsigned *ret_line)
 	*ret = p;
 	return 0;
 }
+
+int systemd_exec_word(const char *word, char **ret)
+{
+	bool quote = false;
+	size_t len = 0;
+	char *s;
+
+	if (isempty(word))
+		return -EINVAL;
+	for (const char *p = word; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return -EINVAL;
+		quote |= strchr(" \"'\\;", *p) != NULL;
+	}
+	s = malloc(strlen(word) * 2 + 3);
+	if (!s)
+		return -ENOMEM;
+	if (quote)
+		s[len++] = '"';
+	for (const char *p = word; *p; p++) {
+		if (*p == '%' || *p == '$')
+			s[len++] = *p;
+		else if (quote && (*p == '"' || *p == '\\'))
+			s[len++] = '\\';
+		s[len++] = *p;
+	}
+	if (quote)
+		s[len++] = '"';
+	s[len] = 0;
+	*ret = s;
+	return 0;
+}
+
+int persist_unit_format(const char *exe, char **ret)
+{
+	_cleanup_free_ char *word = NULL;
+	int r;
+
+	if (!exe || exe[0] != '/')
+		return -EINVAL;
+	if ((r = systemd_exec_word(exe, &word)) < 0)
+		return r;
+	return asprintf(ret,
+			"# Written by 'kvmnetctl sriov persist'; removed by 'kvmnetctl sriov unpersist'.\n"
+			"[Unit]\n"
+			"Description=kvmnet: make the persisted SR-IOV VFs again\n"
+			"After=systemd-modules-load.service systemd-udevd.service\n"
+			"Before=libvirtd.service virtqemud.service network-pre.target\n"
+			"Wants=network-pre.target\n"
+			"\n"
+			"[Service]\n"
+			"Type=oneshot\n"
+			"RemainAfterExit=yes\n"
+			"ExecStart=%s sriov restore\n"
+			"\n"
+			"[Install]\n"
+			"WantedBy=multi-user.target\n",
+			word) < 0
+		       ? -ENOMEM
+		       : 0;
+}

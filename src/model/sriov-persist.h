@@ -46,3 +46,16 @@ unsigned long long persist_hash(const char *data, size_t len);
  * is allowed too) into v, adding to what it holds.  -EINVAL with
  * *ret_error (malloc'd) naming the word and what was expected. */
 int vf_words_parse(char *const *words, size_t n, bool allow_bind, PersistVf *v, char **ret_error);
+
+/* One word of an ExecStart= line as systemd.service(5) splits it, so that
+ * systemd runs exactly `word`: "%" as "%%" (specifiers), "$" as "$$"
+ * (environment variables), and, when it holds whitespace, a quote or a
+ * backslash, the word in double quotes with \ and " escaped (the C-style
+ * escapes systemd.syntax(7) decodes).  -EINVAL for a control character
+ * (systemd would read an escape or a line break) or an empty word. */
+int systemd_exec_word(const char *word, char **ret);
+
+/* The text of kvmnet-sriov.service, which runs `EXE sriov restore` at
+ * boot.  exe must be absolute (-EINVAL otherwise, or what
+ * systemd_exec_word() refuses). */
+int persist_unit_format(const char *exe, char **ret);

@@ -98,6 +98,8 @@ int guest_agent_socket_command(const char *dir, const char *domain, const char *
 		return error_message(ret_error, -ENOTCONN, "QEMU guest agent is not connected (%s: %s)", domain,
 				     "short write");
 	r = read_line(fd, GUEST_AGENT_TIMEOUT_S, &reply);
+	if (r == -EFBIG)
+		return error_message(ret_error, r, "the guest agent's reply is over %zu MiB", GA_REPLY_MAX >> 20);
 	if (r < 0)
 		return error_message(ret_error, -ENOTCONN, "Guest agent is not responding: %s (%s)", strerror(-r),
 				     domain);

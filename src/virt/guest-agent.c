@@ -8,6 +8,7 @@
 #include <libvirt/virterror.h>
 
 #include "basic/macro.h"
+#include "basic/string-util.h"
 #include "guest-agent.h"
 #include "virt-conn.h"
 
@@ -47,12 +48,20 @@ int guest_agent_command(virDomainPtr d, const char *cmd, char **ret_reply, char 
 	reply = virDomainQemuAgentCommand(d, cmd, GUEST_AGENT_TIMEOUT_S, 0);
 	if (!reply)
 		return agent_error(ret_error);
+	/* libvirt has read it all already; we need not keep or parse it. */
+	if (strnlen(reply, GA_REPLY_MAX + 1) > GA_REPLY_MAX) {
+		free(reply);
+		return error_setf(ret_error, -EFBIG, "the guest agent's reply is over %zu MiB", GA_REPLY_MAX >> 20);
+	}
 	*ret_reply = reply;
 	return 0;
 }
 
 static int bad_reply(const char *what, int r, char **ret_error)
 {
+	if (r == -EFBIG)
+		return error_setf(ret_error, r, "the guest agent's reply to %s holds more than the %zu MiB of output "
+				  "kvmnet reads per stream", what, GA_OUTPUT_MAX >> 20);
 	if (ret_error && asprintf(ret_error, "the guest agent's reply to %s does not parse: %s", what,
 				  strerror(-r)) < 0)
 		*ret_error = NULL;

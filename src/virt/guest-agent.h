@@ -28,6 +28,8 @@
  *                that is not installed: "Failed to execute child process
  *                “iperf3” (No such file or directory)")
  *   -EBADMSG     the agent's reply is not what its schema says
+ *   -EFBIG       the reply is over GA_REPLY_MAX, or an output stream in it
+ *                over GA_OUTPUT_MAX (core/guest-agent-json.h)
  *   others       from libvirt (virt_error_take()).
  */
 

@@ -98,8 +98,42 @@ expect 0 vf-help "$K" vf --help
 tree sriov-igb-vfs
 mkdir -p "$T/root/etc/systemd/system" "$T/root/etc/modprobe.d"
 echo "options foo bar=1" > "$T/root/etc/modprobe.d/foo.conf"
+# The boot unit runs the installed kvmnetctl ($KVMNETCTL_INSTALLED, the
+# build's sbindir), and only one that no user but root can replace.
+exe="$T/root$KVMNETCTL_INSTALLED"
+mkdir -p "$(dirname "$exe")"
+cp "$K" "$exe"
+chmod 755 "$exe"
+d=$exe; while [ "$d" != "$T" ]; do chmod go-w "$d"; d=$(dirname "$d"); done
+# refused WHY: persist exits 1 saying WHY and writes nothing.
+refused() {
+	stamp
+	"$K" sriov persist > "$T/out" 2>&1
+	got=$?
+	[ "$got" = 1 ] && grep -q "$1" "$T/out" || { echo "FAIL: persist with $1: exit $got"; cat "$T/out"; fail=1; }
+	unchanged "a refused persist ($1)"
+}
+if [ "$(id -u)" != 0 ]; then
+	refused "$KVMNETCTL_INSTALLED is not owned by root"
+	echo "persistence: the rest needs root (a root-owned kvmnetctl); skipped"
+	[ $fail = 0 ] && echo "all CLI checks passed"
+	exit $fail
+fi
+chmod g+w "$exe"
+refused "$KVMNETCTL_INSTALLED is group-writable"
+chmod g-w "$exe"
+chmod o+w "$(dirname "$exe")"
+refused "$(dirname "$KVMNETCTL_INSTALLED") is writable by anyone"
+chmod o-w "$(dirname "$exe")"
+chown 65534 "$exe"
+refused "$KVMNETCTL_INSTALLED is not owned by root"
+chown 0 "$exe"
+mv "$exe" "$exe.x"
+refused "kvmnetctl is not installed at $KVMNETCTL_INSTALLED"
+mv "$exe.x" "$exe"
 expect 0 persist "$K" sriov persist
-grep -q '^ExecStart=.* sriov restore$' "$T/root/etc/systemd/system/kvmnet-sriov.service" || { echo "FAIL: unit ExecStart"; fail=1; }
+sed "s|$KVMNETCTL_INSTALLED|@KVMNETCTL@|" "$T/root/etc/systemd/system/kvmnet-sriov.service" > "$T/unit"
+diff -u "$GOLD/persist-unit" "$T/unit" || { echo "FAIL: unit text"; fail=1; }
 grep -q '^Before=libvirtd.service' "$T/root/etc/systemd/system/kvmnet-sriov.service" || { echo "FAIL: unit Before"; fail=1; }
 [ "$(readlink "$T/root/etc/systemd/system/multi-user.target.wants/kvmnet-sriov.service")" = ../kvmnet-sriov.service ] || { echo "FAIL: unit not enabled"; fail=1; }
 diff -u "$GOLD/persist-state" "$T/root/etc/kvmnet/sriov.d/0000:01:00.0.conf" || { echo "FAIL: state file"; fail=1; }

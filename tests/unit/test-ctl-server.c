@@ -18,8 +18,10 @@
 #include <json-c/json.h>
 
 #include "basic/deadline.h"
+#include "basic/string-util.h"
 #include "daemon/ctl-server.h"
 #include "basic/unix-socket.h"
+#include "daemon/daemon.h"
 #include "daemon/ctl-socket.h"
 
 static char dir[] = "/tmp/kvmnet-ctlsrv-XXXXXX";
@@ -192,6 +194,39 @@ static void test_busy_cut(void **state)
 	ctl_server_free(s);
 }
 
+static bool valid_utf8(const char *s)
+{
+	for (size_t n = strlen(s), i = 0, k; i < n; i += k)
+		if ((k = utf8_char_len(s + i, n - i)) == 0)
+			return false;
+	return true;
+}
+
+/* daemon_busy() with a VM whose UTF-8 name straddles the limit: the line
+ * is cut before the character, not inside it (it used to be formatted
+ * into a CTL_BUSY_MAX buffer first, splitting it). */
+static void test_daemon_busy_cut(void **state)
+{
+	Daemon d = { .ctl = start() };
+	char name[CTL_BUSY_MAX];
+	json_object *o;
+	const char *doing;
+
+	for (size_t i = 0; i + 2 < sizeof(name); i += 2)
+		memcpy(name + i, "\xc3\xa9", 2);
+	name[sizeof(name) - 2] = 0;
+	for (size_t pad = 0; pad < 4; pad++) {
+		daemon_busy(&d, "detach VF 0 from VM %.*s%s", (int)pad, "xxx", name);
+		o = reply_at(d.ctl, 0);
+		doing = json_object_get_string(get(get(o, "busy"), "doing"));
+		assert_non_null(doing);
+		assert_true(strlen(doing) >= CTL_BUSY_MAX - 2);
+		assert_true(valid_utf8(doing));
+		json_object_put(o);
+	}
+	ctl_server_free(d.ctl);
+}
+
 /* Over the socket: the thread answers while this thread only asks, as a
  * client would while the main loop sits in a libvirt call. */
 static void test_socket(void **state)
@@ -330,6 +365,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_starting),	 cmocka_unit_test(test_view_and_busy),
 		cmocka_unit_test(test_odd_views),	 cmocka_unit_test(test_busy_cut),
+		cmocka_unit_test(test_daemon_busy_cut),
 		cmocka_unit_test(test_socket),		 cmocka_unit_test(test_start_fails),
 		cmocka_unit_test(test_publish_while_asked),
 	};

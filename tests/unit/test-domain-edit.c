@@ -165,11 +165,45 @@ static void test_teaming_rewrite(void **state)
 	char *new = NULL;
 
 	assert_int_equal(domain_xml_edit_ifaces(xml, &e, 1, &new, NULL), 0);
-	assert_string_equal(new, "<domain>\n  <name>a</name>\n  <devices>\n    <interface type=\"bridge\">\n"
-				 "      <model type=\"virtio\"/>\n      <teaming type=\"persistent\"/>\n"
-				 "      <alias name=\"ua-kvmnet-020000000001\"/>\n    </interface>\n  </devices>\n"
-				 "</domain>\n");
+	/* Written as it came, on one line: no indentation is added. */
+	assert_string_equal(new, "<domain><name>a</name><devices><interface type=\"bridge\"><model type=\"virtio\"/>"
+				 "<teaming type=\"persistent\"/><alias name=\"ua-kvmnet-020000000001\"/></interface>"
+				 "</devices></domain>\n");
 	free(new);
+}
+
+/* Found by fuzz-domain-xml (tests/fuzz/corpus/fuzz-domain-xml/
+ * name-markup-blank): libvirt takes <name> as its concatenated text, so
+ * "<b>x</b> <c>y</c>" is the domain "x y"; dropping the blank between the
+ * elements and re-indenting made vm apply define "\n    x\n    y\n  " or
+ * "xy".  Every text the edit does not touch is kept byte for byte. */
+static void test_texts_kept(void **state)
+{
+	const char *xml = "<domain type='kvm'>\n  <name><b>x</b> <c>y</c></name>\n"
+			  "  <description>  two  spaces\n\tand a tab </description>\n"
+			  "  <metadata><other:x xmlns:other='urn:x'> <a/> <b>\n</b> </other:x></metadata>\n"
+			  "  <devices>\n    <interface type='bridge'>\n      <mac address='02:00:00:00:00:01'/>\n"
+			  "      <model type='virtio'/>\n    </interface>\n  </devices>\n</domain>";
+	IfaceEdit e = { .index = 0, .driver_name = "vhost", .queues = 2 };
+	char *old = NULL, *new = NULL, *diff = NULL;
+
+	assert_int_equal(domain_xml_normalize(xml, &old, NULL), 0);
+	_cleanup_domain_def_ DomainDef *d = parse(old);
+	assert_string_equal(d->name, "x y");
+	assert_non_null(strstr(old, "<name><b>x</b> <c>y</c></name>"));
+	assert_non_null(strstr(old, "<description>  two  spaces\n\tand a tab </description>"));
+	assert_non_null(strstr(old, "<other:x xmlns:other=\"urn:x\"> <a/> <b>\n</b> </other:x>"));
+
+	/* An edit changes its lines only, indented like their neighbours. */
+	assert_int_equal(domain_xml_edit_ifaces(xml, &e, 1, &new, NULL), 0);
+	assert_int_equal(line_diff_unified(old, new, "old", "new", 0, &diff), 0);
+	assert_string_equal(diff, "--- old\n+++ new\n@@ -10,0 +11,1 @@\n"
+				  "+      <driver name=\"vhost\" queues=\"2\"/>\n");
+	_cleanup_domain_def_ DomainDef *d2 = parse(new);
+	assert_string_equal(d2->name, "x y");
+	free(old);
+	free(new);
+	free(diff);
 }
 
 int main(void)
@@ -181,6 +215,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_teaming_golden),
 		cmocka_unit_test(test_teaming_rewrite),
+		cmocka_unit_test(test_texts_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

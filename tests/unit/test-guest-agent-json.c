@@ -4,6 +4,7 @@
  * (see the README there); the ones written inline here are cut from them
  * or follow qga/qapi-schema.json, as each says. */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -226,24 +227,81 @@ static void test_truncated(void **state)
 	free(r);
 }
 
-static void test_huge(void **state)
+/* A reply of n 'A's of out-data (n a multiple of 4), exited or not. */
+static char *big_reply(size_t n, bool exited, size_t *ret_len)
 {
-	/* 12 MiB of output (16 MiB encoded), near qemu-ga's 16 MiB cap. */
-	size_t n = 16u << 20, len;
 	char *r = malloc(n + 64);
-	GaExecStatus st;
+	size_t len;
 
 	if (!r)
 		abort();
-	len = (size_t)sprintf(r, "{\"return\": {\"exited\": true, \"out-data\": \"");
+	len = (size_t)sprintf(r, "{\"return\": {\"exited\": %s, \"out-data\": \"", exited ? "true" : "false");
 	memset(r + len, 'A', n);
 	len += n;
 	len += (size_t)sprintf(r + len, "\"}}");
+	*ret_len = len;
+	return r;
+}
+
+static void test_huge(void **state)
+{
+	/* Exactly GA_OUTPUT_MAX of output is read; one base64 quantum more is not. */
+	size_t n = GA_OUTPUT_MAX / 3 * 4, len;
+	char *r = big_reply(n, true, &len);
+	GaExecStatus st;
+
 	assert_int_equal(ga_parse_exec_status(r, len, &st), 0);
 	assert_int_equal(st.out_len, n / 4 * 3);
+	assert_int_equal(st.reply_len, len);
 	ga_exec_status_done(&st);
+	free(r);
+	r = big_reply(n + 4, true, &len);
+	assert_int_equal(ga_parse_exec_status(r, len, &st), -EFBIG);
+	free(r);
+	/* 12 MiB (qemu-ga would send up to 16): refused, not decoded. */
+	r = big_reply(16u << 20, true, &len);
+	assert_int_equal(ga_parse_exec_status(r, len, &st), -EFBIG);
 	assert_int_equal(ga_parse_exec_status(r, GA_REPLY_MAX + 1, &st), -EFBIG);
 	free(r);
+}
+
+/* A guest sending output with every "still running": none of it is
+ * decoded or kept (bench polls every 200 ms; this used to pile up). */
+static void test_output_only_when_exited(void **state)
+{
+	size_t len;
+	char *r = big_reply(1u << 20, false, &len);
+	GaExecStatus st;
+
+	assert_int_equal(ga_parse_exec_status(r, len, &st), 0);
+	assert_false(st.exited);
+	assert_null(st.out);
+	assert_int_equal(st.out_len, 0);
+	assert_int_equal(st.reply_len, len);
+	ga_exec_status_done(&st);
+	free(r);
+}
+
+static void test_status_code(void **state)
+{
+	GaExecStatus st = { .exited = true, .has_exitcode = true };
+
+	assert_int_equal(ga_exec_status_code(&st), 0);
+	st.exitcode = 3;
+	assert_int_equal(ga_exec_status_code(&st), 3);
+	/* Not an errno (-ENOENT), not a wrapped status. */
+	st.exitcode = -2;
+	assert_int_equal(ga_exec_status_code(&st), 255);
+	st.exitcode = 256;
+	assert_int_equal(ga_exec_status_code(&st), 255);
+	st = (GaExecStatus){ .exited = true, .has_signal = true, .signal = 15 };
+	assert_int_equal(ga_exec_status_code(&st), 143);
+	st.signal = INT_MAX; /* 128 + INT_MAX overflowed */
+	assert_int_equal(ga_exec_status_code(&st), 255);
+	st.signal = -9;
+	assert_int_equal(ga_exec_status_code(&st), 255);
+	st = (GaExecStatus){ .exited = true };
+	assert_int_equal(ga_exec_status_code(&st), 255);
 }
 
 static void test_info(void **state)
@@ -351,7 +409,9 @@ int main(void)
 		cmocka_unit_test(test_exec),
 		cmocka_unit_test(test_status_real),	 cmocka_unit_test(test_status_odd),
 		cmocka_unit_test(test_not_json),	 cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_huge),		 cmocka_unit_test(test_info),
+		cmocka_unit_test(test_huge),
+		cmocka_unit_test(test_output_only_when_exited),
+		cmocka_unit_test(test_status_code),		 cmocka_unit_test(test_info),
 		cmocka_unit_test(test_interfaces_real), cmocka_unit_test(test_interfaces_multi),
 		cmocka_unit_test(test_interfaces_odd),
 	};

@@ -5,10 +5,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "basic/fileio.h"
 #include "model/sriov-persist.h"
 
 static void test_roundtrip(void **state)
@@ -100,12 +102,49 @@ static void test_words(void **state)
 	assert_int_not_equal(persist_hash("a", 1), persist_hash("b", 1));
 }
 
+static void check_word(const char *in, const char *want)
+{
+	char *w = NULL;
+
+	assert_int_equal(systemd_exec_word(in, &w), 0);
+	assert_string_equal(w, want);
+	free(w);
+}
+
+/* ExecStart= as systemd.service(5) and systemd.syntax(7) read it. */
+static void test_unit_escaping(void **state)
+{
+	char *text = NULL, *want = NULL, *path = NULL;
+
+	check_word("/usr/local/sbin/kvmnetctl", "/usr/local/sbin/kvmnetctl");
+	check_word("/opt/100%/kvmnetctl", "/opt/100%%/kvmnetctl");
+	check_word("/opt/$HOME/kvmnetctl", "/opt/$$HOME/kvmnetctl");
+	check_word("/opt/a b/kvmnetctl", "\"/opt/a b/kvmnetctl\"");
+	check_word("/opt/a\\b", "\"/opt/a\\\\b\"");
+	check_word("/opt/a;b", "\"/opt/a;b\"");
+	assert_int_equal(systemd_exec_word("/opt/a\nb", &text), -EINVAL);
+	assert_int_equal(systemd_exec_word("/opt/a\tb", &text), -EINVAL);
+	assert_int_equal(systemd_exec_word("", &text), -EINVAL);
+	assert_int_equal(persist_unit_format("kvmnetctl", &text), -EINVAL);
+	assert_null(text);
+
+	/* The whole unit, against its golden text. */
+	assert_int_equal(persist_unit_format("/opt/kvm net/100%/$HOME/it's \"q\"\\/kvmnetctl", &text), 0);
+	assert_true(asprintf(&path, "%s/persist-unit-escaped.service", getenv("KVMNET_TESTDATA")) > 0);
+	assert_int_equal(read_user_file(path, 65536, &want, NULL), 0);
+	assert_string_equal(text, want);
+	free(text);
+	free(want);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_odd),
 		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_unit_escaping),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
