@@ -35,7 +35,7 @@ build="meson ninja-build pkg-config gcc clang libclang-rt-14-dev
 	libvirt-dev libxml2-dev libnl-3-dev libnl-route-3-dev libjson-c-dev
 	libinih-dev libcmocka-dev"
 run="libvirt-daemon-system libvirt-clients iproute2 ethtool kmod pciutils
-	iperf3 irqbalance jq"
+	iperf3 irqbalance jq python3 time"
 # strace: t-kvmnetd holds kvmnetd inside its sriov_numvfs write to SIGKILL it
 # exactly before or after the kernel sees it.
 lab="busybox-static cpio zstd xz-utils e2fsprogs strace"
