@@ -12,6 +12,7 @@
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "basic/strv.h"
+#include "daemon/config-resolve.h"
 #include "daemon/ctl-server.h"
 #include "daemon/daemon.h"
 #include "daemon/irq-loop.h"
@@ -91,7 +92,7 @@ static int reload(Daemon *d)
 	Config *c = NULL;
 	int r;
 
-	r = config_load(d->config_path, &c, &errors);
+	r = config_load_resolved(d->config_path, &c, &errors);
 	if (r < 0) {
 		STRV_FOREACH(e, errors)
 			log_error("%s", *e);
@@ -194,7 +195,7 @@ int daemon_new(const char *config_path, const char *ctl_path, bool dry_run, Daem
 		daemon_free(d);
 		return -ENOMEM;
 	}
-	r = config_load(config_path, &d->config, &errors);
+	r = config_load_resolved(config_path, &d->config, &errors);
 	if (r < 0) {
 		STRV_FOREACH(e, errors)
 			log_error("%s", *e);

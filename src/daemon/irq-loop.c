@@ -71,8 +71,8 @@ static void nics_free(IrqLoop *l)
 	l->n_nics = 0;
 }
 
-/* The configured NICs, or the [sriov] PFs; resolved lazily, since a
- * netdev may be renamed or appear after the daemon starts. */
+/* The configured NICs, or the [sriov] PFs (addresses: config-resolve.c);
+ * their vectors are looked up lazily, a driver reload changes them. */
 static int nics_setup(IrqLoop *l)
 {
 	const Config *c = l->d->config;
