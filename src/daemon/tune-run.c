@@ -284,14 +284,23 @@ int tune_run_apply_domains(TuneRun *t, DomainDef *const *defs, size_t n)
 }
 
 /* One original back.  0: written or its file is gone; <0: kept. */
-static int restore_one(const char *key, const char *value)
+static int restore_one(const char *state_dir, const char *key, const char *value)
 {
+	const char *why = NULL;
 	TuneKnob k;
 	int r;
 
-	r = tune_knob_from_key(key + strlen(KEY_PREFIX), &k);
+	r = tune_knob_from_key(key + strlen(KEY_PREFIX), &k, &why);
+	if (r == -ENOENT) {
+		log_info("tune: %s is gone; its original %s forgotten", key + strlen(KEY_PREFIX), value);
+		return 0;
+	}
+	if (r < 0 && why)
+		return log_error_errno(r, "tune: %s/%s: entry '%s': %s; refused, nothing written, kept in the journal",
+				       state_dir, JOURNAL_FILE, key, why);
 	if (r < 0)
-		return log_error_errno(r, "tune: journal key %s: %m", key);
+		return log_error_errno(r, "tune: %s/%s: entry '%s': %m; kept in the journal", state_dir, JOURNAL_FILE,
+				       key);
 	r = tune_knob_write(&k, value);
 	if (r == -ENOENT)
 		log_info("tune: %s is gone; its original %s forgotten", k.key, value);
@@ -317,7 +326,7 @@ int tune_run_revert(TuneRun *t)
 		value = strdup(j->originals[i].value);
 		if (!key || !value)
 			return -ENOMEM;
-		if (restore_one(key, value) < 0)
+		if (restore_one(t->d->config->state_dir, key, value) < 0)
 			ret = -EIO;
 		else
 			journal_forget_original(j, key);

@@ -146,6 +146,7 @@ static void test_writes(void **state)
 	char root[TMP_ROOT_MAX];
 	_cleanup_free_ char *text = NULL, *orig = NULL;
 	TuneKnobs ks = {};
+	const char *why = NULL;
 	TuneKnob k;
 
 	assert_int_equal(tmp_root_new(root, "cgroup"), 0);
@@ -157,7 +158,7 @@ static void test_writes(void **state)
 	assert_int_equal(read_full_file(V2VM1 "io.max", 4096, &text, NULL), 0);
 	assert_string_equal(text, "8:0 rbps=max wbps=max riops=max wiops=max");
 	/* The original back, through a knob rebuilt from its saved key. */
-	assert_int_equal(tune_knob_from_key(ks.k[3].key, &k), 0);
+	assert_int_equal(tune_knob_from_key(ks.k[3].key, &k, &why), 0);
 	assert_int_equal(k.kind, TUNE_KNOB_DEVLINE);
 	assert_string_equal(k.path, V2VM1 "io.max");
 	assert_int_equal(tune_knob_write(&k, orig), 0);
