@@ -61,3 +61,20 @@ int path_resolves_below(const char *path, const char *dir)
 		return -EXDEV;
 	return 0;
 }
+
+int path_resolves_to_itself(const char *path)
+{
+	_cleanup_free_ char *real = NULL, *realroot = NULL;
+	size_t n;
+	int r;
+
+	r = real_below_root("/", &realroot);
+	if (r >= 0)
+		r = real_below_root(path, &real);
+	if (r < 0)
+		return r;
+	n = streq(realroot, "/") ? 0 : strlen(realroot);
+	if (!strneq(real, realroot, n) || !streq(real + n, path))
+		return -EXDEV;
+	return 0;
+}

@@ -20,3 +20,7 @@ bool path_is_canonical(const char *path);
  * -EXDEV when it resolves elsewhere; the -errno of realpath(3) (-ENOENT
  * for a path that is gone). */
 int path_resolves_below(const char *path, const char *dir);
+
+/* Whether the host directory path, resolved below the root, is itself: no
+ * component of it is a symlink.  0, -EXDEV, or realpath(3)'s -errno. */
+int path_resolves_to_itself(const char *path);
