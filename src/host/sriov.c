@@ -195,13 +195,22 @@ static int pf_write(const char *pf, const char *name, int value, SriovReport *re
 	return r;
 }
 
+/* The driver bound to a PCI function: 0 and *ret NULL when there is no
+ * driver link; a link that cannot be read (EACCES, EINVAL: not a link) is
+ * an error, never "no driver". */
 static int vf_driver(const char *vf_addr, char **ret)
 {
 	_cleanup_free_ char *path = NULL;
+	int r;
 
 	if (asprintf(&path, PCI_DEVICES "/%s/driver", vf_addr) < 0)
 		return -ENOMEM;
-	return read_link_basename(path, ret);
+	r = read_link_basename(path, ret);
+	if (r == -ENOENT) {
+		*ret = NULL;
+		return 0;
+	}
+	return r;
 }
 
 /* The view the policy needs; strings stay owned by pf and drivers. */
@@ -217,9 +226,19 @@ static int build_view(const SriovPf *pf, char ***drivers, SriovVfView **ret_vfs)
 	for (size_t i = 0; i < pf->n_vfs; i++) {
 		vfs[i].index = (int)i;
 		vfs[i].pci_addr = pf->vf_addrs[i];
-		/* A missing driver link means no driver; keep a slot either way. */
-		if (pf->vf_addrs[i] && vf_driver(pf->vf_addrs[i], &drv[i]) < 0)
-			drv[i] = NULL;
+		/* A driver link that cannot be read is no view: the policy
+		 * would take it for a free VF. */
+		if (pf->vf_addrs[i]) {
+			int r = vf_driver(pf->vf_addrs[i], &drv[i]);
+
+			if (r < 0) {
+				/* Slots may be NULL: not a strv. */
+				for (size_t k = 0; k < i; k++)
+					free(drv[k]);
+				free(drv);
+				return r;
+			}
+		}
 		vfs[i].driver = drv[i];
 	}
 	*drivers = drv;
@@ -478,8 +497,10 @@ static int wait_driver(const char *vf, const char *want, unsigned timeout_ms)
 		_cleanup_free_ char *drv = NULL;
 		bool ok;
 
-		(void)vf_driver(vf, &drv);
-		if (!want)
+		/* Unreadable is not "unbound": keep waiting. */
+		if (vf_driver(vf, &drv) < 0)
+			ok = false;
+		else if (!want)
 			ok = !drv;
 		else if (streq(want, "*"))
 			ok = drv && !streq(drv, "vfio-pci");
@@ -584,7 +605,11 @@ static void bind_undo(const char *vf, const char *old_override, bool override_ch
 		else
 			report_undone(rep, "%s driver_override could NOT be restored", vf);
 	}
-	(void)vf_driver(vf, &drv);
+	if (vf_driver(vf, &drv) < 0) {
+		report_undone(rep, "%s driver unreadable; could NOT check that %s is bound again", vf,
+			      old_drv ?: "(none)");
+		return;
+	}
 	if (!old_drv || (drv && streq(drv, old_drv)))
 		return;
 	if (vf_attr_write("/sys/bus/pci", NULL, "drivers_probe", vf, NULL) == 0 &&
@@ -637,7 +662,11 @@ int sriov_vf_bind(const char *pf_addr, int index, SriovBindTarget target, const 
 	if (index < 0 || (size_t)index >= pf->n_vfs || !pf->vf_addrs[index])
 		return -ENOENT;
 	vf = pf->vf_addrs[index];
-	(void)vf_driver(vf, &drv);
+	r = vf_driver(vf, &drv);
+	if (r < 0) {
+		report_failure(rep, "VF %d (%s): reading its driver link: %s", index, vf, strerror(-r));
+		return r;
+	}
 	if (bind_holds(target, drv))
 		return 0;
 	/* Unbinding vfio-pci under a running VM blocks in the kernel until
@@ -656,7 +685,11 @@ int sriov_vf_bind(const char *pf_addr, int index, SriovBindTarget target, const 
 	if (target == SRIOV_BIND_HOST && pf->drivers_autoprobe == 0) {
 		_cleanup_free_ char *pf_drv = NULL;
 
-		(void)vf_driver(pf->addr, &pf_drv);
+		r = vf_driver(pf->addr, &pf_drv);
+		if (r < 0) {
+			report_failure(rep, "PF %s: reading its driver link: %s", pf->addr, strerror(-r));
+			return r;
+		}
 		host = sriov_vf_driver_for(pf_drv);
 		if (!host) {
 			report_failure(rep, "sriov_drivers_autoprobe is 0 and the host VF driver of PF driver '%s' is "
