@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "basic/ether-addr.h"
+#include "basic/log.h"
 #include "basic/macro.h"
 #include "basic/strv.h"
 #include "daemon/apply.h"
@@ -135,24 +136,34 @@ static int set_numvfs(const ApplyContext *c, const PlanAction *a, char **ret_err
 	return save(c, ret_error);
 }
 
-static char *vf_override(const char *vf_addr)
+/* The VF's driver_override now, the original to record (NULL: none).  A
+ * VF that cannot be read has no known original: no bind then. */
+static int vf_override(const char *vf_addr, char **ret)
 {
 	_cleanup_pci_function_ PciFunction *f = NULL;
+	int r;
 
-	if (!vf_addr || pci_function_read(vf_addr, &f) < 0 || !f->driver_override)
-		return NULL;
-	return strdup(f->driver_override);
+	if (!vf_addr)
+		return -ENOENT;
+	r = pci_function_read(vf_addr, &f);
+	if (r < 0)
+		return r;
+	*ret = f->driver_override ? strdup(f->driver_override) : NULL;
+	return f->driver_override && !*ret ? -ENOMEM : 0;
 }
 
 static int bind_vfio(const ApplyContext *c, const PlanAction *a, char **ret_error)
 {
 	const ObservedPf *p = &c->obs->pfs[a->pf];
 	_cleanup_free_ char *vf = vf_addr_now(c, a->pf, a->vf);
-	_cleanup_free_ char *override = vf_override(vf);
+	_cleanup_free_ char *override = NULL;
 	SriovOptions opts = { 0 };
 	SriovReport rep = { 0 };
 	int r;
 
+	r = vf_override(vf, &override);
+	if (r < 0)
+		return fail(ret_error, r, "reading driver_override of VF %d of %s", a->vf, p->addr);
 	r = journal_record_vf(c->journal, &c->obs->plan_pfs[a->pf].addr, (unsigned)a->vf, override, NULL);
 	if (r >= 0)
 		r = save(c, ret_error);
@@ -270,8 +281,15 @@ static int with_domain(const ApplyContext *c, const PlanAction *a, bool attach, 
 		if (r >= 0)
 			r = vf_attach(dom, &vf, ret_error);
 		if (r < 0) {
+			int q;
+
 			journal_remove_attach(c->journal, pf, (unsigned)a->vf);
-			(void)journal_save(c->journal, c->state_dir);
+			/* Harmless if it stays on disk: an entry counts only
+			 * while the VM it names holds the VF. */
+			q = journal_save(c->journal, c->state_dir);
+			if (q < 0)
+				log_warning_errno(q, "Saving the journal in %s after the failed attach: %m; it names "
+						  "the VF attached until the next save", c->state_dir);
 		}
 	} else
 		/* The journal entry goes when the VF is seen free again: a

@@ -182,8 +182,14 @@ int daemon_reconcile(Daemon *d)
 	apply_pair_teams(o, plan);
 	log_debug("M1=%u N1=%u mode=%s", plan->m1, plan->n1, plan->mode.active ? "active" : "inactive");
 	log_waits(d, o, plan);
-	if (!d->dry_run && prune_attachments(d->journal, o))
-		(void)journal_save(d->journal, d->config->state_dir);
+	if (!d->dry_run && prune_attachments(d->journal, o)) {
+		/* Stale entries on disk are harmless (they count only while
+		 * the VM named holds the VF) and go with the next save. */
+		r = journal_save(d->journal, d->config->state_dir);
+		if (r < 0)
+			log_warning_errno(r, "Saving the journal in %s: %m; retrying at the next save",
+					  d->config->state_dir);
+	}
 	r = carry_out(d, conn, o, plan);
 	awaiting_release = r > 0;
 	if (r >= 0) {
@@ -266,7 +272,7 @@ int daemon_revert(Daemon *d)
 	virConnectPtr conn = watch_conn(d->watch);
 	_cleanup_free_ char *err = NULL;
 	Observation *o = NULL;
-	int r, ret = 0;
+	int r, q, ret = 0;
 
 	if (!conn)
 		return log_error_errno(-ENOTCONN, "Cannot give VFs back: libvirt at %s is unreachable; state kept in %s",
@@ -293,7 +299,12 @@ int daemon_revert(Daemon *d)
 		} else
 			log_info("Gave %s back: numvfs %u", o->pfs[p].name, a.numvfs);
 	}
-	(void)journal_save(d->journal, d->config->state_dir);
+	/* Else the next start would give the PFs back a second time. */
+	q = journal_save(d->journal, d->config->state_dir);
+	if (q < 0) {
+		log_error_errno(q, "Saving the journal in %s after giving the PFs back: %m", d->config->state_dir);
+		ret = -EIO;
+	}
 	observation_free(o);
 	return r < 0 ? r : ret;
 }

@@ -243,8 +243,14 @@ static int apply_knobs(TuneRun *t, TuneKnobs ks, int r)
 	for (size_t i = 0; i < ks.n; i++)
 		if (todo[i])
 			write_one(t, &ks.k[i], added);
-	if (added && !t->d->dry_run)
-		(void)journal_save(t->d->journal, t->d->config->state_dir);
+	/* Only originals of knobs refused just now went out of the journal:
+	 * on disk they are harmless (the value written back is the value). */
+	if (added && !t->d->dry_run) {
+		r = journal_save(t->d->journal, t->d->config->state_dir);
+		if (r < 0)
+			log_warning_errno(r, "tune: saving the journal in %s: %m; retrying at the next save",
+					  t->d->config->state_dir);
+	}
 	tune_knobs_done(&ks);
 	return 0;
 }
