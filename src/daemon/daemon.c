@@ -299,6 +299,7 @@ void daemon_free(Daemon *d)
 	journal_free(d->journal);
 	config_free(d->config);
 	free(d->last_waits);
+	free(d->last_metadata);
 	free(d->config_path);
 	free(d->ctl_path);
 	free(d);

@@ -147,9 +147,16 @@ static int add_vms(TuneRun *t, TuneKnobs *ks)
 		return 0;
 	}
 	for (size_t i = 0; r >= 0 && i < doms->n; i++) {
+		_cleanup_free_ char *bad = NULL;
 		bool managed = true;
+		int q = virt_domain_metadata(conn, doms->defs[i]->uuid, &managed, &bad);
 
-		if (virt_domain_managed(conn, doms->defs[i]->uuid, &managed) < 0 || !managed)
+		/* Unknown (unreadable or malformed metadata): left alone, and
+		 * said once; reconcile.c names the value. */
+		if (q < 0 && first_time(t, doms->defs[i]->uuid))
+			log_warning("tune: VM %s: its kvmnet metadata %s; not tuned", doms->defs[i]->name,
+				    q == -EBADMSG ? "is neither manage=\"yes\" nor manage=\"no\"" : "cannot be read");
+		if (q < 0 || !managed)
 			continue; /* opted out: kvmnetd leaves it alone */
 		r = add_vm(t, ks, doms->defs[i]);
 	}
