@@ -139,9 +139,12 @@ static int collect_cgroups(Knobs *ks)
 		if (r == -ENOENT)
 			printf("VM %s: no cgroup of its own (QEMU outside libvirt's machine cgroups, or stopped); "
 			       "left alone\n", *vm);
-		else if (r < 0)
-			printf("VM %s: reading /run/libvirt/qemu/%s.pid and /proc/PID/cgroup: %s; left alone\n", *vm, *vm,
-			       strerror(-r));
+		else if (r < 0) {
+			/* Unreadable is not "nothing to lift": exit 1. */
+			log_error_errno(r, "VM %s: reading /run/libvirt/qemu/%s.pid, /proc/PID/cgroup or its cgroup "
+					"limits: %s; the limits not read are left alone", *vm, *vm, strerror(-r));
+			ks->failed++;
+		}
 	}
 	return 0;
 }

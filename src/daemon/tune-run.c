@@ -115,9 +115,12 @@ static int add_cgroups_of(TuneRun *t, TuneKnobs *ks, const DomainDef *def)
 		cgroup_paths_done(&p);
 	}
 	snprintf(topic, sizeof(topic), "cgroup %s", def->name);
-	if (r < 0 && r != -ENOMEM && first_time(t, topic))
-		log_info("tune: VM %s: %s (/run/libvirt/qemu/%s.pid, /proc/PID/cgroup); its limits are left alone",
-			 def->name, r == -ENOENT ? "no cgroup of its own" : strerror(-r), def->name);
+	if (r == -ENOENT && first_time(t, topic))
+		log_info("tune: VM %s: no cgroup of its own (/run/libvirt/qemu/%s.pid, /proc/PID/cgroup); its limits "
+			 "are left alone", def->name, def->name);
+	else if (r < 0 && r != -ENOMEM && first_time(t, topic))
+		log_warning_errno(r, "tune: VM %s: reading its pid, /proc/PID/cgroup or its cgroup limits: %m; the "
+				  "limits not read are left alone", def->name);
 	return r == -ENOMEM ? r : 0;
 }
 
