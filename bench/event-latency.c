@@ -41,6 +41,7 @@
 
 #include "basic/macro.h"
 #include "basic/strv.h"
+#include "daemon/config-resolve.h"
 #include "daemon/daemon.h"
 #include "daemon/observe.h"
 #include "virt/virt-conn.h"
@@ -142,7 +143,7 @@ static void *poller(void *arg)
 	Journal *j = NULL;
 	virConnectPtr conn = NULL;
 
-	if (config_load(config_path, &c, &errors) < 0 || journal_load(c->state_dir, &j, NULL) < 0 ||
+	if (config_load_resolved(config_path, &c, &errors) < 0 || journal_load(c->state_dir, &j, NULL) < 0 ||
 	    virt_conn_open(URI, 0, &conn, NULL) < 0) {
 		fprintf(stdout, "poller: cannot start\n");
 		exit(1);

@@ -44,6 +44,7 @@
 
 #include "basic/macro.h"
 #include "basic/strv.h"
+#include "daemon/config-resolve.h"
 #include "daemon/observe.h"
 #include "virt/virt-conn.h"
 
@@ -79,7 +80,7 @@ static int poller_main(const char *config_path, double interval_ms)
 	virConnectPtr conn = NULL;
 
 	virt_errors_capture();
-	if (config_load(config_path, &c, &errors) < 0 || journal_load(c->state_dir, &j, NULL) < 0 ||
+	if (config_load_resolved(config_path, &c, &errors) < 0 || journal_load(c->state_dir, &j, NULL) < 0 ||
 	    virt_conn_open(c->libvirt_uri, 0, &conn, NULL) < 0)
 		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &next);

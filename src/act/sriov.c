@@ -91,9 +91,19 @@ static int build_view(const SriovPf *pf, char ***drivers, SriovVfView **ret_vfs)
 	for (size_t i = 0; i < pf->n_vfs; i++) {
 		vfs[i].index = (int)i;
 		vfs[i].pci_addr = pf->vf_addrs[i];
-		/* A missing driver link means no driver; keep a slot either way. */
-		if (pf->vf_addrs[i] && sriov_vf_driver(pf->vf_addrs[i], &drv[i]) < 0)
-			drv[i] = NULL;
+		/* A driver link that cannot be read is no view: the policy
+		 * would take it for a free VF. */
+		if (pf->vf_addrs[i]) {
+			int r = sriov_vf_driver(pf->vf_addrs[i], &drv[i]);
+
+			if (r < 0) {
+				/* Slots may be NULL: not a strv. */
+				for (size_t k = 0; k < i; k++)
+					free(drv[k]);
+				free(drv);
+				return r;
+			}
+		}
 		vfs[i].driver = drv[i];
 	}
 	*drivers = drv;
@@ -333,8 +343,10 @@ static int wait_driver(const char *vf, const char *want, unsigned timeout_ms)
 		_cleanup_free_ char *drv = NULL;
 		bool ok;
 
-		(void)sriov_vf_driver(vf, &drv);
-		if (!want)
+		/* Unreadable is not "unbound": keep waiting. */
+		if (sriov_vf_driver(vf, &drv) < 0)
+			ok = false;
+		else if (!want)
 			ok = !drv;
 		else if (streq(want, "*"))
 			ok = drv && !streq(drv, "vfio-pci");
@@ -428,7 +440,11 @@ static void bind_undo(const char *vf, const char *old_override, bool override_ch
 		else
 			report_undone(rep, "%s driver_override could NOT be restored", vf);
 	}
-	(void)sriov_vf_driver(vf, &drv);
+	if (sriov_vf_driver(vf, &drv) < 0) {
+		report_undone(rep, "%s driver unreadable; could NOT check that %s is bound again", vf,
+			      old_drv ?: "(none)");
+		return;
+	}
 	if (!old_drv || (drv && streq(drv, old_drv)))
 		return;
 	if (vf_attr_write("/sys/bus/pci", NULL, "drivers_probe", vf, NULL) == 0 &&
@@ -443,11 +459,17 @@ static void bind_undo(const char *vf, const char *old_override, bool override_ch
 static int rebind(const char *vf, SriovBindTarget t, const char *host_override, const char *old_drv,
 		  unsigned timeout_ms, SriovReport *rep)
 {
-	_cleanup_free_ char *old_override = sriov_vf_override(vf);
+	_cleanup_free_ char *old_override = NULL;
 	const char *want_override = t == SRIOV_BIND_VFIO ? "vfio-pci" : t == SRIOV_BIND_HOST ? host_override : NULL;
 	bool changed = false;
-	int r = 0;
+	int r;
 
+	/* Without the old override there is nothing to undo to: no change. */
+	r = sriov_vf_override(vf, &old_override);
+	if (r < 0) {
+		report_failure(rep, "%s: reading driver_override: %s", vf, strerror(-r));
+		return r;
+	}
 	if (!streq(old_override ?: "", want_override ?: "")) {
 		r = set_override(vf, want_override, rep);
 		if (r < 0)
@@ -481,7 +503,11 @@ int sriov_vf_bind(const char *pf_addr, int index, SriovBindTarget target, const 
 	if (index < 0 || (size_t)index >= pf->n_vfs || !pf->vf_addrs[index])
 		return -ENOENT;
 	vf = pf->vf_addrs[index];
-	(void)sriov_vf_driver(vf, &drv);
+	r = sriov_vf_driver(vf, &drv);
+	if (r < 0) {
+		report_failure(rep, "VF %d (%s): reading its driver link: %s", index, vf, strerror(-r));
+		return r;
+	}
 	if (bind_holds(target, drv))
 		return 0;
 	/* Unbinding vfio-pci under a running VM blocks in the kernel until
@@ -500,7 +526,11 @@ int sriov_vf_bind(const char *pf_addr, int index, SriovBindTarget target, const 
 	if (target == SRIOV_BIND_HOST && pf->drivers_autoprobe == 0) {
 		_cleanup_free_ char *pf_drv = NULL;
 
-		(void)sriov_vf_driver(pf->addr, &pf_drv);
+		r = sriov_vf_driver(pf->addr, &pf_drv);
+		if (r < 0) {
+			report_failure(rep, "PF %s: reading its driver link: %s", pf->addr, strerror(-r));
+			return r;
+		}
 		host = sriov_vf_driver_for(pf_drv);
 		if (!host) {
 			report_failure(rep, "sriov_drivers_autoprobe is 0 and the host VF driver of PF driver '%s' is "

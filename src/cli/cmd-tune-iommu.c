@@ -51,8 +51,9 @@ static const char *regenerate_command(void)
 }
 
 /* Write path (a host path) whole, through a temporary file and rename, so
- * that a crash leaves the old file or the new one. */
-static int write_atomic(const char *path, const char *text, mode_t mode)
+ * that a crash leaves the old file or the new one; with the owner and mode
+ * of like (the original: /etc/default/grub may be 0640 for a password). */
+static int write_atomic(const char *path, const char *text, const struct stat *like)
 {
 	_cleanup_free_ char *full = NULL, *tmp = NULL;
 	_cleanup_close_ int fd = -1;
@@ -60,10 +61,12 @@ static int write_atomic(const char *path, const char *text, mode_t mode)
 
 	if (root_path(&full, "%s", path) < 0 || asprintf(&tmp, "%s.kvmnet-tmp", full) < 0)
 		return -ENOMEM;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	(void)unlink(tmp); /* a leftover of a crash: O_EXCL below */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return negative_errno();
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0) {
+	if (fchown(fd, like->st_uid, like->st_gid) < 0 || fchmod(fd, like->st_mode & 07777) < 0 ||
+	    write(fd, text, len) != (ssize_t)len || fsync(fd) < 0) {
 		int r = errno ? negative_errno() : -EIO;
 
 		unlink(tmp);
@@ -78,11 +81,32 @@ static int write_atomic(const char *path, const char *text, mode_t mode)
 	return 0;
 }
 
-static int backup_once(const char *text)
+static int backup_once(const char *text, const struct stat *st)
 {
 	if (access_root(GRUB_BACKUP, F_OK) == 0)
 		return 0; /* the first original is the one to keep */
-	return write_atomic(GRUB_BACKUP, text, 0644);
+	return write_atomic(GRUB_BACKUP, text, st);
+}
+
+/* The file to edit: a regular file (a rename over a symlink would replace
+ * the link, not what it points to), its owner and mode for the new one. */
+static int grub_stat(struct stat *ret)
+{
+	_cleanup_free_ char *full = NULL;
+
+	if (root_path(&full, "%s", GRUB_DEFAULT) < 0)
+		return -ENOMEM;
+	if (lstat(full, ret) < 0)
+		return negative_errno();
+	if (S_ISLNK(ret->st_mode)) {
+		log_error("%s: a symlink; edit the file it points to by hand", GRUB_DEFAULT);
+		return -ELOOP;
+	}
+	if (!S_ISREG(ret->st_mode)) {
+		log_error("%s: not a regular file", GRUB_DEFAULT);
+		return -EBADF;
+	}
+	return 0;
 }
 
 static int apply_grub(const char *vendor)
@@ -91,9 +115,14 @@ static int apply_grub(const char *vendor)
 	IommuChange full = {};
 	const char *regen = regenerate_command();
 	bool changed;
+	struct stat st;
 	int r;
 
-	r = read_full_file(GRUB_DEFAULT, GRUB_MAX, &text, NULL);
+	r = grub_stat(&st);
+	if (r == -ELOOP || r == -EBADF)
+		return EXIT_FAILED;
+	if (r >= 0)
+		r = read_full_file(GRUB_DEFAULT, GRUB_MAX, &text, NULL);
 	if (r < 0)
 		return log_error_errno(r, "reading %s: %s", GRUB_DEFAULT, strerror(-r)), EXIT_FAILED;
 	r = iommu_change_full(vendor, &full);
@@ -112,9 +141,9 @@ static int apply_grub(const char *vendor)
 	if (!changed)
 		printf("%s already has them: %s\n", GRUB_DEFAULT, after ? after : "?");
 	else {
-		r = backup_once(text);
+		r = backup_once(text, &st);
 		if (r >= 0)
-			r = write_atomic(GRUB_DEFAULT, edited, 0644);
+			r = write_atomic(GRUB_DEFAULT, edited, &st);
 		if (r < 0)
 			return log_error_errno(r, "writing %s (backup %s): %s; not changed", GRUB_DEFAULT, GRUB_BACKUP,
 					       strerror(-r)), EXIT_FAILED;

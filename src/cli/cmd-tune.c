@@ -25,6 +25,7 @@
 #include "build-config.h"
 #include "host/blockq.h"
 #include "host/cgroup.h"
+#include "host/knob-path.h"
 #include "host/sched.h"
 #include "host/tune-knob.h"
 #include "tune-state.h"
@@ -55,7 +56,8 @@ static void help(FILE *f)
 		"           v1: memory.memsw.limit_in_bytes, memory.limit_in_bytes -> -1,\n"
 		"           blkio.throttle.*_device rules removed; VMs from\n"
 		"           /run/libvirt/qemu/NAME.pid, cgroups from /proc/PID/cgroup)\n"
-		"  revert   write every saved original back and forget it\n"
+		"  revert   write every saved original back and forget it (only to a\n"
+		"           file kvmnet writes; any other saved path is refused)\n"
 		"  iommu    print the kernel command line change the IOMMU needs\n"
 		"           (intel_iommu=on on Intel, iommu=pt; amd_iommu=off removed\n"
 		"           on AMD) from /proc/cpuinfo and /proc/cmdline; with --apply\n"
@@ -137,9 +139,12 @@ static int collect_cgroups(Knobs *ks)
 		if (r == -ENOENT)
 			printf("VM %s: no cgroup of its own (QEMU outside libvirt's machine cgroups, or stopped); "
 			       "left alone\n", *vm);
-		else if (r < 0)
-			printf("VM %s: reading /run/libvirt/qemu/%s.pid and /proc/PID/cgroup: %s; left alone\n", *vm, *vm,
-			       strerror(-r));
+		else if (r < 0) {
+			/* Unreadable is not "nothing to lift": exit 1. */
+			log_error_errno(r, "VM %s: reading /run/libvirt/qemu/%s.pid, /proc/PID/cgroup or its cgroup "
+					"limits: %s; the limits not read are left alone", *vm, *vm, strerror(-r));
+			ks->failed++;
+		}
 	}
 	return 0;
 }
@@ -172,7 +177,7 @@ static const char *errno_hint(int r)
 	return "";
 }
 
-static int do_show(const Knobs *ks, TuneState *st)
+static int do_show(const Knobs *ks, TuneState *st, const char *state_path)
 {
 	int failed = ks->failed;
 
@@ -192,10 +197,15 @@ static int do_show(const Knobs *ks, TuneState *st)
 	}
 	/* Saved knobs not asked about now (a --disk left out) still count. */
 	for (size_t i = 0; i < st->n; i++) {
+		const char *why = NULL;
 		bool listed = false;
 
 		listed = tune_knobs_find(&ks->ks, st->entries[i].path) != NULL;
-		if (!listed)
+		if (!listed && knob_path_check(st->entries[i].path, &why) < 0 && why) {
+			log_error("%s: entry '%s': %s; revert refuses it", state_path, st->entries[i].path, why);
+			printf("%-26s %-14s %-14s %-14s %s\n", "(refused)", "", "", "", st->entries[i].path);
+			failed++;
+		} else if (!listed)
 			printf("%-26s %-14s %-14s %-14s %s\n", "(saved)", "", st->entries[i].applied,
 			       st->entries[i].original, st->entries[i].path);
 	}
@@ -290,12 +300,19 @@ static int do_revert(TuneState *st, const char *state_path)
 
 	for (size_t i = 0; i < st->n;) {
 		TuneEntry *e = &st->entries[i];
+		const char *why = NULL;
 		TuneKnob k;
 
-		r = tune_knob_from_key(e->path, &k);
+		r = tune_knob_from_key(e->path, &k, &why);
 		if (r >= 0) {
 			r = tune_knob_write(&k, e->original);
 			tune_knob_done(&k);
+		} else if (why) {
+			log_error("%s: entry '%s': %s; refused, nothing written, kept in the file", state_path, e->path,
+				  why);
+			failed++;
+			i++;
+			continue;
 		}
 		if (r < 0) {
 			log_error_errno(r, "writing %s back to %s: %s%s; kept in %s", e->original, e->path,
@@ -352,7 +369,7 @@ static int run(const char *verb, const char *state_path, char **disks, bool cgro
 	else if (collect(disks, cgroups, &ks) < 0)
 		r = EXIT_FAILED;
 	else if (streq(verb, "show"))
-		r = do_show(&ks, &st);
+		r = do_show(&ks, &st, state_path);
 	else if (ensure_state_dir(state_path) < 0) {
 		log_error("%s: cannot create its directory", state_path);
 		r = EXIT_FAILED;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "basic/ether-addr.h"
+#include "basic/log.h"
 #include "basic/macro.h"
 #include "basic/strv.h"
 #include "daemon/apply.h"
@@ -131,12 +132,17 @@ static int bind_vfio(const ApplyContext *c, const PlanAction *a, char **ret_erro
 {
 	const ObservedPf *p = &c->obs->pfs[a->pf];
 	_cleanup_free_ char *vf = vf_addr_now(c, a->pf, a->vf);
-	/* The original, read right before the change it goes into the journal for. */
-	_cleanup_free_ char *override = vf ? sriov_vf_override(vf) : NULL;
+	_cleanup_free_ char *override = NULL;
 	SriovOptions opts = { 0 };
 	SriovReport rep = { 0 };
 	int r;
 
+	/* The original, read right before the change it goes into the
+	 * journal for; a VF that cannot be read has no known original: no
+	 * bind then. */
+	r = vf ? sriov_vf_override(vf, &override) : -ENOENT;
+	if (r < 0)
+		return fail(ret_error, r, "reading driver_override of VF %d of %s", a->vf, p->addr);
 	r = journal_record_vf(c->journal, &c->obs->plan_pfs[a->pf].addr, (unsigned)a->vf, override, NULL);
 	if (r >= 0)
 		r = save(c, ret_error);
@@ -229,8 +235,15 @@ static int with_domain(const ApplyContext *c, const PlanAction *a, bool attach, 
 		if (r >= 0)
 			r = vf_attach(dom, &vf, ret_error);
 		if (r < 0) {
+			int q;
+
 			journal_remove_attach(c->journal, pf, (unsigned)a->vf);
-			(void)journal_save(c->journal, c->state_dir);
+			/* Harmless if it stays on disk: an entry counts only
+			 * while the VM it names holds the VF. */
+			q = journal_save(c->journal, c->state_dir);
+			if (q < 0)
+				log_warning_errno(q, "Saving the journal in %s after the failed attach: %m; it names "
+						  "the VF attached until the next save", c->state_dir);
 		}
 	} else
 		/* The journal entry goes when the VF is seen free again: a

@@ -184,7 +184,8 @@ static int add_pf(ConfigPf **list, unsigned *n, const char *key, const char *val
 		return bad_value(ctx, key, "a netdev name (1-15 characters) or a PCI address like 0000:03:00.0", value);
 	for (unsigned i = 0; i < *n; i++)
 		if (pf_same(&(*list)[i], &pf)) {
-			add_error(ctx, ctx->line, "%s: '%s' is already listed on line %u", key, value, (*list)[i].line);
+			add_error(ctx, ctx->line, "%s: '%s' is already listed on %s:%u", key, value, ctx->filename,
+				  (*list)[i].line);
 			return -EINVAL;
 		}
 	if (*n >= CONFIG_MAX_PFS) {

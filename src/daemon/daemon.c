@@ -12,6 +12,7 @@
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "basic/strv.h"
+#include "daemon/config-resolve.h"
 #include "daemon/ctl-server.h"
 #include "daemon/daemon.h"
 #include "daemon/irq-loop.h"
@@ -25,7 +26,9 @@ static void on_reconcile_timer(int timer, void *opaque)
 
 	virEventUpdateTimeout(d->reconcile_timer, -1);
 	r = daemon_reconcile(d);
-	/* [tune] follows the VMs: those started since get theirs. */
+	/* [tune] follows the VMs: those started since get theirs.  Tuning is
+	 * not what the VMs' VFs depend on: a failure is logged where it
+	 * happens (tune-run.c) and the daemon goes on (kvmnetd.conf(5)). */
 	(void)tune_run_apply(d->tune_run);
 	if (r >= 0) {
 		d->failures = 0;
@@ -94,7 +97,7 @@ static int reload(Daemon *d)
 	Config *c = NULL;
 	int r;
 
-	r = config_load(d->config_path, &c, &errors);
+	r = config_load_resolved(d->config_path, &c, &errors);
 	if (r < 0) {
 		STRV_FOREACH(e, errors)
 			log_error("%s", *e);
@@ -197,7 +200,7 @@ int daemon_new(const char *config_path, const char *ctl_path, bool dry_run, Daem
 		daemon_free(d);
 		return -ENOMEM;
 	}
-	r = config_load(config_path, &d->config, &errors);
+	r = config_load_resolved(config_path, &d->config, &errors);
 	if (r < 0) {
 		STRV_FOREACH(e, errors)
 			log_error("%s", *e);
@@ -231,6 +234,7 @@ int daemon_run(Daemon *d)
 	if (d->reconcile_timer < 0 || d->dwell_timer < 0 || irq_loop_new(d, &d->irq_loop) < 0 ||
 	    tune_run_new(d, &d->tune_run) < 0)
 		return log_error_errno(-ENOMEM, "Adding timers: %m");
+	/* Logged inside; the daemon goes on without it (see above). */
 	(void)tune_run_apply(d->tune_run);
 	r = watch_new(d->config->libvirt_uri, on_watch, d, &d->watch);
 	if (r < 0)
@@ -259,10 +263,19 @@ int daemon_run(Daemon *d)
 	notify_send("STOPPING=1");
 	if (d->config->on_stop == ON_STOP_REVERT && !d->dry_run) {
 		/* The socket still answers while the guests let go. */
+		int ri, rt;
+
 		daemon_busy(d, "stopping: giving back what the journal in %s holds", d->config->state_dir);
-		(void)irq_loop_revert(d->irq_loop);
-		(void)tune_run_revert(d->tune_run);
+		ri = irq_loop_revert(d->irq_loop);
+		rt = tune_run_revert(d->tune_run);
 		r = daemon_revert(d);
+		/* Each part logged what it kept; the exit status says so too. */
+		if (r >= 0 && (ri < 0 || rt < 0)) {
+			log_error("Stopping: %s%s%s could not all be given back; the journal in %s keeps them",
+				  ri < 0 ? "IRQ affinities" : "", ri < 0 && rt < 0 ? " and " : "",
+				  rt < 0 ? "tuned values" : "", d->config->state_dir);
+			r = ri < 0 ? ri : rt;
+		}
 		if (r < 0)
 			return r;
 	}
@@ -289,6 +302,7 @@ void daemon_free(Daemon *d)
 	journal_free(d->journal);
 	config_free(d->config);
 	free(d->last_waits);
+	free(d->last_metadata);
 	free(d->config_path);
 	free(d->ctl_path);
 	free(d);

@@ -42,6 +42,7 @@ typedef struct LoopNic {
 	unsigned *irqs;
 	size_t n_irqs;
 	bool warned; /* the NIC's trouble was logged once */
+	bool aff_warned; /* an unreadable affinity was logged once */
 } LoopNic;
 
 struct IrqLoop {
@@ -73,8 +74,8 @@ static void nics_free(IrqLoop *l)
 	l->n_nics = 0;
 }
 
-/* The configured NICs, or the [sriov] PFs; resolved lazily, since a
- * netdev may be renamed or appear after the daemon starts. */
+/* The configured NICs, or the [sriov] PFs (addresses: config-resolve.c);
+ * their vectors are looked up lazily, a driver reload changes them. */
 static int nics_setup(IrqLoop *l)
 {
 	const Config *c = l->d->config;
@@ -242,7 +243,12 @@ static void apply_move(IrqLoop *l, const IrqMove *m)
 		return;
 	}
 	cpuset_zero(&to);
-	(void)cpuset_set(&to, (unsigned)m->to);
+	r = m->to >= 0 ? cpuset_set(&to, (unsigned)m->to) : -EINVAL;
+	if (r < 0) {
+		log_error_errno(r, "irq %u: CPU %d is outside the CPU sets kvmnetd handles: %m; not moved", m->irq,
+				m->to);
+		return;
+	}
 	/* No wait for the effective affinity: the next sample shows it. */
 	r = irq_pin(m->irq, &to, 0, &res);
 	if (r < 0) {
@@ -254,8 +260,8 @@ static void apply_move(IrqLoop *l, const IrqMove *m)
 }
 
 /* Per-vector loads of one NIC from the two /proc/interrupts samples. */
-static int nic_loads(IrqLoop *l, const LoopNic *nic, const ProcInterrupts *now, uint64_t dt,
-		     IrqVectorLoad **ret, size_t *ret_n)
+static int nic_loads(IrqLoop *l, LoopNic *nic, const ProcInterrupts *now, uint64_t dt, IrqVectorLoad **ret,
+		     size_t *ret_n)
 {
 	IrqVectorLoad *v = calloc(nic->n_irqs + 1, sizeof(IrqVectorLoad));
 	size_t n = 0;
@@ -266,9 +272,19 @@ static int nic_loads(IrqLoop *l, const LoopNic *nic, const ProcInterrupts *now, 
 		unsigned irq = nic->irqs[i];
 		CpuSet aff;
 		double rate;
+		int r;
 
-		if (is_refused(l, irq) || irq_read_affinity(irq, &aff) < 0)
+		if (is_refused(l, irq))
 			continue;
+		r = irq_read_affinity(irq, &aff);
+		if (r < 0) {
+			/* Where it is now is unknown: it is not moved. */
+			if (!nic->aff_warned)
+				log_warning_errno(r, "irq %u of %s: reading /proc/irq/%u/smp_affinity_list: %m; left "
+						  "where it is, retried every sample", irq, nic->name, irq);
+			nic->aff_warned = true;
+			continue;
+		}
 		if (irq_sample_rate(l->intr, now, irq, dt, &rate) < 0)
 			rate = 0;
 		v[n++] = (IrqVectorLoad){ .irq = irq, .rate = rate, .cpu = irq_affinity_single_cpu(&aff) };

@@ -18,6 +18,7 @@
 #include "daemon/observe.h"
 #include "daemon/sd-notify.h"
 #include "daemon/status-json.h"
+#include "virt/metadata.h"
 
 /* Wall clock, not monotonic: the dwell start is kept in the journal and
  * must mean the same after a restart (a clock step only shortens or
@@ -55,6 +56,45 @@ static bool prune_attachments(Journal *j, const Observation *o)
 
 /* The summary (M1, N1, spare VFs) and the WAIT lines are logged when they
  * change, not on every turn. */
+/* An opted-out VM whose metadata is not a plain yes/no is not an opt-out
+ * but an unknown: observe() leaves it alone, and this says why, once per
+ * change (observe.c maps every metadata failure to "leave it alone"). */
+static void log_metadata(Daemon *d, virConnectPtr conn, const Observation *o)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	for (size_t i = 0; i < o->in.n_vms; i++) {
+		_cleanup_free_ char *xml = NULL;
+		bool managed;
+		int r;
+
+		if (!o->vms[i].opted_out)
+			continue;
+		r = virt_domain_metadata(conn, o->vm_uuids[i], &managed, &xml);
+		/* The guest's owner wrote it: no control characters in logs. */
+		for (char *c = xml; c && *c; c++)
+			if ((unsigned char)*c < 0x20 || (unsigned char)*c == 0x7f)
+				*c = ' ';
+		if (r == -EBADMSG)
+			fprintf(f, "VM %s: kvmnet metadata %.200s is neither manage=\"yes\" nor manage=\"no\"; "
+				"left alone until it is\n", o->vm_names[i], xml ? xml : "?");
+		else if (r < 0)
+			fprintf(f, "VM %s: kvmnet metadata unreadable (%s); left alone this round\n", o->vm_names[i],
+				strerror(-r));
+	}
+	fclose(f);
+	if (buf && *buf && (!d->last_metadata || strcmp(buf, d->last_metadata) != 0)) {
+		for (char *l = buf, *nl; (nl = strchr(l, '\n')); l = nl + 1)
+			log_warning("%.*s", (int)(nl - l), l);
+	}
+	free(d->last_metadata);
+	d->last_metadata = buf;
+}
+
 static void log_waits(Daemon *d, const Observation *o, const Plan *plan)
 {
 	_cleanup_free_ char *summary = NULL;
@@ -181,8 +221,15 @@ int daemon_reconcile(Daemon *d)
 	}
 	log_debug("M1=%u N1=%u mode=%s", plan->m1, plan->n1, plan->mode.active ? "active" : "inactive");
 	log_waits(d, o, plan);
-	if (!d->dry_run && prune_attachments(d->journal, o))
-		(void)journal_save(d->journal, d->config->state_dir);
+	log_metadata(d, conn, o);
+	if (!d->dry_run && prune_attachments(d->journal, o)) {
+		/* Stale entries on disk are harmless (they count only while
+		 * the VM named holds the VF) and go with the next save. */
+		r = journal_save(d->journal, d->config->state_dir);
+		if (r < 0)
+			log_warning_errno(r, "Saving the journal in %s: %m; retrying at the next save",
+					  d->config->state_dir);
+	}
 	r = carry_out(d, conn, o, plan);
 	awaiting_release = r > 0;
 	if (r >= 0) {
@@ -265,7 +312,7 @@ int daemon_revert(Daemon *d)
 	virConnectPtr conn = watch_conn(d->watch);
 	_cleanup_free_ char *err = NULL;
 	Observation *o = NULL;
-	int r, ret = 0;
+	int r, q, ret = 0;
 
 	if (!conn)
 		return log_error_errno(-ENOTCONN, "Cannot give VFs back: libvirt at %s is unreachable; state kept in %s",
@@ -292,7 +339,12 @@ int daemon_revert(Daemon *d)
 		} else
 			log_info("Gave %s back: numvfs %u", o->pfs[p].name, a.numvfs);
 	}
-	(void)journal_save(d->journal, d->config->state_dir);
+	/* Else the next start would give the PFs back a second time. */
+	q = journal_save(d->journal, d->config->state_dir);
+	if (q < 0) {
+		log_error_errno(q, "Saving the journal in %s after giving the PFs back: %m", d->config->state_dir);
+		ret = -EIO;
+	}
 	observation_free(o);
 	return r < 0 ? r : ret;
 }

@@ -115,9 +115,12 @@ static int add_cgroups_of(TuneRun *t, TuneKnobs *ks, const DomainDef *def)
 		cgroup_paths_done(&p);
 	}
 	snprintf(topic, sizeof(topic), "cgroup %s", def->name);
-	if (r < 0 && r != -ENOMEM && first_time(t, topic))
-		log_info("tune: VM %s: %s (/run/libvirt/qemu/%s.pid, /proc/PID/cgroup); its limits are left alone",
-			 def->name, r == -ENOENT ? "no cgroup of its own" : strerror(-r), def->name);
+	if (r == -ENOENT && first_time(t, topic))
+		log_info("tune: VM %s: no cgroup of its own (/run/libvirt/qemu/%s.pid, /proc/PID/cgroup); its limits "
+			 "are left alone", def->name, def->name);
+	else if (r < 0 && r != -ENOMEM && first_time(t, topic))
+		log_warning_errno(r, "tune: VM %s: reading its pid, /proc/PID/cgroup or its cgroup limits: %m; the "
+				  "limits not read are left alone", def->name);
 	return r == -ENOMEM ? r : 0;
 }
 
@@ -147,9 +150,16 @@ static int add_vms(TuneRun *t, TuneKnobs *ks)
 		return 0;
 	}
 	for (size_t i = 0; r >= 0 && i < doms->n; i++) {
+		_cleanup_free_ char *bad = NULL;
 		bool managed = true;
+		int q = virt_domain_metadata(conn, doms->defs[i]->uuid, &managed, &bad);
 
-		if (virt_domain_managed(conn, doms->defs[i]->uuid, &managed) < 0 || !managed)
+		/* Unknown (unreadable or malformed metadata): left alone, and
+		 * said once; reconcile.c names the value. */
+		if (q < 0 && first_time(t, doms->defs[i]->uuid))
+			log_warning("tune: VM %s: its kvmnet metadata %s; not tuned", doms->defs[i]->name,
+				    q == -EBADMSG ? "is neither manage=\"yes\" nor manage=\"no\"" : "cannot be read");
+		if (q < 0 || !managed)
 			continue; /* opted out: kvmnetd leaves it alone */
 		r = add_vm(t, ks, doms->defs[i]);
 	}
@@ -243,8 +253,14 @@ static int apply_knobs(TuneRun *t, TuneKnobs ks, int r)
 	for (size_t i = 0; i < ks.n; i++)
 		if (todo[i])
 			write_one(t, &ks.k[i], added);
-	if (added && !t->d->dry_run)
-		(void)journal_save(t->d->journal, t->d->config->state_dir);
+	/* Only originals of knobs refused just now went out of the journal:
+	 * on disk they are harmless (the value written back is the value). */
+	if (added && !t->d->dry_run) {
+		r = journal_save(t->d->journal, t->d->config->state_dir);
+		if (r < 0)
+			log_warning_errno(r, "tune: saving the journal in %s: %m; retrying at the next save",
+					  t->d->config->state_dir);
+	}
 	tune_knobs_done(&ks);
 	return 0;
 }
@@ -284,14 +300,23 @@ int tune_run_apply_domains(TuneRun *t, DomainDef *const *defs, size_t n)
 }
 
 /* One original back.  0: written or its file is gone; <0: kept. */
-static int restore_one(const char *key, const char *value)
+static int restore_one(const char *state_dir, const char *key, const char *value)
 {
+	const char *why = NULL;
 	TuneKnob k;
 	int r;
 
-	r = tune_knob_from_key(key + strlen(KEY_PREFIX), &k);
+	r = tune_knob_from_key(key + strlen(KEY_PREFIX), &k, &why);
+	if (r == -ENOENT) {
+		log_info("tune: %s is gone; its original %s forgotten", key + strlen(KEY_PREFIX), value);
+		return 0;
+	}
+	if (r < 0 && why)
+		return log_error_errno(r, "tune: %s/%s: entry '%s': %s; refused, nothing written, kept in the journal",
+				       state_dir, JOURNAL_FILE, key, why);
 	if (r < 0)
-		return log_error_errno(r, "tune: journal key %s: %m", key);
+		return log_error_errno(r, "tune: %s/%s: entry '%s': %m; kept in the journal", state_dir, JOURNAL_FILE,
+				       key);
 	r = tune_knob_write(&k, value);
 	if (r == -ENOENT)
 		log_info("tune: %s is gone; its original %s forgotten", k.key, value);
@@ -317,7 +342,7 @@ int tune_run_revert(TuneRun *t)
 		value = strdup(j->originals[i].value);
 		if (!key || !value)
 			return -ENOMEM;
-		if (restore_one(key, value) < 0)
+		if (restore_one(t->d->config->state_dir, key, value) < 0)
 			ret = -EIO;
 		else
 			journal_forget_original(j, key);

@@ -55,7 +55,15 @@ static int slaves_of(const char *name, unsigned depth, char ***acc, bool *ret_an
 
 	snprintf(path, sizeof(path), "/sys/block/%s/slaves", name);
 	*ret_any = false;
-	if (list_dir(path, NULL, &slaves) < 0 || !slaves || !slaves[0])
+	/* No slaves/ (old kernels, some drivers): a disk of its own.  One
+	 * that cannot be read is no answer: a dm device would pass for the
+	 * disk. */
+	r = list_dir(path, NULL, &slaves);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	if (!slaves || !slaves[0])
 		return 0;
 	*ret_any = true;
 	STRV_FOREACH(s, slaves) {
@@ -118,8 +126,11 @@ static int name_of_devnum(dev_t d, char **ret)
 {
 	char path[64];
 
+	int r;
+
 	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u", major(d), minor(d));
-	return read_link_basename(path, ret) < 0 ? -ENODEV : 0;
+	r = read_link_basename(path, ret);
+	return r == -ENOENT ? -ENODEV : r;
 }
 
 int blockdev_disks_of(const char *source, char ***ret)

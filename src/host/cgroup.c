@@ -204,8 +204,10 @@ static int add_plain(TuneKnobs *ks, TuneKnobKind kind, const char *name, const c
 		return -ENOMEM;
 	probe = (TuneKnob){ .path = path, .key = path, .want = (char *)want, .kind = kind };
 	r = tune_knob_read(&probe, &now);
+	if (r == -ENOENT)
+		return 0; /* no such controller here */
 	if (r < 0)
-		return r == -ENOMEM ? r : 0; /* no such controller here */
+		return r; /* unreadable is not "nothing to lift" */
 	if (tune_knob_satisfied(&probe, now))
 		return 0;
 	return tune_knobs_add(ks, kind, label, path, NULL, want);
@@ -219,8 +221,11 @@ static int add_devlines(TuneKnobs *ks, const char *name, const char *dir, const 
 
 	if (asprintf(&path, "%s/%s", dir, file) < 0)
 		return -ENOMEM;
-	if (read_full_file(path, DEVFILE_MAX, &text, NULL) < 0)
-		return 0;
+	r = read_full_file(path, DEVFILE_MAX, &text, NULL);
+	if (r == -ENOENT)
+		return 0; /* no such controller here */
+	if (r < 0)
+		return r;
 	for (char *line = text, *next; line && *line; line = next) {
 		_cleanup_free_ char *label = NULL;
 		char dev[32], *sp;
@@ -293,8 +298,9 @@ static int walk(TuneKnobs *ks, const char *name, const char *dir, unsigned depth
 	r = fn(ks, name, dir);
 	if (r < 0 || depth >= DEPTH_MAX)
 		return r;
-	if (list_dir(dir, NULL, &entries) < 0)
-		return 0;
+	r = list_dir(dir, NULL, &entries);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r; /* gone meanwhile: nothing below */
 	STRV_FOREACH(e, entries) {
 		_cleanup_free_ char *sub = NULL, *probe = NULL;
 
@@ -336,7 +342,10 @@ int cgroup_add_lift_knobs(TuneKnobs *ks, const char *name, const CgroupPaths *p)
 	if (p->blkio && r != -ENOMEM) {
 		int q = lift_under(ks, name, V1_BLKIO, p->blkio, lift_v1_blkio);
 
-		r = r >= 0 ? r : q;
+		/* A real failure of either wins over the other's success;
+		 * -ENOENT (no cgroup there) only when both say so. */
+		if (r >= 0 ? q < 0 && q != -ENOENT : r == -ENOENT)
+			r = q;
 	}
 	if (!p->memory && !p->blkio && p->unified)
 		r = lift_under(ks, name, V2_ROOT, p->unified, lift_v2);

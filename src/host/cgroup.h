@@ -52,5 +52,7 @@ int qemu_pid_of_domain(const char *name, pid_t *ret);
 int qemu_running_domains(char ***ret);
 
 /* The lifting knobs of a VM's cgroups that are not already lifted, labelled
- * "cgroup NAME FILE".  -ENOENT when the VM has no cgroup of its own. */
+ * "cgroup NAME FILE".  -ENOENT when the VM has no cgroup of its own; the
+ * -errno of a limit file or cgroup directory that exists but cannot be read
+ * (never taken for "nothing to lift"), the knobs found before it kept. */
 int cgroup_add_lift_knobs(TuneKnobs *ks, const char *name, const CgroupPaths *p);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "basic/fileio.h"
 #include "basic/macro.h"
+#include "basic/path-util.h"
 #include "model/sriov-persist.h"
 #include "persist-files.h"
 
@@ -251,13 +253,65 @@ int persist_put_link(Manifest *m, const char *path, const char *target, bool *re
 	return manifest_add(m, 'l', target, path);
 }
 
+/* Where persist writes (see cmd-sriov-persist.c): the manifest is a file
+ * on disk, so unpersist removes nothing else, whatever it says. */
+static bool persist_path_allowed(char kind, const char *path)
+{
+	static const char *const files[] = { PERSIST_DIR "/sriov.d/*", "/etc/systemd/system/kvmnet-*.service",
+					     "/etc/modprobe.d/kvmnet-*.conf", NULL };
+	static const char *const links[] = { "/etc/systemd/system/*.wants/kvmnet-*.service", NULL };
+	static const char *const dirs[] = { "/etc", PERSIST_DIR, PERSIST_DIR "/sriov.d", "/etc/systemd",
+					    "/etc/systemd/system", "/etc/systemd/system/*.wants", "/etc/modprobe.d",
+					    NULL };
+	const char *const *l = kind == 'f' ? files : kind == 'l' ? links : dirs;
+
+	if (!path_is_canonical(path))
+		return false;
+	for (; *l; l++)
+		if (fnmatch(*l, path, FNM_PATHNAME | FNM_PERIOD) == 0)
+			return true;
+	return false;
+}
+
+/* The entry's directory, resolved below the root, must be itself: a
+ * symlinked directory would take the unlink somewhere else. */
+static int check_entry(const ManifestEntry *e, void (*report)(const char *, const char *, void *), void *ud)
+{
+	_cleanup_free_ char *dir = strdup(e->path);
+	char *slash;
+	int r;
+
+	if (!dir)
+		return -ENOMEM;
+	if (!persist_path_allowed(e->kind, e->path)) {
+		report(e->path, "not a file kvmnet sriov persist writes; refused, left", ud);
+		return 0;
+	}
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		return 1;
+	*slash = 0;
+	r = path_resolves_to_itself(dir);
+	if (r == -ENOENT)
+		return 2; /* gone with its directory */
+	if (r < 0) {
+		report(e->path, r == -EXDEV ? "its directory is a symlink; refused, left" : strerror(-r), ud);
+		return 0;
+	}
+	return 1;
+}
+
 /* 1 when removed, 0 when left (reported), < 0 on error. */
 static int remove_entry(const ManifestEntry *e, void (*report)(const char *, const char *, void *), void *ud)
 {
 	_cleanup_free_ char *p = NULL, *old = NULL;
 	char cur[4096], h[17];
 	ssize_t n;
+	int r;
 
+	r = check_entry(e, report, ud);
+	if (r <= 0 || r == 2)
+		return r < 0 ? r : r == 2;
 	if (root_path(&p, "%s", e->path) < 0)
 		return -ENOMEM;
 	if (e->kind == 'd') {
@@ -290,28 +344,34 @@ static int remove_entry(const ManifestEntry *e, void (*report)(const char *, con
 int persist_remove_all(Manifest *m, void (*report)(const char *path, const char *what, void *ud), void *ud)
 {
 	size_t kept = 0;
-	int r;
+	int r = 0;
 
 	/* Newest first: files before the directories made for them.  The
 	 * manifest's own directory goes last, after the manifest. */
-	for (size_t i = m->n; i-- > 0;) {
+	for (size_t i = m->n; i-- > 0 && r != -ENOMEM;) {
 		if (m->e[i].kind == 'd' && streq(m->e[i].path, PERSIST_DIR))
 			continue;
 		r = remove_entry(&m->e[i], report, ud);
-		if (r < 0)
-			return r;
+		/* A file that cannot go (EROFS, EPERM, immutable) stays listed;
+		 * the others are still removed. */
+		if (r < 0 && r != -ENOMEM)
+			report(m->e[i].path, strerror(-r), ud);
 		if (r > 0) {
 			report(m->e[i].path, "removed", ud);
 			free(m->e[i].arg);
 			free(m->e[i].path);
-			m->e[i].path = NULL;
+			m->e[i].arg = m->e[i].path = NULL;
 		}
 	}
+	/* Removed entries out of the list in every case: their strings are
+	 * freed, and manifest_done() must not see them again. */
 	for (size_t i = 0; i < m->n; i++)
 		if (m->e[i].path)
 			m->e[kept++] = m->e[i];
 	m->n = kept;
 	m->dirty = true;
+	if (r == -ENOMEM)
+		return r;
 	for (size_t i = 0; i < m->n; i++)
 		if (!(m->e[i].kind == 'd' && streq(m->e[i].path, PERSIST_DIR)))
 			return manifest_save(m);

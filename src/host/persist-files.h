@@ -40,5 +40,7 @@ int persist_put_file(Manifest *m, const char *path, const char *content, bool *r
 int persist_put_link(Manifest *m, const char *path, const char *target, bool *ret_changed);
 
 /* Remove everything recorded, newest first; what was changed by someone
- * else is left and reported through the callback, and stays recorded. */
+ * else, what cannot be removed (EROFS, EPERM), and an entry that is not a
+ * path persist writes (canonical, in a directory that is no symlink) is
+ * left and reported through the callback, and stays recorded. */
 int persist_remove_all(Manifest *m, void (*report)(const char *path, const char *what, void *ud), void *ud);

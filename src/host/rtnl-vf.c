@@ -386,8 +386,13 @@ int rtnl_vf_apply(Rtnl *r, const char *ifname, const VfConfig *want, size_t n, i
 	if (e == -ENODEV || e == -ENOMEM || e == -EBADF)
 		return e;
 	/* The kernel stops at the first refusal and keeps what came before;
-	 * going attribute by attribute sets the rest and names the culprit. */
-	(void)rtnl_vf_read(r, ifname, &cur, &n_cur);
+	 * going attribute by attribute sets the rest and names the culprit.
+	 * The rates go in pairs, so the pair's other half is read back: when
+	 * it cannot be, what the kernel kept is unknown and nothing more is
+	 * sent. */
+	e = rtnl_vf_read(r, ifname, &cur, &n_cur);
+	if (e < 0)
+		return e;
 	for (size_t i = 0; i < n; i++)
 		for (VfAttr a = 0; a < _VF_ATTR_MAX; a++) {
 			if (!(full[i].mask & VF_ATTR_BIT(a)))

@@ -31,7 +31,9 @@ int rtnl_vf_read(Rtnl *r, const char *ifname, VfConfig **ret, size_t *ret_n);
  * Set the attributes in each want[i].mask.  All VFs go in one message;
  * if the kernel refuses it, each attribute is sent on its own so that the
  * refusal is pinned on the attribute that caused it.  Returns < 0 when
- * nothing could be tried (no socket, no interface), else the number of
+ * nothing could be tried (no socket, no interface) or when, after a
+ * refusal, the VFs cannot be read back (what the kernel kept of the one
+ * message is then unknown: its -errno, ret_errors all 0), else the number of
  * refused attributes; ret_errors (n * _VF_ATTR_MAX ints, may be NULL)
  * then holds 0 or the kernel's -errno per VF and attribute, e.g.
  * -EOPNOTSUPP for a driver without ndo_set_vf_trust.

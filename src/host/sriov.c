@@ -120,10 +120,16 @@ int sriov_sysfs_write(const char *path, const char *value)
 int sriov_vf_driver(const char *vf_addr, char **ret)
 {
 	_cleanup_free_ char *path = NULL;
+	int r;
 
 	if (asprintf(&path, PCI_DEVICES "/%s/driver", vf_addr) < 0)
 		return -ENOMEM;
-	return read_link_basename(path, ret);
+	r = read_link_basename(path, ret);
+	if (r == -ENOENT) {
+		*ret = NULL;
+		return 0;
+	}
+	return r;
 }
 
 /* The PF's netdev, NULL when its driver has none (unbound PF). */
@@ -137,15 +143,24 @@ char *sriov_pf_netdev(const char *pf)
 	return strdup(l[0]);
 }
 
-char *sriov_vf_override(const char *vf)
+int sriov_vf_override(const char *vf, char **ret)
 {
 	_cleanup_free_ char *path = NULL, *s = NULL;
+	char *v = NULL;
+	int r;
 
-	if (asprintf(&path, PCI_DEVICES "/%s/driver_override", vf) < 0 || read_one_line(path, &s) < 0)
-		return NULL;
-	if (isempty(strstrip(s)) || streq(strstrip(s), "(null)"))
-		return NULL;
-	return strdup(strstrip(s));
+	if (asprintf(&path, PCI_DEVICES "/%s/driver_override", vf) < 0)
+		return -ENOMEM;
+	r = read_one_line(path, &s);
+	if (r < 0)
+		return r;
+	if (!isempty(strstrip(s)) && !streq(strstrip(s), "(null)")) {
+		v = strdup(strstrip(s));
+		if (!v)
+			return -ENOMEM;
+	}
+	*ret = v;
+	return 0;
 }
 
 int sriov_list_pfs(char ***ret)

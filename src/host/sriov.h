@@ -18,12 +18,15 @@ int sriov_list_pfs(char ***ret);
 
 /* One sysfs write of the engine, through the test hook below. */
 int sriov_sysfs_write(const char *path, const char *value);
-/* The driver bound to a VF: -ENOENT when none. */
+/* The driver bound to a PCI function: 0 and *ret NULL when there is no
+ * driver link; a link that cannot be read (EACCES, EINVAL: not a link) is
+ * an error, never "no driver". */
 int sriov_vf_driver(const char *vf_addr, char **ret);
 /* The PF's netdev, NULL when its driver has none (unbound PF). */
 char *sriov_pf_netdev(const char *pf_addr);
-/* A VF's driver_override, NULL when none (or unreadable). */
-char *sriov_vf_override(const char *vf_addr);
+/* A VF's driver_override: 0 and *ret NULL when none is set, -errno when
+ * it cannot be read. */
+int sriov_vf_override(const char *vf_addr, char **ret);
 
 /*
  * For tests on fake trees, where sysfs attributes are plain files: called

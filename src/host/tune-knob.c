@@ -10,6 +10,7 @@
 #include "basic/parse-util.h"
 #include "basic/strv.h"
 #include "host/blockq.h"
+#include "host/knob-path.h"
 #include "host/tune-knob.h"
 
 /* cgroup v1 shows "no limit" as PAGE_COUNTER_MAX pages in bytes
@@ -196,7 +197,7 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && streq(s + n - m, suffix);
 }
 
-int tune_knob_from_key(const char *key, TuneKnob *ret)
+int tune_knob_from_key(const char *key, TuneKnob *ret, const char **ret_why)
 {
 	_cleanup_free_ char *path = strdup(key);
 	const char *sp = strrchr(key, ' ');
@@ -206,8 +207,11 @@ int tune_knob_from_key(const char *key, TuneKnob *ret)
 
 	if (!path)
 		return -ENOMEM;
-	if (key[0] != '/')
-		return -EINVAL;
+	/* The key comes from a file on disk: only a knob kvmnet writes. */
+	*ret_why = NULL;
+	r = knob_path_check(key, ret_why);
+	if (r < 0)
+		return r;
 	if (sp) {
 		path[sp - key] = 0;
 		kind = TUNE_KNOB_DEVLINE;

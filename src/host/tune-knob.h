@@ -64,6 +64,8 @@ bool tune_knob_satisfied(const TuneKnob *k, const char *now);
 /* Write value (want, or an original) the way the file takes it. */
 int tune_knob_write(const TuneKnob *k, const char *value);
 /* A knob rebuilt from its saved key, to write an original back: the kind
- * follows from the path.  For the state file and the journal. */
-int tune_knob_from_key(const char *key, TuneKnob *ret);
+ * follows from the path.  For the state file and the journal, so the key
+ * is checked by knob_path_check() first (its errors, and its sentence in
+ * *ret_why for -EINVAL and -EXDEV). */
+int tune_knob_from_key(const char *key, TuneKnob *ret, const char **ret_why);
 void tune_knob_done(TuneKnob *k);

@@ -42,6 +42,11 @@ int kvmnet_metadata_parse(const char *xml, bool *ret_managed)
 
 int virt_domain_managed(virConnectPtr c, const char *uuid, bool *ret_managed)
 {
+	return virt_domain_metadata(c, uuid, ret_managed, NULL);
+}
+
+int virt_domain_metadata(virConnectPtr c, const char *uuid, bool *ret_managed, char **ret_xml)
+{
 	_cleanup_free_ char *xml = NULL;
 	virDomainPtr d;
 	int r;
@@ -61,9 +66,12 @@ int virt_domain_managed(virConnectPtr c, const char *uuid, bool *ret_managed)
 		return r;
 	}
 	virDomainFree(d);
-	/* A malformed opt-out is taken as an opt-out: when in doubt, leave
-	 * the VM alone. */
-	if (kvmnet_metadata_parse(xml, ret_managed) < 0)
-		*ret_managed = false;
+	/* Neither managed nor opted out ("Yes", "false", bad XML): unknown,
+	 * for the caller to say so and to leave the VM alone meanwhile. */
+	if (kvmnet_metadata_parse(xml, ret_managed) < 0) {
+		if (ret_xml)
+			*ret_xml = TAKE_PTR(xml);
+		return -EBADMSG;
+	}
 	return 0;
 }

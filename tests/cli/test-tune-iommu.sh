@@ -61,6 +61,28 @@ KVMNET_SYSROOT=$root run odd-apply 1 tune iommu --apply
 cmp -s "$root/etc/default/grub" "$fixtures/iommu-odd/etc/default/grub" || { echo "FAIL: odd: grub changed"; fail=1; }
 [ ! -e "$root/etc/default/grub.kvmnet.bak" ] || { echo "FAIL: odd: backup written"; fail=1; }
 
+# The edit keeps the file's owner and mode (0640: it may hold a grub
+# password), and the backup gets them too; a symlink is not replaced.
+root=$tmp/mode
+cp -a "$fixtures/iommu-intel" "$root"
+chmod 0640 "$root/etc/default/grub"
+chown 1234:5678 "$root/etc/default/grub"
+KVMNET_SYSROOT=$root "$ctl" tune iommu --apply >/dev/null 2>&1 || { echo "FAIL: mode: apply failed"; fail=1; }
+for f in grub grub.kvmnet.bak; do
+	got=$(stat -c '%a %u %g' "$root/etc/default/$f")
+	[ "$got" = "640 1234 5678" ] || { echo "FAIL: mode: $f is $got, expected 640 1234 5678"; fail=1; }
+done
+root=$tmp/link
+cp -a "$fixtures/iommu-intel" "$root"
+mv "$root/etc/default/grub" "$root/etc/grub.real"
+ln -s ../grub.real "$root/etc/default/grub"
+out=$(KVMNET_SYSROOT=$root "$ctl" tune iommu --apply 2>&1)
+rc=$?
+[ "$rc" = 1 ] || { echo "FAIL: link: exit $rc, expected 1"; fail=1; }
+grep -q "/etc/default/grub: a symlink" <<<"$out" || { echo "FAIL: link: $out"; fail=1; }
+[ -L "$root/etc/default/grub" ] || { echo "FAIL: link: the symlink was replaced"; fail=1; }
+cmp -s "$root/etc/grub.real" "$fixtures/iommu-intel/etc/default/grub" || { echo "FAIL: link: target changed"; fail=1; }
+
 # No grub file, and usage errors.
 mkdir -p "$tmp/nogrub"
 cp -a "$fixtures/iommu-intel/proc" "$tmp/nogrub/"

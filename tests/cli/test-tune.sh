@@ -118,6 +118,45 @@ touch "$tmp/afile"
 run nostate-apply 1 tune apply --state "$tmp/afile/sub/state.json"
 [ "$(value "$root/sys/kernel/debug/sched/base_slice_ns")" = 3000000 ] || { echo "FAIL: nostate: knob changed"; fail=1; }
 
+# A crafted state file: paths that are not knobs kvmnet writes ('..'
+# out of the tree, another file, a symlink out of /sys) are refused by
+# revert and flagged by show, naming the file and the entry; nothing is
+# written there, they stay in the file, and the real knob is restored.
+root=$tmp/crafted
+cp -a "$fixtures/tune-debugfs" "$root"
+export KVMNET_SYSROOT=$root
+mkdir -p "$root/etc/queue"
+echo 'root:secret' >"$root/etc/shadow"
+echo keep >"$root/etc/queue/scheduler"
+ln -s ../../etc "$root/sys/block/evil"
+crafted=$tmp/crafted.json
+cat >"$crafted" <<EOS
+{"version": 1, "entries": [
+ {"path": "/sys/kernel/debug/sched/../../../../etc/shadow", "original": "pwned", "applied": "x"},
+ {"path": "/etc/shadow", "original": "pwned", "applied": "x"},
+ {"path": "/sys/block/evil/queue/scheduler", "original": "pwned", "applied": "x"},
+ {"path": "/sys/kernel/debug/sched/latency_ns", "original": "1000000", "applied": "32000000"}]}
+EOS
+out=$("$ctl" tune show --state "$crafted" 2>&1)
+rc=$?
+[ "$rc" = 1 ] || { echo "FAIL: crafted show: exit $rc, expected 1"; fail=1; }
+for e in /sys/kernel/debug/sched/../../../../etc/shadow /etc/shadow /sys/block/evil/queue/scheduler; do
+	grep -qF "$crafted: entry '$e': " <<<"$out" || { echo "FAIL: crafted show: $e not reported: $out"; fail=1; }
+	grep -qF "(refused)" <<<"$out" || { echo "FAIL: crafted show: no (refused) row: $out"; fail=1; }
+done
+out=$("$ctl" tune revert --state "$crafted" 2>&1)
+rc=$?
+[ "$rc" = 1 ] || { echo "FAIL: crafted revert: exit $rc, expected 1"; fail=1; }
+grep -qF "$crafted: entry '/etc/shadow': not a file kvmnet writes; refused" <<<"$out" ||
+	{ echo "FAIL: crafted revert message: $out"; fail=1; }
+grep -qF "$crafted: entry '/sys/block/evil/queue/scheduler': resolves outside its tree" <<<"$out" ||
+	{ echo "FAIL: crafted revert symlink message: $out"; fail=1; }
+[ "$(cat "$root/etc/shadow")" = root:secret ] || { echo "FAIL: crafted revert wrote $root/etc/shadow"; fail=1; }
+[ "$(cat "$root/etc/queue/scheduler")" = keep ] || { echo "FAIL: crafted revert followed the symlink"; fail=1; }
+[ "$(value "$root/sys/kernel/debug/sched/latency_ns")" = 1000000 ] ||
+	{ echo "FAIL: crafted revert: the real knob not restored"; fail=1; }
+[ "$(jq '.entries | length' "$crafted")" = 3 ] || { echo "FAIL: crafted revert: refused entries not kept"; fail=1; }
+
 # A state file that is not ours, usage errors, and a kernel with no knobs.
 echo '{"version": 2}' >"$tmp/bad.json"
 run badstate 1 tune revert --state "$tmp/bad.json"

@@ -69,6 +69,27 @@ static void test_errors(void **state)
 	assert_null(d);
 }
 
+/* A slaves/ that cannot be listed is no answer: dm-0 must not pass for a
+ * disk of its own (its queue would be tuned instead of vda's). */
+static void test_unreadable_slaves(void **state)
+{
+	char dir[256], bak[300];
+	_cleanup_strv_free_ char **d = NULL;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/sys/devices/virtual/block/dm-0/slaves", root);
+	snprintf(bak, sizeof(bak), "%s.bak", dir);
+	assert_int_equal(rename(dir, bak), 0);
+	f = fopen(dir, "we");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(blockdev_disks_of("/dev/mapper/vg-lv", &d), -ENOTDIR);
+	assert_null(d);
+	assert_int_equal(unlink(dir), 0);
+	assert_int_equal(rename(bak, dir), 0);
+	expect("/dev/mapper/vg-lv", "vda");
+}
+
 /* A qcow2 file: the disk its file system is on, by st_dev. */
 static void test_file(void **state)
 {
@@ -121,6 +142,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nodes), cmocka_unit_test(test_names),	cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_unreadable_slaves),
 		cmocka_unit_test(test_file),  cmocka_unit_test(test_real_node),
 	};
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "basic/fileio.h"
@@ -146,6 +147,7 @@ static void test_writes(void **state)
 	char root[TMP_ROOT_MAX];
 	_cleanup_free_ char *text = NULL, *orig = NULL;
 	TuneKnobs ks = {};
+	const char *why = NULL;
 	TuneKnob k;
 
 	assert_int_equal(tmp_root_new(root, "cgroup"), 0);
@@ -157,7 +159,7 @@ static void test_writes(void **state)
 	assert_int_equal(read_full_file(V2VM1 "io.max", 4096, &text, NULL), 0);
 	assert_string_equal(text, "8:0 rbps=max wbps=max riops=max wiops=max");
 	/* The original back, through a knob rebuilt from its saved key. */
-	assert_int_equal(tune_knob_from_key(ks.k[3].key, &k), 0);
+	assert_int_equal(tune_knob_from_key(ks.k[3].key, &k, &why), 0);
 	assert_int_equal(k.kind, TUNE_KNOB_DEVLINE);
 	assert_string_equal(k.path, V2VM1 "io.max");
 	assert_int_equal(tune_knob_write(&k, orig), 0);
@@ -173,11 +175,33 @@ static void test_writes(void **state)
 	assert_int_equal(tmp_root_remove(root), 0);
 }
 
+/* A limit file that exists but cannot be read is not "nothing to lift". */
+static void test_unreadable(void **state)
+{
+	char root[TMP_ROOT_MAX], p[512];
+	TuneKnobs ks = {};
+
+	assert_int_equal(tmp_root_new(root, "cgroup"), 0);
+	assert_int_equal(tmp_root_copy(root, "cgroup-v2", ""), 0);
+	snprintf(p, sizeof(p), "%s" V2VM1 "memory.max", root);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(mkdir(p, 0755), 0);
+	knobs_of("vm1", &ks, -EISDIR);
+	tune_knobs_done(&ks);
+	snprintf(p, sizeof(p), "%s" V2VM1 "io.max", root);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(mkdir(p, 0755), 0);
+	knobs_of("vm1", &ks, -EISDIR);
+	tune_knobs_done(&ks);
+	assert_int_equal(tmp_root_remove(root), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse), cmocka_unit_test(test_vm_root), cmocka_unit_test(test_v2),
 		cmocka_unit_test(test_v1),    cmocka_unit_test(test_writes),
+		cmocka_unit_test(test_unreadable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

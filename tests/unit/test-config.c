@@ -187,7 +187,7 @@ static void test_irq_bad_values(void **state)
 		if (cases[i][1])
 			snprintf(want, sizeof(want), F ":%d: %s", strneq(cases[i][0], "[tune]", 6) ? 5 : 4, cases[i][1]);
 		else if (strneq(cases[i][0], "nic", 3))
-			snprintf(want, sizeof(want), F ":5: nic: 'eth1' is already listed on line 4");
+			snprintf(want, sizeof(want), F ":5: nic: 'eth1' is already listed on " F ":4");
 		else
 			snprintf(want, sizeof(want), F ":5: cpus: already set on line 4; set it once");
 		expect_one_error(text, want);
@@ -255,7 +255,7 @@ static void test_bad_pf(void **state)
 	expect_one_error("[sriov]\npf = a\x01" "b\n", want);
 	/* the same device written two ways */
 	expect_one_error("[sriov]\npf = 03:00.0\npf = 0000:03:00.0\n",
-			 F ":3: pf: '0000:03:00.0' is already listed on line 2");
+			 F ":3: pf: '0000:03:00.0' is already listed on " F ":2");
 	expect_one_error("[sriov]\n", F ": [sriov] pf: expected at least one PF (netdev name or PCI address)");
 	expect_one_error("", F ": [sriov] pf: expected at least one PF (netdev name or PCI address)");
 }

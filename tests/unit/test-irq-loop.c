@@ -352,10 +352,44 @@ static void test_irqbalance_stop(void **state)
 	assert_null(journal_get_original(e->d.journal, "irqbalance"));
 }
 
+/* A vector whose affinity cannot be read is unknown: not moved, and said
+ * once (it used to be skipped without a word). */
+static void test_unreadable_affinity(void **state)
+{
+	Env *e = *state;
+	char p[512], log[4096] = "";
+	int saved = dup(STDERR_FILENO);
+	FILE *f = tmpfile();
+	size_t n;
+
+	start(e, "", false);
+	snprintf(p, sizeof(p), "%s/proc/irq/38/smp_affinity_list", e->root);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(mkdir(p, 0755), 0);
+	assert_non_null(f);
+	fflush(stderr);
+	assert_true(dup2(fileno(f), STDERR_FILENO) >= 0);
+	second(e, 10, 30, 5000, 3000);
+	second(e, 10, 30, 5000, 3000);
+	fflush(stderr);
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+	rewind(f);
+	n = fread(log, 1, sizeof(log) - 1, f);
+	log[n] = 0;
+	fclose(f);
+	assert_non_null(strstr(log, "irq 38 of eth0: reading /proc/irq/38/smp_affinity_list: Is a directory; left"));
+	/* Once, not every sample. */
+	assert_null(strstr(strstr(log, "irq 38 of eth0") + 1, "irq 38 of eth0"));
+	assert_null(journal_get_original(e->d.journal, "/proc/irq/38/smp_affinity_list"));
+	assert_string_equal(get(e, "/proc/irq/39/smp_affinity_list"), "0");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_place_and_revert, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unreadable_affinity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shed_busy_cpu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_configured_cpus, setup, teardown),

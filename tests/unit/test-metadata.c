@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "virt/metadata.h"
@@ -48,6 +50,21 @@ static void test_libvirt(void **state)
 			 0);
 	assert_int_equal(virt_domain_managed(c, uuid, &m), 0);
 	assert_false(m);
+	/* Neither yes nor no: unknown, an error with the element, never an
+	 * opt-out that nobody hears of. */
+	assert_int_equal(virDomainSetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, "<domain manage='Yes'/>", "kvmnet",
+					      KVMNET_METADATA_NS, VIR_DOMAIN_AFFECT_LIVE),
+			 0);
+	m = true;
+	assert_int_equal(virt_domain_managed(c, uuid, &m), -EBADMSG);
+	{
+		char *xml = NULL;
+
+		assert_int_equal(virt_domain_metadata(c, uuid, &m, &xml), -EBADMSG);
+		assert_non_null(xml);
+		assert_non_null(strstr(xml, "manage=\"Yes\""));
+		free(xml);
+	}
 	assert_true(virt_domain_managed(c, "00000000-0000-0000-0000-000000000000", &m) < 0);
 	virDomainFree(d);
 	virt_conn_close(c);

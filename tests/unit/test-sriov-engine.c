@@ -261,6 +261,29 @@ static void test_bind(void **state)
 	sriov_report_done(&rep);
 }
 
+/* A driver link that cannot be read is not "no driver": bind none fails
+ * with the cause instead of reporting success having done nothing, and a
+ * count change refuses to plan on a VF it cannot see. */
+static void test_bind_unreadable(void **state)
+{
+	SriovReport rep = {};
+	SriovPlan plan = {};
+	char cmd[512];
+
+	set_count(2);
+	assert_int_equal(fake_bind(&K, "0000:01:10.0", "igbvf"), 0);
+	snprintf(cmd, sizeof(cmd), "rm \"%s\" && echo x >\"%s\"",
+		 fake_path(&K, "/sys/bus/pci/devices/0000:01:10.0/driver"),
+		 fake_path(&K, "/sys/bus/pci/devices/0000:01:10.0/driver"));
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(sriov_vf_bind(PF, 0, SRIOV_BIND_NONE, NULL, 0, &opts, &rep), -EINVAL);
+	assert_non_null(rep.failed);
+	assert_non_null(strstr(rep.failed, "reading its driver link"));
+	assert_null(rep.done);
+	sriov_report_done(&rep);
+	assert_int_equal(sriov_plan_change(PF, 0, NULL, 0, false, &plan), -EINVAL);
+}
+
 static void test_bind_timeout(void **state)
 {
 	SriovReport rep = {};
@@ -318,6 +341,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bind_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bind_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -163,6 +163,37 @@ static void test_refused_and_gone(void **state)
 	assert_int_equal(e->d.journal->n_originals, 0);
 }
 
+static void test_crafted_journal(void **state)
+{
+	static const char *const crafted[] = {
+		"tune:/sys/kernel/debug/sched/../../../../etc/shadow",
+		"tune:/etc/shadow",
+		"tune:" VM1CG "cpu.max",
+		"tune:/sys/block/evil/queue/scheduler",
+		"tune:/sys/block//sda/queue/scheduler",
+	};
+	Env *e = *state;
+	Journal *j = e->d.journal;
+	char p[256];
+
+	/* A journal someone wrote by hand: none of these is a knob kvmnetd
+	 * writes, or it leads out of /sys; revert writes none of them, says
+	 * so, and keeps them; the one real knob is restored. */
+	assert_int_equal(tmp_root_put(e->root, "/etc/shadow", "root:secret"), 0);
+	assert_int_equal(tmp_root_put(e->root, "/etc/queue/scheduler", "keep"), 0);
+	snprintf(p, sizeof(p), "%s/sys/block/evil", e->root);
+	assert_int_equal(symlink("../../etc", p), 0);
+	for (size_t i = 0; i < ELEMENTSOF(crafted); i++)
+		assert_int_equal(journal_record_original(j, crafted[i], "pwned"), 0);
+	assert_int_equal(journal_record_original(j, "tune:/sys/kernel/debug/sched/latency_ns", "1000000"), 0);
+	assert_int_equal(tune_run_revert(e->t), -EIO);
+	assert_string_equal(get(e, "/etc/shadow"), "root:secret");
+	assert_string_equal(get(e, "/etc/queue/scheduler"), "keep");
+	assert_string_equal(get(e, VM1CG "cpu.max"), "50000 100000");
+	assert_string_equal(get(e, "/sys/kernel/debug/sched/latency_ns"), "1000000");
+	assert_int_equal(j->n_originals, ELEMENTSOF(crafted));
+}
+
 static void test_dry_run_and_off(void **state)
 {
 	Env *e = *state;
@@ -183,6 +214,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_apply_revert, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_and_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run_and_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crafted_journal, setup, teardown),
 	};
 
 	log_set_max_level(LOG_LEVEL_DEBUG);
