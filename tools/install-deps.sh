@@ -39,9 +39,12 @@ run="libvirt-daemon-system libvirt-clients iproute2 ethtool kmod pciutils
 # strace: t-kvmnetd holds kvmnetd inside its sriov_numvfs write to SIGKILL it
 # exactly before or after the kernel sees it.
 lab="busybox-static cpio zstd xz-utils e2fsprogs strace"
+# The Debian package (debian/, tests/pkg): build it, check it with lintian,
+# install bash completion where pkg-config says, verify the units.
+pkg="debhelper dpkg-dev fakeroot lintian bash-completion systemd"
 
 # shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $build $run $lab
+apt-get install -y -q --no-install-recommends $build $run $lab $pkg
 # qemu-ga: tests/agent/test-qemu-ga.c runs it on this machine; the lab's
 # guests, which share this root, run it for `kvmnetctl bench --from vm:`.
 apt-get install -y -q --no-install-recommends -t bookworm-backports \

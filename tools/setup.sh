@@ -1,14 +1,20 @@
 #!/bin/bash
 # The README's first command: install every dependency, build kvmnet,
 # install kvmnetd and kvmnetctl into /usr/local, and report on this host.
+# The config goes to /etc/kvmnet/kvmnetd.conf, where kvmnetd reads it (an
+# existing one is kept), and the unit to /usr/local/lib/systemd/system.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash tools/install-deps.sh
+# Named, not left to meson.build's defaults: --reconfigure keeps the
+# directories a build dir was first set up with (an older checkout's
+# /usr/local/etc).
+opts=(--prefix=/usr/local --sysconfdir=/etc --localstatedir=/var --buildtype=release -Dtests=false)
 if [ -d build/meson-info ]; then
-	meson setup --reconfigure build --prefix=/usr/local --buildtype=release -Dtests=false
+	meson setup --reconfigure build "${opts[@]}"
 else
-	meson setup build --prefix=/usr/local --buildtype=release -Dtests=false
+	meson setup build "${opts[@]}"
 fi
 ninja -C build
 ninja -C build install

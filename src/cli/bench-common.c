@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "basic/macro.h"
+#include "basic/replace-file.h"
 #include "basic/string-util.h"
 #include "bench.h"
 #include "commands.h"
@@ -138,15 +139,12 @@ int bench_host_server_gone(void *u, char **ret_err)
 static int write_svg(const BenchSeries *s, size_t n, const char *file)
 {
 	_cleanup_free_ char *svg = NULL;
-	_cleanup_fclose_ FILE *f = NULL;
-	int r = bench_svg(s, n, "kvmnetctl bench: iperf3 mean Gbit/s (whisker: min-max)", &svg);
+	int r = bench_svg(s, n, "kvmnetctl bench: iperf3 mean received (whisker: min-max)", &svg);
 
-	if (r < 0)
-		return r;
-	f = fopen(file, "we");
-	if (!f || fputs(svg, f) < 0 || fflush(f) != 0)
-		return -errno;
-	return 0;
+	/* Often run as root into a shared directory: replace FILE, never
+	 * open it (a symlink there would be followed and its target
+	 * truncated). */
+	return r < 0 ? r : replace_file(file, svg, 0644);
 }
 
 int bench_output(const BenchSeries *s, size_t n, const double *change, char *const files[], size_t n_files,

@@ -8,6 +8,7 @@
 
 #include "basic/macro.h"
 #include "measure/bench-stats.h"
+#include "measure/chart-axis.h"
 
 int bench_stats(const double *v, size_t n, BenchStats *ret)
 {
@@ -100,7 +101,20 @@ static bool same_label(const BenchSeries *a, const BenchSeries *b)
 	return streq(a->label ? a->label : "", b->label ? b->label : "");
 }
 
-static void draw_bar(FILE *f, const BenchSeries *s, int x, double scale)
+/* How values become pixels and text: the axis, its pixels per unit, the
+ * decimals of the bar labels. */
+typedef struct Chart {
+	ChartAxis axis;
+	double scale;
+	int decimals;
+} Chart;
+
+static double chart_y(const Chart *c, double bps)
+{
+	return TOP + PLOT_H - bps / c->axis.per_unit * c->scale;
+}
+
+static void draw_bar(FILE *f, const BenchSeries *s, int x, const Chart *c)
 {
 	BenchStats st;
 
@@ -109,13 +123,13 @@ static void draw_bar(FILE *f, const BenchSeries *s, int x, double scale)
 	fputs("</text>\n", f);
 	if (bench_stats(s->bps, s->n, &st) < 0)
 		return;
-	double h = st.mean / 1e9 * scale, ymin = st.min / 1e9 * scale, ymax = st.max / 1e9 * scale;
-	fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"/>\n", x, TOP + PLOT_H - h,
-		W_BAR, h, s->proto && streq(s->proto, "udp") ? "#e08a2c" : "#2c6fb7");
+	fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"/>\n", x,
+		chart_y(c, st.mean), W_BAR, TOP + PLOT_H - chart_y(c, st.mean),
+		s->proto && streq(s->proto, "udp") ? "#e08a2c" : "#2c6fb7");
 	fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\"/>\n", x + W_BAR / 2,
-		TOP + PLOT_H - ymin, x + W_BAR / 2, TOP + PLOT_H - ymax);
-	fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\">%.2f</text>\n", x + W_BAR / 2,
-		TOP + PLOT_H - ymax - 6, st.mean / 1e9);
+		chart_y(c, st.min), x + W_BAR / 2, chart_y(c, st.max));
+	fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\">%.*f</text>\n", x + W_BAR / 2,
+		chart_y(c, st.max) - 6, c->decimals, st.mean / c->axis.per_unit);
 }
 
 /* The series s[i..*end) that share a label, and the width they take. */
@@ -133,14 +147,14 @@ static int group_width(const BenchSeries *s, size_t n, size_t i, size_t *end)
 }
 
 /* Draws the group starting at s[i]; returns its end index. */
-static size_t draw_group(FILE *f, const BenchSeries *s, size_t n, size_t i, int x, double scale, int *ret_width)
+static size_t draw_group(FILE *f, const BenchSeries *s, size_t n, size_t i, int x, const Chart *c, int *ret_width)
 {
 	size_t end;
 	int w = group_width(s, n, i, &end);
 	int bars = (int)(end - i) * (W_BAR + GAP_IN) - GAP_IN, bx = x + (w - bars) / 2;
 
 	for (size_t k = i; k < end; k++, bx += W_BAR + GAP_IN)
-		draw_bar(f, &s[k], bx, scale);
+		draw_bar(f, &s[k], bx, c);
 	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", x + w / 2, TOP + PLOT_H + 34);
 	put_escaped(f, s[i].label);
 	fputs("</text>\n", f);
@@ -148,42 +162,57 @@ static size_t draw_group(FILE *f, const BenchSeries *s, size_t n, size_t i, int 
 	return end;
 }
 
-static double max_gbps(const BenchSeries *s, size_t n)
+/* The axis from the largest run (the whiskers' top), the labels from the
+ * means. */
+static int chart_init(const BenchSeries *s, size_t n, Chart *ret)
 {
-	double m = 0;
+	_cleanup_free_ double *means = calloc(n ? n : 1, sizeof(double));
+	size_t n_means = 0;
+	double max = 0;
+	BenchStats st;
 
+	if (!means)
+		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < s[i].n; k++)
-			m = s[i].bps[k] / 1e9 > m ? s[i].bps[k] / 1e9 : m;
-	return m > 0 ? m : 1;
+		if (bench_stats(s[i].bps, s[i].n, &st) == 0) {
+			means[n_means++] = st.mean;
+			max = st.max > max ? st.max : max;
+		}
+	chart_axis(max, &ret->axis);
+	ret->scale = PLOT_H / ret->axis.top;
+	ret->decimals = chart_value_decimals(&ret->axis, means, n_means);
+	return 0;
 }
 
-static void draw_axis(FILE *f, double top, double scale)
+static void draw_axis(FILE *f, const Chart *c)
 {
+	const ChartAxis *a = &c->axis;
+	int ticks = (int)lround(a->top / a->step);
+
 	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n", LEFT, TOP, LEFT, TOP + PLOT_H);
-	for (int t = 0; t <= 4; t++) {
-		double v = top * t / 4;
-		fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.1f</text>\n", LEFT - 4,
-			TOP + PLOT_H - v * scale + 4, v);
+	for (int t = 0; t <= ticks; t++) {
+		double v = a->step * t;
+		fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.*f</text>\n", LEFT - 4,
+			TOP + PLOT_H - v * c->scale + 4, a->decimals, v);
 	}
-	fprintf(f, "<text x=\"12\" y=\"%d\" transform=\"rotate(-90 12 %d)\" text-anchor=\"middle\">Gbit/s</text>\n",
-		TOP + PLOT_H / 2, TOP + PLOT_H / 2);
+	fprintf(f, "<text x=\"12\" y=\"%d\" transform=\"rotate(-90 12 %d)\" text-anchor=\"middle\">%s</text>\n",
+		TOP + PLOT_H / 2, TOP + PLOT_H / 2, a->unit);
 }
 
 int bench_svg(const BenchSeries *s, size_t n, const char *title, char **ret)
 {
-	double top = ceil(max_gbps(s, n)), scale = PLOT_H / top;
 	_cleanup_free_ char *body = NULL;
 	char *buf = NULL;
 	size_t size = 0, bsize = 0;
 	int x = LEFT + GAP, w;
-	FILE *f = open_memstream(&body, &bsize);
+	Chart c;
+	FILE *f;
 
-	if (!f)
+	if (chart_init(s, n, &c) < 0 || !(f = open_memstream(&body, &bsize)))
 		return -ENOMEM;
 	/* The bars first, into a buffer: their widths make the image's. */
 	for (size_t i = 0; i < n; x += w + GAP)
-		i = draw_group(f, s, n, i, x, scale, &w);
+		i = draw_group(f, s, n, i, x, &c, &w);
 	if (fclose(f) != 0)
 		return -ENOMEM;
 	/* Wide enough for the title too (16 px: about 9 px a character). */
@@ -197,7 +226,7 @@ int bench_svg(const BenchSeries *s, size_t n, const char *title, char **ret)
 		   "font-size=\"12\">\n<text x=\"%d\" y=\"24\" font-size=\"16\">", x, TOP + PLOT_H + 50, LEFT);
 	put_escaped(f, title);
 	fputs("</text>\n", f);
-	draw_axis(f, top, scale);
+	draw_axis(f, &c);
 	fputs(body, f);
 	fputs("</svg>\n", f);
 	if (fclose(f) != 0) {

@@ -38,8 +38,9 @@ void bench_series_done(BenchSeries *s);
 /* bench_series_done() on each, then free(s). */
 void bench_series_free(BenchSeries *s, size_t n);
 
-/* A bar per series (mean, with a min-max whisker), in Gbit/s, as a
- * stand-alone SVG document; consecutive series with the same label form
- * one group under that label, each bar named by its protocol.  Series
- * with no runs are drawn empty. */
+/* A bar per series (mean, with a min-max whisker) as a stand-alone SVG
+ * document, on an axis scaled to the data in Gbit/s, Mbit/s or kbit/s
+ * (chart-axis.h), the unit named beside it; consecutive series with the
+ * same label form one group under that label, each bar named by its
+ * protocol.  Series with no runs are drawn empty. */
 int bench_svg(const BenchSeries *s, size_t n, const char *title, char **ret);

@@ -58,18 +58,41 @@ check bench-compare-same-label.txt 0 bench --compare bench-virtio.json "$tmp/vir
 check bench-compare-missing.txt 1 bench --compare bench-vf.json nope.json
 check bench-compare-not-json.txt 1 bench --compare bench-vf.json README
 
-# The chart: valid XML, a bar per row, grouped under the two labels.
-if [ -n "${KVMNET_UPDATE_GOLDEN:-}" ]; then
-	cp "$tmp/ba.svg" "$gold/bench-compare-vm.svg"
-elif ! cmp -s "$tmp/ba.svg" "$gold/bench-compare-vm.svg"; then
-	fail "bench-compare-vm.svg differs"
-	diff -u "$gold/bench-compare-vm.svg" "$tmp/ba.svg" | head -20
-fi
-xmllint --noout "$tmp/ba.svg" || fail "SVG is not XML"
-[ "$(grep -c '<rect' "$tmp/ba.svg")" = 4 ] || fail "SVG: want 4 bars"
-for l in virtio vf; do
-	[ "$(grep -c ">$l<" "$tmp/ba.svg")" = 1 ] || fail "SVG: label $l once"
-done
+# The charts: against their goldens, valid XML, a bar per row, grouped
+# under the two labels.
+svg_golden() {
+	local name=$1 file=$2 l
+	if [ -n "${KVMNET_UPDATE_GOLDEN:-}" ]; then
+		cp "$file" "$gold/$name"
+	elif ! cmp -s "$file" "$gold/$name"; then
+		fail "$name differs"
+		diff -u "$gold/$name" "$file" | head -20
+	fi
+	xmllint --noout "$file" || fail "$name: not XML"
+	[ "$(grep -c '<rect' "$file")" = 4 ] || fail "$name: want 4 bars"
+	shift 2
+	for l in "$@"; do
+		[ "$(grep -c ">$l<" "$file")" = 1 ] || fail "$name: label $l once"
+	done
+}
+svg_golden bench-compare-vm.svg "$tmp/ba.svg" virtio vf Gbit/s
+# The lab's small rates (9.6 to 34 Mbit/s): in Mbit/s on a 0-40 axis, not
+# as bars of 0.01 on 0-1 Gbit/s.
+(cd "$data" && "$ctl" bench --compare bench-small-before.json bench-small-after.json \
+	--svg "$tmp/small.svg" >/dev/null) || fail "--compare of the small runs"
+svg_golden bench-compare-small.svg "$tmp/small.svg" virtio vf Mbit/s 40 34.0 9.6
+
+# --svg replaces FILE and never follows a symlink there: the target keeps
+# its content, the link becomes the chart.
+echo keep >"$tmp/target"
+ln -s "$tmp/target" "$tmp/link.svg"
+(cd "$data" && "$ctl" bench --compare bench-vf.json --svg "$tmp/link.svg" >/dev/null) || fail "--svg onto a symlink"
+[ "$(cat "$tmp/target")" = keep ] || fail "--svg followed the symlink and wrote its target"
+{ [ -f "$tmp/link.svg" ] && [ ! -L "$tmp/link.svg" ]; } || fail "--svg did not replace the symlink"
+xmllint --noout "$tmp/link.svg" || fail "--svg onto a symlink: not XML"
+mkdir "$tmp/dir.svg"
+(cd "$data" && "$ctl" bench --compare bench-vf.json --svg "$tmp/dir.svg" >/dev/null 2>&1) && fail "--svg onto a directory succeeded"
+[ -z "$(ls -A "$tmp" | grep '^\.')" ] || fail "--svg left a temporary file: $(ls -A "$tmp")"
 
 # The compare document reads back into --compare.
 (cd "$data" && "$ctl" bench --compare bench-virtio.json bench-vf.json --json) >"$tmp/c.json"

@@ -45,7 +45,7 @@ lab_step "kvmnetd.conf"
 sed 's/^/  /' /etc/kvmnet/kvmnetd.conf
 
 : >"$LAB_OUT/kvmnetd.log"
-"$B/kvmnetd" --foreground 2>"$LAB_OUT/kvmnetd.log" &
+"$B/kvmnetd" --foreground -c /etc/kvmnet/kvmnetd.conf 2>"$LAB_OUT/kvmnetd.log" &
 kvmnetd=$!
 tail -n +1 -f --pid=$kvmnetd "$LAB_OUT/kvmnetd.log" | sed -u 's/^/  kvmnetd| /' &
 trap 'kill $kvmnetd 2>/dev/null || true' EXIT
