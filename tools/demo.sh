@@ -6,6 +6,6 @@
 set -eu
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh >/dev/null
-[ -d build/meson-info ] || meson setup build >/dev/null
+[ -d build/meson-info ] || meson setup build --sysconfdir=/etc --localstatedir=/var >/dev/null
 ninja -C build >/dev/null
 KVMNET_BUILD_DIR=$PWD/build exec tests/lab/run.sh --nics 2 tests/lab/demo.sh
