@@ -25,7 +25,7 @@ int read_full_file(const char *path, size_t max_size, char **ret, size_t *ret_si
 int read_user_file(const char *path, size_t max_size, char **ret, size_t *ret_size);
 /* First line without its newline. */
 int read_one_line(const char *path, char **ret);
-/* A file holding one decimal (or 0x hex) integer, like sysfs attributes. */
+/* A file holding one decimal integer, like most sysfs attributes. */
 int read_u64_file(const char *path, uint64_t *ret);
 int read_int_file(const char *path, int *ret);
 /* Last component of a symlink's target ("driver" -> "igb"). */

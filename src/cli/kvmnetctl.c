@@ -81,7 +81,7 @@ static int parse_timeout(const char *s, uint64_t *ret)
 {
 	uint64_t v;
 
-	if (parse_u64(s, &v) == 0 && !strneq(s, "0x", 2)) {
+	if (parse_u64(s, &v) == 0) {
 		if (v > UINT64_MAX / 1000000)
 			return -ERANGE;
 		*ret = v * 1000000;

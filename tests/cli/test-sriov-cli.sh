@@ -65,6 +65,8 @@ KVMNET_LIBVIRT_URI="test://$FIX/sriov-igb-vfs-libvirt.xml"
 # Bad arguments: exit 2, the argument named, nothing written.
 expect 2 bad-count "$K" sriov set enp1s0 8
 expect 2 bad-count-word "$K" sriov set enp1s0 many
+# Decimal only: 0x7 is not 7 VFs (issue 19).
+expect 2 bad-count-hex "$K" sriov set enp1s0 0x7
 expect 2 bad-pf "$K" sriov set eth7 1
 expect 2 bad-verb "$K" sriov grow enp1s0 1
 expect 2 bad-show-args "$K" sriov show enp1s0 extra

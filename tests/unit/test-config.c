@@ -194,6 +194,18 @@ static void test_irq_bad_values(void **state)
 	}
 }
 
+/* Decimal only: a leading zero is not octal and hex is refused (issue 19). */
+static void test_decimal_only(void **state)
+{
+	_cleanup_config_free_ Config *c = NULL;
+
+	assert_int_equal(config_parse_string("[sriov]\npf = eth0\nthreshold = 010\nheadroom = 08\n", F, &c, NULL), 0);
+	assert_int_equal(c->threshold, 10);
+	assert_int_equal(c->headroom, 8);
+	expect_one_error("[sriov]\npf = eth0\nthreshold = 0x10\n",
+			 F ":3: threshold: expected a positive integer (1-65535), got '0x10'");
+}
+
 static void test_bad_values(void **state)
 {
 	expect_one_error("[sriov]\npf = eth0\nthreshold = x\n",
@@ -405,7 +417,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full),	     cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_bad_values),   cmocka_unit_test(test_bad_pf),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_decimal_only),   cmocka_unit_test(test_bad_pf),
 		cmocka_unit_test(test_structure),    cmocka_unit_test(test_many_errors),
 		cmocka_unit_test(test_long_line),    cmocka_unit_test(test_load),
 		cmocka_unit_test(test_ifname),	     cmocka_unit_test(test_headroom),	     cmocka_unit_test(test_example),
