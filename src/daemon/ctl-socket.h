@@ -7,16 +7,16 @@
  * kvmnetd's control socket, /run/kvmnet/kvmnetd.sock: a stream socket
  * carrying one request line ("status\n") and one reply (a JSON document)
  * per connection, then close.  Only root may ask (SO_PEERCRED), since the
- * reply names every VM on the host.  Requests are served inline with
- * short timeouts: a client that stalls costs the daemon at most one
- * second, never a hang.
+ * reply names every VM on the host.  The daemon serves its clients side
+ * by side (ctl-conn.h): a client that stalls costs no other anything.
  */
 #define CTL_SOCKET_DIR "/run/kvmnet"
 #define CTL_SOCKET_PATH CTL_SOCKET_DIR "/kvmnetd.sock"
 #define CTL_MAX_REQUEST 256
 #define CTL_MAX_REPLY (16U << 20)
 
-/* Returns the reply (malloc'd) for a request, or -errno. */
+/* Returns the reply (malloc'd) for a request, or -errno.  Served to
+ * allowed_uid only (0 in the daemon; the test's own uid in tests). */
 typedef int (*ctl_handler)(const char *request, char **ret_reply, void *userdata);
 
 /* What is at a socket path: nothing, a socket nobody listens on (left by
@@ -29,8 +29,5 @@ int ctl_socket_owner(const char *path, pid_t *ret_pid);
  * a process listens there, -EEXIST when it is not a socket (a regular
  * file is never deleted).  Returns the fd. */
 int ctl_listen(const char *path);
-/* Accept one client on listen_fd and serve it.  `allowed_uid` is the only
- * uid served (0 in the daemon; the test's own uid in tests). */
-int ctl_serve_one(int listen_fd, uid_t allowed_uid, ctl_handler handler, void *userdata);
 /* Client side: send a request and read the whole reply. */
 int ctl_request(const char *path, const char *request, char **ret_reply);
