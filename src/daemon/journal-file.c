@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "basic/ether-addr.h"
 #include "basic/json-util.h"
 #include "basic/macro.h"
 #include "basic/strv.h"
@@ -187,18 +188,6 @@ static int field_addr(json_object *o, const char *key, PciAddr *ret, ParseErr *e
 	return 0;
 }
 
-static int parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned b[6];
-	char end;
-
-	if (strlen(s) != 17 || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &end) != 6)
-		return -EINVAL;
-	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)b[i];
-	return 0;
-}
-
 static int parse_vf(json_object *o, Journal *j, const PciAddr *addr, ParseErr *e)
 {
 	json_object *drv, *mac;
@@ -213,7 +202,8 @@ static int parse_vf(json_object *o, Journal *j, const PciAddr *addr, ParseErr *e
 	    (r = field(o, "driver_override", json_type_string, true, &drv, e)) < 0 ||
 	    (r = field(o, "mac", json_type_string, true, &mac, e)) < 0)
 		return r;
-	if (mac && parse_mac(json_object_get_string(mac), m) < 0)
+	/* basic's parser: sscanf("%2x") took signs and spaces ("-1:..."). */
+	if (mac && ether_addr_parse(json_object_get_string(mac), m) < 0)
 		return fail(e, "'mac' is not a MAC address");
 	for (size_t i = 0; i < pf->n_vfs; i++)
 		if (pf->vfs[i].index == idx)

@@ -254,6 +254,11 @@ static void test_corrupt(void **state)
 			    "\"autoprobe\": 1, \"vfs\": [{\"index\": 0, \"driver_override\": null, \"mac\": \"52:54\"}]}], "
 			    "\"attached\": [], \"originals\": {}}",
 		       "'mac' is not a MAC address");
+	/* Signs are not hex digits (sscanf("%2x") took them). */
+	expect_corrupt(HEAD "\"pfs\": [{\"pf\": \"03:00.0\", \"numvfs_changed\": true, \"numvfs\": 0, "
+			    "\"autoprobe\": 1, \"vfs\": [{\"index\": 0, \"driver_override\": null, "
+			    "\"mac\": \"-1:-1:-1:-1:-1:-1\"}]}], \"attached\": [], \"originals\": {}}",
+		       "'mac' is not a MAC address");
 	expect_corrupt(HEAD "\"pfs\": [], \"attached\": [{\"vm\": \"x\", \"pf\": \"03:00.0\", \"vf\": 0}], "
 			    "\"originals\": {}}",
 		       "'vm' is not a UUID");
