@@ -76,8 +76,11 @@ static int check_socket(Daemon *d)
 	if (r < 0)
 		return log_error_errno(r, "Control socket %s: %m", d->ctl_path);
 	if (r == CTL_SOCKET_LIVE) {
-		log_error("Control socket %s is served by another process%s%.0d; not replacing it", d->ctl_path,
-			  pid > 0 ? ", pid " : "", (int)pid);
+		if (pid > 0)
+			log_error("Control socket %s is served by another process, pid %d; not replacing it", d->ctl_path,
+				  (int)pid);
+		else
+			log_error("Control socket %s is served by another process; not replacing it", d->ctl_path);
 		return -EADDRINUSE;
 	}
 	if (r == CTL_SOCKET_OTHER) {
