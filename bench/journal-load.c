@@ -18,6 +18,7 @@
 
 #include "basic/deadline.h"
 #include "basic/macro.h"
+#include "basic/parse-util.h"
 #include "daemon/journal.h"
 
 static int write_journal(const char *dir, unsigned n)
@@ -70,10 +71,14 @@ int main(int argc, char **argv)
 {
 	static const unsigned sizes[] = { 10000, 20000, 40000 };
 	char dir[] = "/tmp/kvmnet-journal-load-XXXXXX", path[512];
-	unsigned runs = argc > 1 ? (unsigned)atoi(argv[1]) : 3;
+	uint32_t runs = 3;
 	double us[ELEMENTSOF(sizes)];
 
-	if (runs < 1 || !mkdtemp(dir))
+	if (argc > 1 && (parse_u32(argv[1], &runs) < 0 || runs < 1)) {
+		fprintf(stderr, "Usage: journal-load [RUNS]\n");
+		return 2;
+	}
+	if (!mkdtemp(dir))
 		return 1;
 	for (size_t i = 0; i < ELEMENTSOF(sizes); i++) {
 		if (write_journal(dir, sizes[i]) < 0)
