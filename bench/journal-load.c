@@ -7,7 +7,8 @@
  * attachments as a host of 8 PFs x 64 VFs has), loads each with
  * journal_load() (best of RUNS), and prints the time per original and the
  * ratio 40k/10k measured in this run: about 4 is linear, about 16
- * quadratic.  Exits 1 when the ratio is over 6 (well past linear noise).
+ * quadratic.  Exits 1 when the ratio is over 8 (past what a loaded, shared
+ * machine makes of linear; quadratic is 16).
  *
  * Usage: journal-load [RUNS]   (default 3)
  */
@@ -91,5 +92,5 @@ int main(int argc, char **argv)
 	unlink(path);
 	rmdir(dir);
 	printf("journal-load: ratio 40k/10k %.2f (linear: ~4, quadratic: ~16)\n", us[2] / us[0]);
-	return us[2] / us[0] > 6 ? 1 : 0;
+	return us[2] / us[0] > 8 ? 1 : 0;
 }
