@@ -360,8 +360,10 @@ static int run(const char *verb, const char *state_path, char **disks, bool cgro
 
 	r = tune_state_load(state_path, &st);
 	if (r < 0) {
-		log_error_errno(r, "reading state file %s: %s", state_path,
-				r == -EBADMSG ? "not a kvmnet tune state (version 1)" : strerror(-r));
+		log_error_errno(r, "reading state file %s: %s; nothing changed", state_path,
+				r == -EBADMSG	      ? "not a kvmnet tune state (version 1)"
+				: r == -EPROTONOSUPPORT ? "written by a newer kvmnetctl (version over 1)"
+							: file_error_string(r));
 		return EXIT_FAILED;
 	}
 	if (streq(verb, "revert"))
