@@ -48,37 +48,29 @@ lab_step "cgroup v1 memory limits: kvmnetctl tune apply / revert"
 # revert must lower the memory limit first.  Real v1 files: the lab's
 # cgroup2 has no controller enabled yet, so memory can be mounted as a v1
 # hierarchy (before libvirt enables it on v2 below, and unmounted again).
-# kvmnetctl sees it through a root (KVMNET_SYSROOT) of real mounts: the v1
-# hierarchy, /proc and debugfs, plus libvirt's pid file of a stand-in VM
-# (a sleep in the VM's cgroup).
+# kvmnetctl sees it through a root (KVMNET_SYSROOT) of real mounts (the
+# v1 hierarchy, debugfs) and a stand-in VM: libvirt's pid file and that
+# pid's /proc/PID/cgroup naming the VM's scope.  No process is put in the
+# v1 cgroup: memory it charged would keep the removed cgroup, and so the
+# v1 hierarchy, alive, and libvirt could not have memory on cgroup2.
 R=$T/v1root
 V1=$R/sys/fs/cgroup/memory
-mkdir -p "$V1" "$R/proc" "$R/sys/kernel/debug" "$R/run/libvirt/qemu"
+scope="$V1/machine.slice/machine-qemu\x2d1\x2dvmv1.scope"
+mkdir -p "$V1" "$R/proc/4242" "$R/sys/kernel/debug" "$R/run/libvirt/qemu"
 # An earlier test's libvirt may have enabled memory on cgroup2: take it
 # back (refused while a child cgroup uses it; then the mount says so).
 echo -memory >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || true
 mount -t cgroup -o memory kvmnet-v1 "$V1" ||
 	lab_die "cannot mount the memory controller as cgroup v1 (cgroup2 root has: $(cat /sys/fs/cgroup/cgroup.subtree_control))"
-mount --bind /proc "$R/proc"
 mount --bind /sys/kernel/debug "$R/sys/kernel/debug"
-v1pid=
 v1_cleanup() {
-	if [ -n "$v1pid" ]; then
-		echo "$v1pid" >"$V1/cgroup.procs" 2>/dev/null
-		kill "$v1pid" 2>/dev/null
-		wait "$v1pid" 2>/dev/null || true
-	fi
-	v1pid=
 	rmdir "$scope" "$V1/machine.slice" 2>/dev/null
-	umount "$R/sys/kernel/debug" "$R/proc" "$V1" 2>/dev/null
+	umount "$R/sys/kernel/debug" "$V1" 2>/dev/null
 	return 0
 }
-scope="$V1/machine.slice/machine-qemu\x2d1\x2dvmv1.scope"
 mkdir -p "$scope"
-sleep 600 &
-v1pid=$!
-echo "$v1pid" >"$scope/cgroup.procs"
-echo "$v1pid" >"$R/run/libvirt/qemu/vmv1.pid"
+echo 4242 >"$R/run/libvirt/qemu/vmv1.pid"
+printf '%s\n' "6:memory:/machine.slice/machine-qemu\x2d1\x2dvmv1.scope" "0::/" >"$R/proc/4242/cgroup"
 echo 2147483648 >"$scope/memory.limit_in_bytes"
 if [ -e "$scope/memory.memsw.limit_in_bytes" ]; then
 	echo 3221225472 >"$scope/memory.memsw.limit_in_bytes"
