@@ -1,5 +1,5 @@
 #!/bin/bash
-# lab: nics=1 disk=64M timeout=420
+# lab: nics=1 disk=64M
 #
 # Host tuning on the real 6.1 kernel, by kvmnetd ([tune] sched,
 # io_scheduler, cgroups, on_stop = revert) and by kvmnetctl tune
