@@ -17,6 +17,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include "socket-dir.h"
 #include <json-c/json.h>
 
 #include "basic/deadline.h"
@@ -26,8 +28,6 @@
 
 #define IDLE 17
 
-static char dir[] = "/tmp/kvmnet-ctlcli-XXXXXX";
-static char path[128];
 
 static int client(void)
 {
@@ -149,16 +149,7 @@ static void test_too_long(void **state)
 
 static int setup(void **state)
 {
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/sock", dir);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	unlink(path);
-	return rmdir(dir);
+	return socket_dir_setup("sock");
 }
 
 int main(void)
@@ -167,5 +158,5 @@ int main(void)
 		cmocka_unit_test(test_idle_and_trickler),
 		cmocka_unit_test(test_too_long),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, socket_dir_teardown);
 }

@@ -16,13 +16,13 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "socket-dir.h"
+
 #include "basic/deadline.h"
 #include "daemon/ctl-conn.h"
 #include "basic/unix-socket.h"
 #include "daemon/ctl-socket.h"
 
-static char dir[] = "/tmp/kvmnet-ctl-XXXXXX";
-static char path[128];
 
 static int answer(const char *request, char **ret_reply, void *userdata)
 {
@@ -147,16 +147,7 @@ static void test_no_daemon(void **state)
 
 static int setup(void **state)
 {
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/kvmnetd.sock", dir);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	unlink(path);
-	return rmdir(dir);
+	return socket_dir_setup("kvmnetd.sock");
 }
 
 int main(void)
@@ -167,5 +158,5 @@ int main(void)
 		cmocka_unit_test(test_no_daemon),
 		cmocka_unit_test(test_listen_replaces_only_stale),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, socket_dir_teardown);
 }
