@@ -184,12 +184,16 @@ static int host_signal(const BalloonParams *p, const BalloonHost *h)
 {
 	bool known = false, high = false, calm = true;
 
-	if (h->has_psi && !isnan(h->some_avg10) && !isnan(h->full_avg10)) {
+	/* With PSI, MemAvailable says nothing about pressure: a host whose
+	 * guests filled their memory runs at a few percent available without
+	 * stalling. */
+	if (h->has_psi) {
+		if (isnan(h->some_avg10) || isnan(h->full_avg10))
+			return -2;
 		known = true;
 		high = h->some_avg10 >= p->psi_some_high || h->full_avg10 >= p->psi_full_high;
 		calm = h->some_avg10 < p->psi_some_low && h->full_avg10 < p->psi_full_low;
-	}
-	if (h->mem_total_kib > 0 && h->mem_available_kib <= h->mem_total_kib) {
+	} else if (h->mem_total_kib > 0 && h->mem_available_kib <= h->mem_total_kib) {
 		double a = (double)h->mem_available_kib / (double)h->mem_total_kib;
 
 		known = true;
@@ -213,13 +217,15 @@ static uint64_t host_shortfall(const BalloonParams *p, const BalloonHost *h)
 	return want > 0 ? (uint64_t)want : 0;
 }
 
+/* Half of what is available above the reserve (avail_low with PSI, else
+ * avail_high, so that giving does not bring the pressure back). */
 static uint64_t host_spare(const BalloonParams *p, const BalloonHost *h)
 {
-	double spare;
+	double spare, reserve = h->has_psi ? p->avail_low : p->avail_high;
 
 	if (h->mem_total_kib == 0 || h->mem_available_kib > h->mem_total_kib)
 		return BALLOON_UNKNOWN;
-	spare = (double)h->mem_available_kib - p->avail_high * (double)h->mem_total_kib;
+	spare = (double)h->mem_available_kib - reserve * (double)h->mem_total_kib;
 	return spare > 0 ? (uint64_t)(spare / 2) : 0;
 }
 

@@ -18,8 +18,10 @@
  *   maximum is known.  Anything unknown leaves that guest as it is.
  * - The host is under pressure when PSI "some" avg10 reaches psi_some_high
  *   or "full" avg10 reaches psi_full_high (or, without PSI, MemAvailable
- *   falls below avail_low of MemTotal); it has recovered only when all of
- *   them are back below psi_some_low / psi_full_low / above avail_high.
+ *   falls below avail_low of MemTotal); it has recovered only when they
+ *   are back below psi_some_low / psi_full_low (above avail_high).  With
+ *   PSI, MemAvailable is not a pressure signal (a host whose guests filled
+ *   their memory runs with little available and no stall).
  *   Memory is taken only on a sample that shows pressure and given back
  *   only on a calm one; in the band between (PSI averages decaying after
  *   memory was taken) and on an unknown host only short guests change.
@@ -38,7 +40,8 @@
  *   was already given back.
  * - Once recovered, guests below their original size grow one step each, the
  *   most squeezed (lowest usable share) first; when MemAvailable is known,
- *   at most half of what is free above avail_high is given per sample.
+ *   at most half of what is available above a reserve is given per sample
+ *   (avail_high without PSI, avail_low with it).
  * - A guest changed in one direction is not changed in the other for
  *   hold_us (a short guest excepted: it is always grown), and changes
  *   smaller than min_change_kib are not made, so nothing flaps.

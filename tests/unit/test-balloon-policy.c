@@ -281,6 +281,37 @@ static void test_meminfo_fallback(void **state)
 	balloon_policy_state_free(s);
 }
 
+static void test_psi_with_meminfo(void **state)
+{
+	BalloonPolicyState *s = NULL;
+	BalloonGuest g[2] = { guest("a", 2 * GiB, 512 * MiB), guest("b", 2 * GiB, 512 * MiB) };
+	/* PSI calm and only 3% available: not pressure (PSI decides). */
+	BalloonHost h = psi(100, 0, 0);
+	BalloonChange *c;
+
+	h.mem_total_kib = 16 * GiB;
+	h.mem_available_kib = 500 * MiB;
+	assert_int_equal(balloon_policy_state_new(&s), 0);
+	/* Calm, but nothing available above avail_low (1.6 GiB): no giving. */
+	assert_int_equal(decide(s, &h, g, 2, &c), 0);
+	assert_false(balloon_policy_host_pressure(s));
+	/* 1.6 GiB + 300 MiB available: half of 300 MiB to the first, none left
+	 * for the second. */
+	h.mem_available_kib = 16 * GiB / 10 + 300 * MiB;
+	assert_int_equal(decide(s, &h, g, 2, &c), 1);
+	assert_true(c[0].to_kib - c[0].from_kib <= 150 * MiB + 1);
+	free(c);
+	/* PSI high with plenty available: taken all the same. */
+	h = psi(200, 50, 5);
+	h.mem_total_kib = 16 * GiB;
+	h.mem_available_kib = 8 * GiB;
+	g[0] = guest("a", 4 * GiB, 512 * MiB);
+	assert_int_equal(decide(s, &h, g, 1, &c), 1);
+	assert_int_equal(c[0].reason, BALLOON_HOST_PRESSURE);
+	free(c);
+	balloon_policy_state_free(s);
+}
+
 static void test_unknown_host_takes_nothing(void **state)
 {
 	BalloonPolicyState *s = NULL;
@@ -329,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_swap_in_marks_short),
 		cmocka_unit_test(test_recovery_gives_back_with_hold),
 		cmocka_unit_test(test_meminfo_fallback),
+		cmocka_unit_test(test_psi_with_meminfo),
 		cmocka_unit_test(test_unknown_host_takes_nothing),
 		cmocka_unit_test(test_bad_params),
 	};
