@@ -39,7 +39,8 @@ static void take_stat(VirtBalloon *b, const virDomainMemoryStatStruct *s)
 		b->rss_kib = s->val;
 		break;
 	case VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE:
-		b->last_update_s = s->val;
+		/* QEMU reports 0 until the guest's driver sent something. */
+		b->last_update_s = s->val ? s->val : VIRT_BALLOON_UNKNOWN;
 		break;
 	}
 }
