@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 
 #include "basic/fileio.h"
 #include "basic/macro.h"
@@ -110,6 +112,7 @@ int psi_trigger_open(PsiKind kind, uint64_t stall_us, uint64_t window_us, int *r
 {
 	_cleanup_free_ char *path = NULL;
 	_cleanup_close_ int fd = -1;
+	struct statfs sfs;
 	char buf[64];
 	int r;
 
@@ -122,6 +125,12 @@ int psi_trigger_open(PsiKind kind, uint64_t stall_us, uint64_t window_us, int *r
 	fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return negative_errno();
+	/* A file of a fake root (tests) would take the write as content and
+	 * never signal: only procfs makes a trigger. */
+	if (fstatfs(fd, &sfs) < 0)
+		return negative_errno();
+	if (sfs.f_type != PROC_SUPER_MAGIC)
+		return -EOPNOTSUPP;
 	/* The kernel wants the terminating NUL written too (psi.rst). */
 	if (write(fd, buf, strlen(buf) + 1) < 0)
 		return negative_errno();

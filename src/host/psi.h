@@ -39,8 +39,9 @@ typedef enum PsiKind {
  * A PSI trigger (Documentation/accounting/psi.rst): the returned fd
  * signals POLLPRI when tasks stalled on memory for stall_us within any
  * window_us (window 500 ms to 10 s; unprivileged users need a multiple of
- * 2 s).  POLLERR means the trigger is gone.  The fd is O_CLOEXEC and
- * O_NONBLOCK; close it to remove the trigger.
+ * 2 s; -EINVAL otherwise).  POLLERR means the trigger is gone.  The fd
+ * is O_CLOEXEC and O_NONBLOCK; close it to remove the trigger.
+ * -EOPNOTSUPP when the file is not procfs (a fake root).
  */
 int psi_trigger_open(PsiKind kind, uint64_t stall_us, uint64_t window_us, int *ret_fd);
 /* The text written for a trigger, e.g. "some 150000 1000000"; -EINVAL for

@@ -58,6 +58,7 @@ static void test_psi_parse_bad(void **state)
 static void test_psi_read_fake_root(void **state)
 {
 	char root[TMP_ROOT_MAX];
+	int fd = -1;
 	Psi p;
 
 	assert_int_equal(tmp_root_new(root, "psi"), 0);
@@ -68,6 +69,10 @@ static void test_psi_read_fake_root(void **state)
 			 0);
 	assert_int_equal(psi_read_memory(&p), 0);
 	assert_true(p.some.avg10 == 30 && p.full.avg10 == 4);
+	/* No trigger on a file that is not procfs, and nothing written. */
+	assert_int_equal(psi_trigger_open(PSI_SOME, 150000, 1000000, &fd), -EOPNOTSUPP);
+	assert_int_equal(psi_read_memory(&p), 0);
+	assert_true(p.some.avg10 == 30);
 	assert_int_equal(tmp_root_remove(root), 0);
 }
 
