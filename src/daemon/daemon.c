@@ -14,6 +14,7 @@
 #include "basic/strv.h"
 #include "daemon/ctl-server.h"
 #include "daemon/daemon.h"
+#include "daemon/balloon-loop.h"
 #include "daemon/irq-loop.h"
 #include "daemon/tune-run.h"
 #include "daemon/sd-notify.h"
@@ -110,6 +111,8 @@ static int reload(Daemon *d)
 	log_set_max_level(c->log_level);
 	if (d->irq_loop)
 		irq_loop_reconfigure(d->irq_loop);
+	if (d->balloon_loop)
+		balloon_loop_reconfigure(d->balloon_loop);
 	log_info("Reloaded %s", d->config_path);
 	daemon_schedule(d);
 	return 0;
@@ -226,7 +229,7 @@ int daemon_run(Daemon *d)
 	d->reconcile_timer = virEventAddTimeout(-1, on_reconcile_timer, d, NULL);
 	d->dwell_timer = virEventAddTimeout(-1, on_dwell_timer, d, NULL);
 	if (d->reconcile_timer < 0 || d->dwell_timer < 0 || irq_loop_new(d, &d->irq_loop) < 0 ||
-	    tune_run_new(d, &d->tune_run) < 0)
+	    tune_run_new(d, &d->tune_run) < 0 || balloon_loop_new(d, &d->balloon_loop) < 0)
 		return log_error_errno(-ENOMEM, "Adding timers: %m");
 	(void)tune_run_apply(d->tune_run);
 	r = watch_new(d->config->libvirt_uri, on_watch, d, &d->watch);
@@ -259,6 +262,7 @@ int daemon_run(Daemon *d)
 		daemon_busy(d, "stopping: giving back what the journal in %s holds", d->config->state_dir);
 		(void)irq_loop_revert(d->irq_loop);
 		(void)tune_run_revert(d->tune_run);
+		(void)balloon_loop_revert(d->balloon_loop);
 		r = daemon_revert(d);
 		if (r < 0)
 			return r;
@@ -273,6 +277,7 @@ void daemon_free(Daemon *d)
 	/* First: the thread stops and is joined, and the socket goes. */
 	ctl_server_free(d->ctl);
 	irq_loop_free(d->irq_loop);
+	balloon_loop_free(d->balloon_loop);
 	tune_run_free(d->tune_run);
 	watch_free(d->watch);
 	if (d->sig_watch >= 0)

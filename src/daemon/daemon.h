@@ -34,6 +34,7 @@ typedef struct Daemon {
 	int ready_fd;		/* detached: tell the waiting parent we are up */
 	struct IrqLoop *irq_loop; /* [irq]: daemon/irq-loop.h */
 	struct TuneRun *tune_run; /* [tune]: daemon/tune-run.h */
+	struct BalloonLoop *balloon_loop; /* [balloon]: daemon/balloon-loop.h */
 } Daemon;
 
 int daemon_new(const char *config_path, const char *ctl_path, bool dry_run, Daemon **ret);
