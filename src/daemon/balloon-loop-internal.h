@@ -10,10 +10,21 @@
 #include "daemon/balloon-loop.h"
 
 #define KEY_PREFIX "balloon/"
-/* The trigger of the kernel's psi.rst example; unprivileged (a container
- * without CAP_SYS_RESOURCE) the window must be a multiple of 2 s. */
-#define TRIGGER_STALL_US 150000ULL
+/* The trigger's window, as in the kernel's psi.rst example; its stall is
+ * [balloon] pressure's share of it (at least 1 ms), so that a second as
+ * stalled as the pressure threshold wakes the daemon.  Unprivileged (a
+ * container without CAP_SYS_RESOURCE) the window must be a multiple of 2 s. */
 #define TRIGGER_WINDOW_US 1000000ULL
+/* After a trigger, sample this long: avg10 lags behind the stall. */
+#define AFTER_TRIGGER_US (30 * 1000000ULL)
+/* A balloon on its way to a target set this recently counts as there:
+ * the guest gives pages back at its own pace (slowly under TCG). */
+#define TARGET_FRESH_US (120 * 1000000ULL)
+
+typedef struct BalloonTarget {
+	char *name;
+	uint64_t kib, at_us;
+} BalloonTarget;
 
 struct BalloonLoop {
 	Daemon *d;
@@ -31,6 +42,9 @@ struct BalloonLoop {
 	char **skip_logged; /* "name: reason" already logged */
 	json_object *status;
 	uint64_t changes;
+	uint64_t triggered_us; /* the last trigger; 0: none */
+	BalloonTarget *targets; /* the last size set per guest */
+	size_t n_targets;
 };
 
 /* Arm the timer when want (a guest below its size, host pressure) or

@@ -71,6 +71,7 @@ static void on_wake(int watch, int fd, int events, void *opaque)
 			    l->d->config->balloon.interval_us / 1000000);
 		balloon_loop_arm(l, true);
 	}
+	l->triggered_us = now_monotonic_us();
 	daemon_busy(l->d, "balloon: memory pressure trigger fired");
 	(void)balloon_loop_sample(l);
 }
@@ -79,9 +80,13 @@ static int trigger_open(BalloonLoop *l)
 {
 	int r;
 
-	r = psi_trigger_open(PSI_SOME, TRIGGER_STALL_US, TRIGGER_WINDOW_US, &l->psi_fd);
+	uint64_t stall = (uint64_t)(l->d->config->balloon.params.psi_some_high / 100 * TRIGGER_WINDOW_US);
+
+	if (stall < 1000)
+		stall = 1000;
+	r = psi_trigger_open(PSI_SOME, stall, TRIGGER_WINDOW_US, &l->psi_fd);
 	if (r == -EINVAL)
-		r = psi_trigger_open(PSI_SOME, 2 * TRIGGER_STALL_US, 2 * TRIGGER_WINDOW_US, &l->psi_fd);
+		r = psi_trigger_open(PSI_SOME, 2 * stall, 2 * TRIGGER_WINDOW_US, &l->psi_fd);
 	if (r < 0) {
 		l->psi_fd = -1;
 		log_info("balloon: no PSI trigger on /proc/pressure/memory (%s); sampling every %" PRIu64 " s",
@@ -182,6 +187,9 @@ void balloon_loop_free(BalloonLoop *l)
 	balloon_policy_state_free(l->state);
 	strv_free(l->period_set);
 	strv_free(l->skip_logged);
+	for (size_t i = 0; i < l->n_targets; i++)
+		free(l->targets[i].name);
+	free(l->targets);
 	json_object_put(l->status);
 	free(l);
 }

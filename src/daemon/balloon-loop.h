@@ -8,11 +8,11 @@
 /*
  * kvmnetd's memory balloon ([balloon] in kvmnetd.conf(5)).  Nothing runs
  * unless the config has a [balloon] section.  Then it wakes when the
- * kernel's PSI trigger on /proc/pressure/memory fires ("some 150000
- * 1000000": 150 ms of stall in a second; 2 s windows where the kernel
- * wants them), and on a timer only while a guest is below its original
- * size or the host is under pressure, or always where there is no PSI
- * trigger to wait for.  Each sample reads the host's pressure and the
+ * kernel's PSI trigger on /proc/pressure/memory fires ("some" stall of
+ * [balloon] pressure percent of a 1 s window; 2 s windows where the
+ * kernel wants them), and on a timer only for 30 s after a trigger, while
+ * a guest is below its original size or the host is under pressure, or
+ * always where there is no PSI trigger to wait for.  Each sample reads the host's pressure and the
  * managed guests' balloon statistics, asks balloon_policy_decide()
  * (src/core) and sets the balloons, each guest's original size saved in
  * the journal (key "balloon/UUID") before its first change.  A guest

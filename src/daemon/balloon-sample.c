@@ -91,6 +91,44 @@ static void ensure_period(BalloonLoop *l, const DomainDef *def, virDomainPtr dom
 		log_info("balloon: %s's statistics period set to %u s", def->name, period);
 }
 
+static BalloonTarget *target_of(BalloonLoop *l, const char *name)
+{
+	for (size_t i = 0; i < l->n_targets; i++)
+		if (streq(l->targets[i].name, name))
+			return &l->targets[i];
+	return NULL;
+}
+
+static void remember_target(BalloonLoop *l, const char *name, uint64_t kib)
+{
+	BalloonTarget *t = target_of(l, name);
+
+	if (!t) {
+		t = reallocarray(l->targets, l->n_targets + 1, sizeof(*t));
+		if (!t)
+			return;
+		l->targets = t;
+		t = &l->targets[l->n_targets];
+		*t = (BalloonTarget){ .name = strdup(name) };
+		if (!t->name)
+			return;
+		l->n_targets++;
+	}
+	t->kib = kib;
+	t->at_us = now_monotonic_us();
+}
+
+/* The size to decide from: the target last set while the balloon is still
+ * on its way there, else what QEMU reports. */
+static uint64_t size_of(BalloonLoop *l, const char *name, uint64_t actual)
+{
+	const BalloonTarget *t = target_of(l, name);
+
+	if (!t || now_monotonic_us() - t->at_us > TARGET_FRESH_US || t->kib == actual)
+		return actual;
+	return t->kib;
+}
+
 static void guest_sample(BalloonLoop *l, const DomainDef *def, virDomainPtr dom, BalloonGuest *g)
 {
 	VirtBalloon b;
@@ -105,7 +143,7 @@ static void guest_sample(BalloonLoop *l, const DomainDef *def, virDomainPtr dom,
 		return;
 	if (!g->opted_out)
 		ensure_period(l, def, dom);
-	g->current_kib = b.current_kib;
+	g->current_kib = size_of(l, def->name, b.current_kib);
 	g->max_kib = b.max_kib;
 	g->original_kib = original_of(l, def->uuid);
 	g->unused_kib = b.unused_kib;
@@ -202,6 +240,8 @@ static void apply_change(BalloonLoop *l, const Sample *s, const BalloonChange *c
 		return;
 	}
 	r = virt_balloon_set(s->dom[c->guest], c->to_kib, NULL);
+	if (r >= 0)
+		remember_target(l, s->g[c->guest].name, c->to_kib);
 	if (r < 0)
 		log_error_errno(r, "balloon: setting %s to %" PRIu64 " KiB: %m", s->g[c->guest].name, c->to_kib);
 	else
@@ -337,7 +377,8 @@ int balloon_loop_sample(BalloonLoop *l)
 		forget_gone(l, &s);
 		set_status(l, status_json(l, &s));
 	}
-	balloon_loop_arm(l, r < 0 || below_original(&s) || balloon_policy_host_pressure(l->state));
+	balloon_loop_arm(l, r < 0 || below_original(&s) || balloon_policy_host_pressure(l->state) ||
+				    (l->triggered_us && now_monotonic_us() - l->triggered_us < AFTER_TRIGGER_US));
 	sample_done(&s);
 	if (r == -ENOMEM)
 		log_error_errno(r, "balloon: %m");
