@@ -196,6 +196,8 @@ lab_wait_for 600 "libvirt shows $G below its size again" inflated
 at_floor() { [ "$(current_kib)" -le "$(((floor_mib + 8) * 1024))" ]; }
 lab_wait_for 120 "$G at its floor" at_floor || true
 small=$(current_kib)
+# Filling a guest that is not small would only starve it: fail instead.
+[ "$small" -lt "$((orig - 64 * 1024))" ] || lab_die "$G is back at $small KiB before it could be filled"
 usable=$("$K" vm balloon $G --json | jq '.usable_kib / 1024 | floor')
 fill=$((usable > 16 ? usable - 8 : 8))
 lab_log "$G at ${small:-?} KiB, usable $usable MiB: filling /tmp with $fill MiB"
