@@ -8,6 +8,7 @@
 
 #include "basic/cpuset.h"
 #include "basic/pci-addr.h"
+#include "daemon/config-balloon.h"
 
 /*
  * kvmnetd.conf(5): an INI file read with inih.  Every key is known; an
@@ -83,6 +84,7 @@ typedef struct Config {
 	int log_level; /* LOG_LEVEL_* */
 	ConfigIrq irq;
 	ConfigTune tune;
+	ConfigBalloon balloon;
 } Config;
 
 /* A config with every default; ret is freed with config_free(). */

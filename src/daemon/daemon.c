@@ -16,6 +16,7 @@
 #include "daemon/ctl-server.h"
 #include "daemon/ctl-socket.h"
 #include "daemon/daemon.h"
+#include "daemon/balloon-loop.h"
 #include "daemon/irq-loop.h"
 #include "daemon/state-lock.h"
 #include "daemon/tune-run.h"
@@ -118,6 +119,8 @@ static int reload(Daemon *d)
 	log_set_max_level(c->log_level);
 	if (d->irq_loop)
 		irq_loop_reconfigure(d->irq_loop);
+	if (d->balloon_loop)
+		balloon_loop_reconfigure(d->balloon_loop);
 	log_info("Reloaded %s", d->config_path);
 	daemon_schedule(d);
 	return 0;
@@ -239,7 +242,7 @@ int daemon_run(Daemon *d)
 	d->reconcile_timer = virEventAddTimeout(-1, on_reconcile_timer, d, NULL);
 	d->dwell_timer = virEventAddTimeout(-1, on_dwell_timer, d, NULL);
 	if (d->reconcile_timer < 0 || d->dwell_timer < 0 || irq_loop_new(d, &d->irq_loop) < 0 ||
-	    tune_run_new(d, &d->tune_run) < 0)
+	    tune_run_new(d, &d->tune_run) < 0 || balloon_loop_new(d, &d->balloon_loop) < 0)
 		return log_error_errno(-ENOMEM, "Adding timers: %m");
 	/* Logged inside; the daemon goes on without it (see above). */
 	(void)tune_run_apply(d->tune_run);
@@ -270,18 +273,20 @@ int daemon_run(Daemon *d)
 	notify_send("STOPPING=1");
 	if (d->config->on_stop == ON_STOP_REVERT && !d->dry_run) {
 		/* The socket still answers while the guests let go. */
-		int ri, rt;
+		int ri, rt, rb;
 
 		daemon_busy(d, "stopping: giving back what the journal in %s holds", d->config->state_dir);
 		ri = irq_loop_revert(d->irq_loop);
 		rt = tune_run_revert(d->tune_run);
+		rb = balloon_loop_revert(d->balloon_loop);
 		r = daemon_revert(d);
 		/* Each part logged what it kept; the exit status says so too. */
-		if (r >= 0 && (ri < 0 || rt < 0)) {
-			log_error("Stopping: %s%s%s could not all be given back; the journal in %s keeps them",
-				  ri < 0 ? "IRQ affinities" : "", ri < 0 && rt < 0 ? " and " : "",
-				  rt < 0 ? "tuned values" : "", d->config->state_dir);
-			r = ri < 0 ? ri : rt;
+		if (r >= 0 && (ri < 0 || rt < 0 || rb < 0)) {
+			log_error("Stopping: %s%s%s%s%s could not all be given back; the journal in %s keeps them",
+				  ri < 0 ? "IRQ affinities" : "", ri < 0 && (rt < 0 || rb < 0) ? ", " : "",
+				  rt < 0 ? "tuned values" : "", rt < 0 && rb < 0 ? ", " : "",
+				  rb < 0 ? "balloon sizes" : "", d->config->state_dir);
+			r = ri < 0 ? ri : rt < 0 ? rt : rb;
 		}
 		if (r < 0)
 			return r;
@@ -296,6 +301,7 @@ void daemon_free(Daemon *d)
 	/* First: the thread stops and is joined, and the socket goes. */
 	ctl_server_free(d->ctl);
 	irq_loop_free(d->irq_loop);
+	balloon_loop_free(d->balloon_loop);
 	tune_run_free(d->tune_run);
 	watch_free(d->watch);
 	if (d->sig_watch >= 0)

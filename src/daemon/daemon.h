@@ -36,6 +36,7 @@ typedef struct Daemon {
 	struct IrqLoop *irq_loop; /* [irq]: daemon/irq-loop.h */
 	struct TuneRun *tune_run; /* [tune]: daemon/tune-run.h */
 	int lock_fd;		/* the state directory's lock: state-lock.h */
+	struct BalloonLoop *balloon_loop; /* [balloon]: daemon/balloon-loop.h */
 } Daemon;
 
 enum {

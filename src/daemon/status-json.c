@@ -5,6 +5,7 @@
 
 #include "basic/log.h"
 #include "basic/macro.h"
+#include "daemon/balloon-loop.h"
 #include "daemon/ctl-server.h"
 #include "daemon/status-json.h"
 
@@ -86,6 +87,7 @@ void daemon_set_status(Daemon *d, const Observation *o, const Plan *plan, const 
 	for (char **p = o ? o->problems : NULL; p && *p; p++)
 		json_object_array_add(probs, json_object_new_string(*p));
 	json_object_object_add(root, "problems", probs);
+	json_object_object_add(root, "balloon", balloon_loop_status(d->balloon_loop));
 
 	/* The control socket's thread answers from this copy from now on. */
 	r = ctl_server_publish(d->ctl, root);
