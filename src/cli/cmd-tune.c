@@ -315,7 +315,6 @@ static int do_revert(TuneState *st, const char *state_path)
 			log_error("%s: entry '%s': %s; refused, nothing written, kept in the file", state_path, e->path,
 				  why);
 			failed++;
-			i++;
 			continue;
 		}
 		if (r < 0) {
