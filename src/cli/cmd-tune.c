@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "act/tune-file.h"
 #include "basic/fileio.h"
 #include "basic/log.h"
 #include "basic/macro.h"
@@ -28,7 +29,6 @@
 #include "host/knob-path.h"
 #include "host/sched.h"
 #include "host/tune-knob.h"
-#include "tune-state.h"
 
 typedef struct Knobs {
 	TuneKnobs ks;
@@ -275,7 +275,7 @@ static int do_apply(const Knobs *ks, TuneState *st, const char *state_path)
 	}
 	/* Originals on disk before the first write, so a crash loses none. */
 	if (added) {
-		r = tune_state_save(state_path, st);
+		r = tune_file_save(state_path, st);
 		if (r < 0) {
 			log_error_errno(r, "writing state file %s: %s; nothing changed", state_path, strerror(-r));
 			return EXIT_FAILED;
@@ -285,7 +285,7 @@ static int do_apply(const Knobs *ks, TuneState *st, const char *state_path)
 		if (apply_one(&ks->ks.k[i], st, added, &dropped) < 0)
 			failed++;
 	if (dropped) {
-		r = st->n > 0 ? tune_state_save(state_path, st) : (unlink(state_path) < 0 ? negative_errno() : 0);
+		r = st->n > 0 ? tune_file_save(state_path, st) : (unlink(state_path) < 0 ? negative_errno() : 0);
 		if (r < 0) {
 			log_error_errno(r, "updating state file %s: %s", state_path, strerror(-r));
 			failed++;
@@ -329,7 +329,7 @@ static int do_revert(TuneState *st, const char *state_path)
 	if (st->n == 0)
 		r = unlink(state_path) < 0 && errno != ENOENT ? negative_errno() : 0;
 	else
-		r = tune_state_save(state_path, st);
+		r = tune_file_save(state_path, st);
 	if (r < 0) {
 		log_error_errno(r, "updating state file %s: %s", state_path, strerror(-r));
 		failed++;
@@ -360,7 +360,7 @@ static int run(const char *verb, const char *state_path, char **disks, bool cgro
 	Knobs ks = {};
 	int r;
 
-	r = tune_state_load(state_path, &st);
+	r = tune_file_load(state_path, &st);
 	if (r < 0) {
 		log_error_errno(r, "reading state file %s: %s; nothing changed", state_path,
 				r == -EBADMSG	      ? "not a kvmnet tune state (version 1)"
