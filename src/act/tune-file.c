@@ -12,6 +12,7 @@
 #include "act/tune-file.h"
 #include "basic/fileio.h"
 #include "basic/macro.h"
+#include "basic/strv.h"
 
 /* Far beyond any host's knobs (an entry is ~100 bytes). */
 #define TUNE_STATE_MAX (16U << 20)
@@ -89,4 +90,84 @@ int tune_file_save(const char *path, const TuneState *s)
 		return r;
 	}
 	return fsync_dir_of(path);
+}
+
+void tune_file_free(TuneFile *f)
+{
+	if (!f)
+		return;
+	tune_state_done(&f->state);
+	free(f->path);
+	free(f);
+}
+
+int tune_file_open(const char *path, TuneFile **ret)
+{
+	TuneFile *f = calloc(1, sizeof(*f));
+	int r;
+
+	if (!f)
+		return -ENOMEM;
+	f->path = strdup(path);
+	r = f->path ? tune_file_load(path, &f->state) : -ENOMEM;
+	if (r < 0) {
+		tune_file_free(f);
+		return r;
+	}
+	*ret = f;
+	return 0;
+}
+
+static const char *file_get(void *data, const char *key, const char **ret_applied)
+{
+	TuneEntry *e = tune_state_find(&((TuneFile *)data)->state, key);
+
+	if (ret_applied)
+		*ret_applied = e ? e->applied : NULL;
+	return e ? e->original : NULL;
+}
+
+static int file_put(void *data, const char *key, const char *original, const char *applied)
+{
+	return tune_state_add(&((TuneFile *)data)->state, key, original, applied);
+}
+
+static void file_forget(void *data, const char *key)
+{
+	tune_state_remove(&((TuneFile *)data)->state, key);
+}
+
+static int file_list(void *data, char ***ret_keys)
+{
+	const TuneState *s = &((TuneFile *)data)->state;
+	_cleanup_strv_free_ char **keys = NULL;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (strv_extend(&keys, s->entries[i].path) < 0)
+			return -ENOMEM;
+	*ret_keys = TAKE_PTR(keys);
+	return 0;
+}
+
+/* Nothing saved is no file: a full revert leaves none behind. */
+static int file_save(void *data)
+{
+	TuneFile *f = data;
+
+	if (f->state.n > 0)
+		return tune_file_save(f->path, &f->state);
+	return unlink(f->path) < 0 && errno != ENOENT ? negative_errno() : 0;
+}
+
+void tune_file_store(TuneFile *f, TuneStore *ret)
+{
+	*ret = (TuneStore){
+		.data = f,
+		.name = f->path,
+		.get = file_get,
+		.put = file_put,
+		.forget = file_forget,
+		.list = file_list,
+		.save = file_save,
+	};
 }
