@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "act/tune-file.h"
 #include "act/tune.h"
 #include "basic/fileio.h"
 #include "basic/macro.h"
@@ -339,6 +340,42 @@ static void test_revert_failing_save(void **state)
 	assert_string_equal(get(MIN_GRAN), "2000000");
 }
 
+static void test_file_store(void **state)
+{
+	static const TuneRevertOptions oldest = {};
+	Env *e = *state;
+	TuneFile *f = NULL;
+	TuneStore st;
+	const char *applied = NULL;
+	char **keys = NULL;
+	char path[128];
+
+	/* tune-state.json as the store: saved with the values applied, read
+	 * back in the order saved, and no file once all is given back. */
+	snprintf(path, sizeof(path), "%s/state.json", e->root);
+	assert_int_equal(tune_file_open(path, &f), 0);
+	tune_file_store(f, &st);
+	assert_string_equal(st.name, path);
+	assert_int_equal(tune_apply(&e->ks, &st, false, &e->report), 0);
+	tune_file_free(f);
+	assert_int_equal(tune_file_open(path, &f), 0);
+	tune_file_store(f, &st);
+	assert_string_equal(st.get(st.data, SDA, &applied), "none");
+	assert_string_equal(applied, "mq-deadline");
+	assert_int_equal(st.list(st.data, &keys), 0);
+	assert_int_equal(strv_length(keys), 3);
+	assert_string_equal(keys[0], MIN_GRAN);
+	assert_string_equal(keys[2], SDA);
+	strv_free(keys);
+	tune_report_done(&e->report);
+	assert_int_equal(tune_revert(&st, &oldest, &e->report), 0);
+	assert_string_equal(e->report.outcomes[0].key, MIN_GRAN);
+	assert_int_equal(tune_report_failures(&e->report), 0);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_string_equal(get(SDA), "none");
+	tune_file_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -349,6 +386,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dry_run_touches_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revert, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revert_failing_save, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_store, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
