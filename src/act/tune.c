@@ -184,7 +184,7 @@ int tune_revert(TuneStore *store, const TuneRevertOptions *opts, TuneReport *rep
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
-		const char *key = keys[opts->newest_first ? n - 1 - i : i];
+		const char *key = keys[n - 1 - i];
 		TuneOutcome *o = &report->outcomes[i];
 
 		r = outcome_set(o, key, store->get(store->data, key, NULL));

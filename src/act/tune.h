@@ -85,18 +85,17 @@ size_t tune_report_failures(const TuneReport *report);
 int tune_apply(const TuneKnobs *ks, TuneStore *store, bool dry_run, TuneReport *report);
 
 typedef struct TuneRevertOptions {
-	/* Last recorded first: a cgroup v1 memory limit must go back before
-	 * the memsw limit above it. */
-	bool newest_first;
 	/* A saved original whose file is gone (a stopped VM's cgroup) is
 	 * forgotten (TUNE_GONE); else it is a failure and kept. */
 	bool forget_gone;
 } TuneRevertOptions;
 
 /*
- * Write every saved original back, through tune_knob_from_key() (a key
- * that is no knob kvmnet writes is refused and kept), forget those
- * written, and save the store.  < 0: -ENOMEM (the store not saved), or
+ * Write every saved original back, newest first (apply lifts a cgroup v1
+ * memsw limit before the memory limit under it; the kernel takes memsw
+ * only at or above the memory limit, so that goes back first), through
+ * tune_knob_from_key() (a key that is no knob kvmnet writes is refused
+ * and kept), forget those written, and save the store.  < 0: -ENOMEM (the store not saved), or
  * the save's error (also in report->save_error); 0 otherwise, the
  * originals kept counted by tune_report_failures().
  */

@@ -276,9 +276,8 @@ static int do_revert(TuneStore *st)
 	size_t failed;
 	int r;
 
-	/* Newest first (as apply lifts a cgroup v1 memsw limit before the
-	 * memory limit under it), and a gone file is a failure: kept. */
-	r = tune_revert(st, &(TuneRevertOptions){ .newest_first = true }, &rep);
+	/* A saved original whose file is gone is a failure: kept. */
+	r = tune_revert(st, &(TuneRevertOptions){}, &rep);
 	for (size_t i = 0; i < rep.n; i++) {
 		const TuneOutcome *o = &rep.outcomes[i];
 

@@ -295,7 +295,7 @@ static void log_reverted(const char *journal, const TuneOutcome *o)
 
 int tune_run_revert(TuneRun *t)
 {
-	static const TuneRevertOptions opts = { .newest_first = true, .forget_gone = true };
+	static const TuneRevertOptions opts = { .forget_gone = true };
 	TuneJournal tj;
 	TuneReport rep;
 	TuneStore store;

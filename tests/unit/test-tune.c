@@ -284,7 +284,7 @@ static void test_dry_run_touches_nothing(void **state)
 
 static void test_revert(void **state)
 {
-	static const TuneRevertOptions newest = { .newest_first = true, .forget_gone = true };
+	static const TuneRevertOptions forget = { .forget_gone = true };
 	Env *e = *state;
 	char p[256];
 
@@ -293,7 +293,7 @@ static void test_revert(void **state)
 	assert_int_equal(tmp_root_put(e->root, "/etc/shadow", "root:secret"), 0);
 	assert_int_equal(fake_put(&e->fake, "/etc/shadow", "pwned", "x"), 0);
 	tune_report_done(&e->report);
-	assert_int_equal(tune_revert(&e->store, &newest, &e->report), 0);
+	assert_int_equal(tune_revert(&e->store, &forget, &e->report), 0);
 	assert_int_equal(e->report.n, 4);
 	/* Newest first. */
 	assert_string_equal(e->report.outcomes[0].key, "/etc/shadow");
@@ -323,7 +323,7 @@ static void test_revert(void **state)
 	assert_int_equal(e->report.outcomes[0].error, -ENOENT);
 	assert_string_equal(fake_get(&e->fake, LATENCY, NULL), "24000000");
 	tune_report_done(&e->report);
-	assert_int_equal(tune_revert(&e->store, &newest, &e->report), 0);
+	assert_int_equal(tune_revert(&e->store, &forget, &e->report), 0);
 	assert_int_equal(e->report.outcomes[0].result, TUNE_GONE);
 	assert_null(e->fake.keys[0]);
 }
@@ -342,7 +342,6 @@ static void test_revert_failing_save(void **state)
 
 static void test_file_store(void **state)
 {
-	static const TuneRevertOptions oldest = {};
 	Env *e = *state;
 	TuneFile *f = NULL;
 	TuneStore st;
@@ -368,8 +367,8 @@ static void test_file_store(void **state)
 	assert_string_equal(keys[2], SDA);
 	strv_free(keys);
 	tune_report_done(&e->report);
-	assert_int_equal(tune_revert(&st, &oldest, &e->report), 0);
-	assert_string_equal(e->report.outcomes[0].key, MIN_GRAN);
+	assert_int_equal(tune_revert(&st, &(TuneRevertOptions){}, &e->report), 0);
+	assert_string_equal(e->report.outcomes[0].key, SDA);
 	assert_int_equal(tune_report_failures(&e->report), 0);
 	assert_int_equal(access(path, F_OK), -1);
 	assert_string_equal(get(SDA), "none");
