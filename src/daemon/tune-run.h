@@ -6,11 +6,12 @@
 
 /*
  * kvmnetd's [tune]: the source document's host tuning, through the knobs
- * of src/host/tune-knob.h that `kvmnetctl tune` uses too.  Applied when
- * the daemon starts and again after each reconcile, so that the disks and
- * cgroups of VMs that started since are tuned; each original goes into the
- * journal (key "tune:" + the knob's key) and to disk before the first
- * write.  A knob the kernel refuses is logged once and left alone.
+ * of src/host/tune-knob.h and the apply and revert of src/act/tune.c that
+ * `kvmnetctl tune` uses too.  Applied when the daemon starts and again
+ * after each reconcile, so that the disks and cgroups of VMs that started
+ * since are tuned; each original goes into the journal (key "tune:" + the
+ * knob's key, daemon/tune-journal.h) and to disk before the first write.
+ * A knob the kernel refuses is logged once and left alone.
  */
 typedef struct TuneRun TuneRun;
 
