@@ -27,7 +27,7 @@ typedef struct BalloonTarget {
 } BalloonTarget;
 
 struct BalloonLoop {
-	Daemon *d;
+	const DaemonContext *ctx;
 	bool running;	/* [balloon] is on: trigger or timer set up */
 	int timer;	/* libvirt timeout; -1 when none */
 	int psi_fd;	/* the trigger; -1 without PSI */

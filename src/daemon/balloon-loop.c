@@ -49,14 +49,14 @@ void balloon_loop_arm(BalloonLoop *l, bool want)
 	 * pressure: it runs as long as [balloon] is on. */
 	if (l->psi_fd < 0 || atomic_load(&l->trigger_lost))
 		want = true;
-	virEventUpdateTimeout(l->timer, want && l->running ? (int)(l->d->config->balloon.interval_us / 1000) : -1);
+	virEventUpdateTimeout(l->timer, want && l->running ? (int)(l->ctx->config->balloon.interval_us / 1000) : -1);
 }
 
 static void on_timer(int timer, void *opaque)
 {
 	BalloonLoop *l = opaque;
 
-	daemon_busy(l->d, "balloon: sampling memory pressure and guests' balloons");
+	daemon_ctx_busy(l->ctx, "balloon: sampling memory pressure and guests' balloons");
 	(void)balloon_loop_sample(l);
 }
 
@@ -68,11 +68,11 @@ static void on_wake(int watch, int fd, int events, void *opaque)
 	(void)!read(fd, &n, sizeof(n));
 	if (atomic_load(&l->trigger_lost) && l->psi_fd >= 0) {
 		log_warning("balloon: the PSI trigger on /proc/pressure/memory went away; sampling every %" PRIu64 " s",
-			    l->d->config->balloon.interval_us / 1000000);
+			    l->ctx->config->balloon.interval_us / 1000000);
 		balloon_loop_arm(l, true);
 	}
 	l->triggered_us = now_monotonic_us();
-	daemon_busy(l->d, "balloon: memory pressure trigger fired");
+	daemon_ctx_busy(l->ctx, "balloon: memory pressure trigger fired");
 	(void)balloon_loop_sample(l);
 }
 
@@ -80,7 +80,7 @@ static int trigger_open(BalloonLoop *l)
 {
 	int r;
 
-	uint64_t stall = (uint64_t)(l->d->config->balloon.params.psi_some_high / 100 * TRIGGER_WINDOW_US);
+	uint64_t stall = (uint64_t)(l->ctx->config->balloon.params.psi_some_high / 100 * TRIGGER_WINDOW_US);
 
 	if (stall < 1000)
 		stall = 1000;
@@ -90,7 +90,7 @@ static int trigger_open(BalloonLoop *l)
 	if (r < 0) {
 		l->psi_fd = -1;
 		log_info("balloon: no PSI trigger on /proc/pressure/memory (%s); sampling every %" PRIu64 " s",
-			 strerror(-r), l->d->config->balloon.interval_us / 1000000);
+			 strerror(-r), l->ctx->config->balloon.interval_us / 1000000);
 		return 0;
 	}
 	l->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -145,16 +145,16 @@ static int start(BalloonLoop *l)
 	return 0;
 }
 
-int balloon_loop_new(Daemon *d, BalloonLoop **ret)
+int balloon_loop_new(const DaemonContext *ctx, BalloonLoop **ret)
 {
 	BalloonLoop *l = calloc(1, sizeof(*l));
 	int r;
 
 	if (!l)
 		return -ENOMEM;
-	*l = (BalloonLoop){ .d = d, .timer = -1, .psi_fd = -1, .wake_fd = -1, .stop_fd = -1, .wake_watch = -1 };
+	*l = (BalloonLoop){ .ctx = ctx, .timer = -1, .psi_fd = -1, .wake_fd = -1, .stop_fd = -1, .wake_watch = -1 };
 	r = balloon_policy_state_new(&l->state);
-	if (r >= 0 && d->config->balloon.enabled)
+	if (r >= 0 && ctx->config->balloon.enabled)
 		r = start(l);
 	if (r < 0) {
 		balloon_loop_free(l);
@@ -169,7 +169,7 @@ void balloon_loop_reconfigure(BalloonLoop *l)
 	int r;
 
 	stop(l);
-	if (!l->d->config->balloon.enabled) {
+	if (!l->ctx->config->balloon.enabled) {
 		json_object_put(l->status);
 		l->status = NULL;
 		return;

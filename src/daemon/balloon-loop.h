@@ -3,7 +3,7 @@
 
 #include <json-c/json.h>
 
-#include "daemon/daemon.h"
+#include "daemon/context.h"
 
 /*
  * kvmnetd's memory balloon ([balloon] in kvmnetd.conf(5)).  Nothing runs
@@ -20,7 +20,7 @@
  */
 typedef struct BalloonLoop BalloonLoop;
 
-int balloon_loop_new(Daemon *d, BalloonLoop **ret);
+int balloon_loop_new(const DaemonContext *ctx, BalloonLoop **ret);
 void balloon_loop_free(BalloonLoop *l);
 /* After a reload: start or stop, at the new settings. */
 void balloon_loop_reconfigure(BalloonLoop *l);

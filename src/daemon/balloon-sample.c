@@ -67,20 +67,20 @@ static uint64_t original_of(const BalloonLoop *l, const char *uuid)
 	uint64_t kib;
 
 	snprintf(key, sizeof(key), KEY_PREFIX "%s", uuid);
-	v = journal_get_original(l->d->journal, key);
+	v = journal_get_original(l->ctx->journal, key);
 	return v && parse_u64(v, &kib) >= 0 ? kib : BALLOON_UNKNOWN;
 }
 
 /* QEMU asks the guest for statistics only with a period: set one once. */
 static void ensure_period(BalloonLoop *l, const DomainDef *def, virDomainPtr dom)
 {
-	unsigned period = l->d->config->balloon.stats_period_s;
+	unsigned period = l->ctx->config->balloon.stats_period_s;
 	int r;
 
 	if (def->balloon != DOMAIN_BALLOON_VIRTIO || def->balloon_period || strv_contains(l->period_set, def->name))
 		return;
 	(void)strv_extend(&l->period_set, def->name);
-	if (l->d->dry_run) {
+	if (l->ctx->dry_run) {
 		log_info("balloon: would set %s's statistics period to %u s", def->name, period);
 		return;
 	}
@@ -137,7 +137,7 @@ static void guest_sample(BalloonLoop *l, const DomainDef *def, virDomainPtr dom,
 
 	*g = (BalloonGuest){ .name = def->name, .current_kib = BALLOON_UNKNOWN, .stats_age_us = BALLOON_UNKNOWN };
 	/* Metadata that cannot be read: leave the guest alone this round. */
-	g->opted_out = virt_domain_managed(l->d->watch ? watch_conn(l->d->watch) : NULL, def->uuid, &managed) < 0 ||
+	g->opted_out = virt_domain_managed(l->ctx->watch ? watch_conn(l->ctx->watch) : NULL, def->uuid, &managed) < 0 ||
 		       !managed;
 	if (!dom || virt_balloon_read(dom, &b, NULL) < 0)
 		return;
@@ -201,13 +201,13 @@ static int save_original(BalloonLoop *l, const char *uuid, uint64_t kib)
 	int r;
 
 	snprintf(key, sizeof(key), KEY_PREFIX "%s", uuid);
-	if (journal_get_original(l->d->journal, key))
+	if (journal_get_original(l->ctx->journal, key))
 		return 0;
 	snprintf(value, sizeof(value), "%" PRIu64, kib);
-	r = journal_record_original(l->d->journal, key, value);
+	r = journal_record_original(l->ctx->journal, key, value);
 	if (r < 0)
 		return r;
-	return journal_save(l->d->journal, l->d->config->state_dir);
+	return journal_save(l->ctx->journal, l->ctx->config->state_dir);
 }
 
 static void log_change(BalloonLoop *l, const Sample *s, const BalloonChange *c)
@@ -220,7 +220,7 @@ static void log_change(BalloonLoop *l, const Sample *s, const BalloonChange *c)
 	else
 		snprintf(host, sizeof(host), "MemAvailable %s of %s", format_kib(s->host.mem_available_kib, av),
 			 format_kib(s->host.mem_total_kib, tot));
-	log_info("balloon: %s%s %s -> %s (%s; host %s; guest usable %s, floor %s)", l->d->dry_run ? "would set " : "",
+	log_info("balloon: %s%s %s -> %s (%s; host %s; guest usable %s, floor %s)", l->ctx->dry_run ? "would set " : "",
 		 s->g[c->guest].name, format_kib(c->from_kib, from), format_kib(c->to_kib, to),
 		 balloon_reason_to_string(c->reason), host, format_kib(c->usable_kib, use), format_kib(c->floor_kib, fl));
 }
@@ -231,12 +231,12 @@ static void apply_change(BalloonLoop *l, const Sample *s, const BalloonChange *c
 	int r;
 
 	log_change(l, s, c);
-	if (l->d->dry_run || !uuid)
+	if (l->ctx->dry_run || !uuid)
 		return;
 	r = save_original(l, uuid, c->from_kib);
 	if (r < 0) {
 		log_error_errno(r, "balloon: saving %s's original size in %s: %m; not changed", s->g[c->guest].name,
-				l->d->config->state_dir);
+				l->ctx->config->state_dir);
 		return;
 	}
 	r = virt_balloon_set(s->dom[c->guest], c->to_kib, NULL);
@@ -252,7 +252,7 @@ static void apply_change(BalloonLoop *l, const Sample *s, const BalloonChange *c
  * the size of the definition, so the original is moot. */
 static void forget_gone(BalloonLoop *l, const Sample *s)
 {
-	Journal *j = l->d->journal;
+	Journal *j = l->ctx->journal;
 	bool changed = false;
 
 	for (size_t i = 0; i < j->n_originals;) {
@@ -273,8 +273,8 @@ static void forget_gone(BalloonLoop *l, const Sample *s)
 		journal_forget_original(j, key);
 		changed = true;
 	}
-	if (changed && journal_save(j, l->d->config->state_dir) < 0)
-		log_warning("balloon: saving the journal in %s failed", l->d->config->state_dir);
+	if (changed && journal_save(j, l->ctx->config->state_dir) < 0)
+		log_warning("balloon: saving the journal in %s failed", l->ctx->config->state_dir);
 }
 
 static json_object *kib_json(uint64_t v)
@@ -285,7 +285,7 @@ static json_object *kib_json(uint64_t v)
 /* A guest left alone is logged once per reason, and named in status. */
 static const char *skip_reason(BalloonLoop *l, const BalloonGuest *g)
 {
-	const BalloonParams *p = &l->d->config->balloon.params;
+	const BalloonParams *p = &l->ctx->config->balloon.params;
 	const char *why = balloon_guest_skip_reason(p, g);
 	char line[300];
 
@@ -338,7 +338,7 @@ static void set_status(BalloonLoop *l, json_object *o)
 	json_object_put(l->status);
 	l->status = o;
 	if (!same)
-		daemon_schedule(l->d);
+		daemon_ctx_schedule(l->ctx);
 }
 
 static bool below_original(const Sample *s)
@@ -351,7 +351,7 @@ static bool below_original(const Sample *s)
 
 int balloon_loop_sample(BalloonLoop *l)
 {
-	virConnectPtr conn = l->d->watch ? watch_conn(l->d->watch) : NULL;
+	virConnectPtr conn = l->ctx->watch ? watch_conn(l->ctx->watch) : NULL;
 	_cleanup_free_ BalloonChange *c = NULL;
 	Sample s = {};
 	size_t n = 0;
@@ -366,7 +366,7 @@ int balloon_loop_sample(BalloonLoop *l)
 	}
 	r = observe(l, conn, &s);
 	if (r >= 0)
-		r = balloon_policy_decide(l->state, &l->d->config->balloon.params, &s.host, s.g, s.n, &c, &n);
+		r = balloon_policy_decide(l->state, &l->ctx->config->balloon.params, &s.host, s.g, s.n, &c, &n);
 	if (r >= 0) {
 		for (size_t i = 0; i < n; i++) {
 			apply_change(l, &s, &c[i]);
@@ -409,8 +409,8 @@ static int revert_one(virConnectPtr conn, const char *uuid, const char *value)
 
 int balloon_loop_revert(BalloonLoop *l)
 {
-	virConnectPtr conn = l->d->watch ? watch_conn(l->d->watch) : NULL;
-	Journal *j = l->d->journal;
+	virConnectPtr conn = l->ctx->watch ? watch_conn(l->ctx->watch) : NULL;
+	Journal *j = l->ctx->journal;
 	int ret = 0, r;
 
 	for (size_t i = 0; i < j->n_originals;) {
@@ -431,8 +431,8 @@ int balloon_loop_revert(BalloonLoop *l)
 	}
 	if (ret < 0 && !conn)
 		log_error("balloon: libvirt not connected; original sizes kept in the journal");
-	r = journal_save(j, l->d->config->state_dir);
+	r = journal_save(j, l->ctx->config->state_dir);
 	if (r < 0)
-		return log_error_errno(r, "Saving the journal in %s: %m", l->d->config->state_dir);
+		return log_error_errno(r, "Saving the journal in %s: %m", l->ctx->config->state_dir);
 	return ret;
 }

@@ -61,17 +61,17 @@ void daemon_set_status(Daemon *d, const Observation *o, const Plan *plan, const 
 	json_object *root = json_object_new_object(), *lv = json_object_new_object(), *probs;
 	int r;
 
-	json_object_object_add(root, "dry_run", json_object_new_boolean(d->dry_run));
-	json_object_object_add(lv, "uri", json_object_new_string(d->config->libvirt_uri));
+	json_object_object_add(root, "dry_run", json_object_new_boolean(d->ctx.dry_run));
+	json_object_object_add(lv, "uri", json_object_new_string(d->ctx.config->libvirt_uri));
 	json_object_object_add(lv, "connected", json_object_new_boolean(o != NULL));
 	json_object_object_add(lv, "error", str_or_null(libvirt_error));
 	json_object_object_add(root, "libvirt", lv);
-	json_object_object_add(root, "threshold", json_object_new_int((int)d->config->threshold));
-	json_object_object_add(root, "vfs_per_vm", json_object_new_int((int)d->config->vfs_per_vm));
-	json_object_object_add(root, "min_dwell_ms", json_object_new_int64((int64_t)(d->config->min_dwell_us / 1000)));
-	json_object_object_add(root, "headroom", d->config->headroom == CONFIG_HEADROOM_MAX
+	json_object_object_add(root, "threshold", json_object_new_int((int)d->ctx.config->threshold));
+	json_object_object_add(root, "vfs_per_vm", json_object_new_int((int)d->ctx.config->vfs_per_vm));
+	json_object_object_add(root, "min_dwell_ms", json_object_new_int64((int64_t)(d->ctx.config->min_dwell_us / 1000)));
+	json_object_object_add(root, "headroom", d->ctx.config->headroom == CONFIG_HEADROOM_MAX
 							 ? json_object_new_string("max")
-							 : json_object_new_int((int)d->config->headroom));
+							 : json_object_new_int((int)d->ctx.config->headroom));
 	if (o && plan) {
 		json_object_object_add(root, "mode", json_object_new_string(plan->mode.active ? "active" : "inactive"));
 		json_object_object_add(root, "m1", json_object_new_int((int)plan->m1));

@@ -19,17 +19,17 @@
 #include "virt/metadata.h"
 
 struct TuneRun {
-	Daemon *d;
+	const DaemonContext *ctx;
 	char **warned; /* keys and topics already logged as failing */
 };
 
-int tune_run_new(Daemon *d, TuneRun **ret)
+int tune_run_new(const DaemonContext *ctx, TuneRun **ret)
 {
 	TuneRun *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return -ENOMEM;
-	t->d = d;
+	t->ctx = ctx;
 	*ret = t;
 	return 0;
 }
@@ -129,23 +129,23 @@ static int add_vm(TuneRun *t, TuneKnobs *ks, const DomainDef *def)
 {
 	int r = 0;
 
-	if (t->d->config->tune.io_scheduler)
+	if (t->ctx->config->tune.io_scheduler)
 		r = add_disks_of(t, ks, def);
-	if (r >= 0 && t->d->config->tune.cgroups)
+	if (r >= 0 && t->ctx->config->tune.cgroups)
 		r = add_cgroups_of(t, ks, def);
 	return r;
 }
 
 static int add_vms(TuneRun *t, TuneKnobs *ks)
 {
-	virConnectPtr conn = t->d->watch ? watch_conn(t->d->watch) : NULL;
+	virConnectPtr conn = t->ctx->watch ? watch_conn(t->ctx->watch) : NULL;
 	_cleanup_free_ char *err = NULL;
 	DomainList *doms = NULL;
 	int r = 0;
 
 	if (!conn)
 		return 0; /* the next reconcile, once connected */
-	daemon_busy(t->d, "tune: asking libvirt for the running domains' disks and cgroups");
+	daemon_ctx_busy(t->ctx, "tune: asking libvirt for the running domains' disks and cgroups");
 	if (virt_domains_running(conn, &doms, &err) < 0) {
 		log_warning("tune: listing running domains: %s", err ? err : "failed");
 		return 0;
@@ -211,14 +211,14 @@ static int apply_knobs(TuneRun *t, TuneKnobs ks, int r)
 	TuneStore store;
 
 	if (r >= 0)
-		r = tune_journal_init(&tj, t->d->journal, t->d->config->state_dir);
+		r = tune_journal_init(&tj, t->ctx->journal, t->ctx->config->state_dir);
 	if (r >= 0) {
 		tune_journal_store(&tj, &store);
-		r = tune_apply(&ks, &store, t->d->dry_run, &rep);
+		r = tune_apply(&ks, &store, t->ctx->dry_run, &rep);
 		log_unreadable(t, &ks, &rep);
 	}
 	if (r < 0)
-		log_error_errno(r, "tune: saving the originals in %s/%s: %m; nothing tuned", t->d->config->state_dir,
+		log_error_errno(r, "tune: saving the originals in %s/%s: %m; nothing tuned", t->ctx->config->state_dir,
 				JOURNAL_FILE);
 	else
 		log_written(t, &ks, &rep);
@@ -226,7 +226,7 @@ static int apply_knobs(TuneRun *t, TuneKnobs ks, int r)
 	 * on disk they are harmless (the value written back is the value). */
 	if (r >= 0 && rep.save_error)
 		log_warning_errno(rep.save_error, "tune: saving the journal in %s: %m; retrying at the next save",
-				  t->d->config->state_dir);
+				  t->ctx->config->state_dir);
 	tune_report_done(&rep);
 	tune_journal_done(&tj);
 	tune_knobs_done(&ks);
@@ -240,7 +240,7 @@ static bool tune_wanted(const ConfigTune *c)
 
 int tune_run_apply(TuneRun *t)
 {
-	const ConfigTune *c = &t->d->config->tune;
+	const ConfigTune *c = &t->ctx->config->tune;
 	TuneKnobs ks = {};
 	int r = 0;
 
@@ -258,9 +258,9 @@ int tune_run_apply_domains(TuneRun *t, DomainDef *const *defs, size_t n)
 	TuneKnobs ks = {};
 	int r = 0;
 
-	if (!tune_wanted(&t->d->config->tune))
+	if (!tune_wanted(&t->ctx->config->tune))
 		return 0;
-	if (t->d->config->tune.sched)
+	if (t->ctx->config->tune.sched)
 		r = add_sched(t, &ks);
 	for (size_t i = 0; r >= 0 && i < n; i++)
 		r = add_vm(t, &ks, defs[i]);
@@ -301,7 +301,7 @@ int tune_run_revert(TuneRun *t)
 	TuneStore store;
 	int r;
 
-	r = tune_journal_init(&tj, t->d->journal, t->d->config->state_dir);
+	r = tune_journal_init(&tj, t->ctx->journal, t->ctx->config->state_dir);
 	if (r < 0)
 		return r;
 	tune_journal_store(&tj, &store);
@@ -309,7 +309,7 @@ int tune_run_revert(TuneRun *t)
 	for (size_t i = 0; i < rep.n; i++)
 		log_reverted(tj.name, &rep.outcomes[i]);
 	if (rep.save_error)
-		log_error_errno(r, "Saving the journal in %s: %m", t->d->config->state_dir);
+		log_error_errno(r, "Saving the journal in %s: %m", t->ctx->config->state_dir);
 	else if (r >= 0 && tune_report_failures(&rep) > 0)
 		r = -EIO;
 	tune_report_done(&rep);

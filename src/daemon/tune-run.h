@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "daemon/daemon.h"
+#include "daemon/context.h"
 #include "model/domain-xml.h"
 
 /*
@@ -15,7 +15,7 @@
  */
 typedef struct TuneRun TuneRun;
 
-int tune_run_new(Daemon *d, TuneRun **ret);
+int tune_run_new(const DaemonContext *ctx, TuneRun **ret);
 void tune_run_free(TuneRun *t);
 /* Apply what [tune] asks for; nothing when every part is "no". */
 int tune_run_apply(TuneRun *t);
