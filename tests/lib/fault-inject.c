@@ -291,31 +291,30 @@ static mode_t mode_arg(int flags, va_list ap)
 	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? va_arg(ap, mode_t) : 0;
 }
 
-int open(const char *path, int flags, ...)
+/* open and open64: the same, but for the real function's name. */
+static int open_as(const char *name, const char *path, int flags, va_list ap)
 {
-	va_list ap;
-	mode_t mode;
+	int (*real)(const char *, int, ...) = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, name);
+	mode_t mode = mode_arg(flags, ap);
 
-	va_start(ap, flags);
-	mode = mode_arg(flags, ap);
-	va_end(ap);
 	if (open_fault(path, flags) < 0)
 		return -1;
-	return REAL(open)(path, flags, mode);
+	return real(path, flags, mode);
 }
 
-int open64(const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = mode_arg(flags, ap);
-	va_end(ap);
-	if (open_fault(path, flags) < 0)
-		return -1;
-	return REAL(open64)(path, flags, mode);
-}
+#define DEFINE_OPEN(fn)                                        \
+	int fn(const char *path, int flags, ...)               \
+	{                                                      \
+		va_list ap;                                    \
+		int r;                                         \
+                                                               \
+		va_start(ap, flags);                           \
+		r = open_as(#fn, path, flags, ap);             \
+		va_end(ap);                                    \
+		return r;                                      \
+	}
+DEFINE_OPEN(open)
+DEFINE_OPEN(open64)
 
 int openat(int dirfd, const char *path, int flags, ...)
 {
