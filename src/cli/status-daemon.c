@@ -157,7 +157,7 @@ static void print_balloon(json_object *view)
 
 void status_daemon_print(json_object *daemon)
 {
-	json_object *view, *lv, *vms = NULL, *probs = NULL;
+	json_object *view, *lv, *vms = NULL, *unknowns = NULL;
 
 	if (!json_object_object_get_ex(daemon, "view", &view)) {
 		printf("kvmnetd: not running (%s)\n", get_str(daemon, "reason", "unknown"));
@@ -170,7 +170,12 @@ void status_daemon_print(json_object *daemon)
 	json_object_object_get_ex(view, "vms", &vms);
 	print_vms(vms);
 	print_balloon(view);
-	if (json_object_object_get_ex(view, "problems", &probs))
-		for (size_t i = 0; i < json_object_array_length(probs); i++)
-			printf("    problem: %s\n", json_object_get_string(json_object_array_get_idx(probs, i)));
+	/* What the daemon could not read: it takes nothing from it and
+	 * changes nothing under it until it can. */
+	if (json_object_object_get_ex(view, "unknowns", &unknowns) && json_object_is_type(unknowns, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(unknowns); i++) {
+			json_object *u = json_object_array_get_idx(unknowns, i);
+
+			printf("    unknown: %s: %s\n", get_str(u, "what", "?"), get_str(u, "cause", "?"));
+		}
 }

@@ -25,9 +25,25 @@ const char *plan_path_to_string(PlanPath p)
 		[PLAN_PATH_VF] = "vf",
 		[PLAN_PATH_HAND] = "vf-by-hand",
 		[PLAN_PATH_OPTED_OUT] = "opted-out",
+		[PLAN_PATH_UNKNOWN] = "unknown",
 	};
 
 	return (unsigned)p < ELEMENTSOF(names) ? names[p] : NULL;
+}
+
+const char *plan_unknown_to_string(PlanUnknown u)
+{
+	static const char *const names[_PLAN_UNKNOWN_MAX] = {
+		[PLAN_KNOWN] = "known",
+		[PLAN_UNKNOWN_METADATA] = "metadata",
+		[PLAN_UNKNOWN_DEFINITION] = "definition",
+		[PLAN_UNKNOWN_UUID] = "uuid",
+		[PLAN_UNKNOWN_HOLDS] = "holds-unknown-vf",
+		[PLAN_UNKNOWN_SYSFS] = "sysfs",
+		[PLAN_UNKNOWN_ADDRESS] = "address",
+	};
+
+	return (unsigned)u < _PLAN_UNKNOWN_MAX ? names[u] : NULL;
 }
 
 const char *plan_wait_to_string(PlanWait w)
@@ -42,6 +58,7 @@ const char *plan_wait_to_string(PlanWait w)
 		[PLAN_WAIT_ONLY_NIC] = "only-nic",
 		[PLAN_WAIT_PF_HELD] = "pf-held",
 		[PLAN_WAIT_HAND] = "vf-by-hand",
+		[PLAN_WAIT_UNKNOWN] = "unknown",
 	};
 
 	return (unsigned)w < _PLAN_WAIT_MAX ? names[w] : NULL;
@@ -76,18 +93,41 @@ static const char *vf_addr(const PlanInput *in, int pf, int vf, char buf[static 
 
 int plan_summary_format(const PlanInput *in, const Plan *plan, char **ret)
 {
-	char headroom[16];
+	char headroom[16], unknown[32] = "";
 	int r;
 
 	if (in->params.headroom == PLAN_HEADROOM_MAX)
 		snprintf(headroom, sizeof(headroom), "max");
 	else
 		snprintf(headroom, sizeof(headroom), "%u", in->params.headroom);
+	if (plan->n_unknown)
+		snprintf(unknown, sizeof(unknown), ", %u VM(s) unknown", plan->n_unknown);
 	if (plan->mode.active)
-		r = asprintf(ret, "split active: M1 %u (threshold %u), N1 %u VF(s), %u spare (headroom %s)", plan->m1,
-			     in->params.threshold, plan->n1, plan->spare, headroom);
+		r = asprintf(ret, "split active: M1 %u (threshold %u)%s, N1 %u VF(s), %u spare (headroom %s)", plan->m1,
+			     in->params.threshold, unknown, plan->n1, plan->spare, headroom);
 	else
-		r = asprintf(ret, "no split: M1 %u (threshold %u)", plan->m1, in->params.threshold);
+		r = asprintf(ret, "no split: M1 %u (threshold %u)%s", plan->m1, in->params.threshold, unknown);
+	return r < 0 ? -ENOMEM : 0;
+}
+
+/* The unknowns' rules (plan.h U1, U2, U4) in the words of the log. */
+static int format_unknown(const PlanInput *in, const Plan *plan, const PlanAction *a, char **ret)
+{
+	char pb[PCI_ADDR_STRLEN];
+	int r;
+
+	if (a->vm >= 0 && a->pf >= 0)
+		r = asprintf(ret, "wait: VM %s stays on virtio: no VF is free on the known PFs, and PF %s is unknown",
+			     vm_name(in, a->vm), pf_name(in, a->pf, pb));
+	else if (a->vm >= 0 && (size_t)a->vm < in->n_vms)
+		r = asprintf(ret, "wait: VM %s is unknown this turn (%s): it keeps what it holds and gets nothing new",
+			     vm_name(in, a->vm), plan_unknown_to_string(in->vms[a->vm].unknown) ?: "?");
+	else if (a->pf >= 0 && (size_t)a->pf < in->n_pfs)
+		r = asprintf(ret, "wait: PF %s is unknown this turn (%s): numvfs stays and none of its VFs is given",
+			     pf_name(in, a->pf, pb), plan_unknown_to_string(in->pfs[a->pf].unknown) ?: "?");
+	else
+		r = asprintf(ret, "wait: the split stays: M1 %u is below the threshold of %u, but %u VM(s) are unknown",
+			     plan->m1, in->params.threshold, plan->n_unknown);
 	return r < 0 ? -ENOMEM : 0;
 }
 
@@ -122,6 +162,8 @@ static int format_wait(const PlanInput *in, const Plan *plan, const PlanAction *
 		r = asprintf(ret, "wait: split ends but PF %s still has VFs held or bound to a host driver; numvfs stays",
 			     pf);
 		break;
+	case PLAN_WAIT_UNKNOWN:
+		return format_unknown(in, plan, a, ret);
 	default:
 		r = asprintf(ret, "wait: %s", plan_wait_to_string(a->wait) ?: "?");
 		break;

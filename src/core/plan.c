@@ -38,6 +38,9 @@ static int validate_pf(const PlanInput *in, const PlanPf *pf, bool *seen)
 {
 	if (pf->numvfs > pf->totalvfs || pf->n_vfs > pf->numvfs || (pf->n_vfs && !pf->vfs))
 		return -EINVAL;
+	/* An unknown PF's VFs are unknown too: none is listed (U4). */
+	if ((unsigned)pf->unknown >= _PLAN_UNKNOWN_MAX || (pf->unknown != PLAN_KNOWN && pf->n_vfs))
+		return -EINVAL;
 	memset(seen, 0, pf->totalvfs);
 	for (size_t i = 0; i < pf->n_vfs; i++) {
 		const PlanVf *vf = &pf->vfs[i];
@@ -49,7 +52,7 @@ static int validate_pf(const PlanInput *in, const PlanPf *pf, bool *seen)
 			return -EINVAL;
 		if (vf->use == PLAN_VF_FREE && vf->vm != -1)
 			return -EINVAL;
-		if ((unsigned)vf->use > PLAN_VF_FOREIGN || (unsigned)vf->driver > PLAN_DRIVER_OTHER)
+		if ((unsigned)vf->use > PLAN_VF_UNKNOWN || (unsigned)vf->driver > PLAN_DRIVER_UNKNOWN)
 			return -EINVAL;
 	}
 	return 0;
@@ -64,6 +67,9 @@ static int validate(const PlanInput *in, size_t *ret_slots, size_t *ret_vfs)
 	if (in->params.threshold == 0 || in->params.vfs_per_vm == 0 || in->params.vfs_per_vm > 1024 ||
 	    (in->n_vms && !in->vms) || (in->n_pfs && !in->pfs))
 		return -EINVAL;
+	for (size_t vm = 0; vm < in->n_vms; vm++)
+		if ((unsigned)in->vms[vm].unknown >= _PLAN_UNKNOWN_MAX)
+			return -EINVAL;
 	for (size_t p = 0; p < in->n_pfs; p++) {
 		/* 65535 is the most the SR-IOV capability's TotalVFs can say. */
 		if (in->pfs[p].totalvfs > 65535)
@@ -123,9 +129,9 @@ static int work_init(Work *w, const PlanInput *in, Plan *plan)
 	plan->pf_spare = calloc(np + 1, sizeof(unsigned));
 	plan->vms = calloc(nv + 1, sizeof(PlanVmStatus));
 	/* Bound on actions: a DETACH or WAIT per listed VF, two SET_NUMVFS
-	 * per PF, a BIND per possible VF, MAC + ATTACH per wanted VF, and a
-	 * WAIT per VM and per PF. */
-	w->cap = 2 * vfs + 3 * np + slots + 2 * nv * in->params.vfs_per_vm + nv + 1;
+	 * per PF, a BIND per possible VF, MAC + ATTACH per wanted VF, a WAIT
+	 * per VM, two per PF (held, unknown), the dwell's and the unknowns'. */
+	w->cap = 2 * vfs + 4 * np + slots + 2 * nv * in->params.vfs_per_vm + nv + 2;
 	plan->actions = calloc(w->cap, sizeof(PlanAction));
 	if (!w->slot_off || !w->vf_off || !w->slot || !w->bind || !w->keep || !w->kept || !w->hand ||
 	    !w->locked || !w->n_avail || !w->cursor || !plan->pf_target || !plan->pf_spare || !plan->vms || !plan->actions)
@@ -155,7 +161,9 @@ static void emit_wait(Work *w, PlanWait why, int vm, int pf)
 	emit(w, PLAN_WAIT, vm, pf, -1)->wait = why;
 }
 
-static void update_mode(Work *w, unsigned m1)
+/* U2: unknown VMs count toward keeping the split, never toward starting
+ * it; while they could make M1 reach the threshold, the dwell does not run. */
+static void update_mode(Work *w, unsigned m1, unsigned n_unknown)
 {
 	const PlanInput *in = w->in;
 	Plan *plan = w->plan;
@@ -166,7 +174,10 @@ static void update_mode(Work *w, unsigned m1)
 		plan->mode.below_since_us = 0;
 	} else if (!plan->mode.active)
 		plan->mode.below_since_us = 0;
-	else {
+	else if (m1 + n_unknown >= in->params.threshold) {
+		plan->mode.below_since_us = 0;
+		emit_wait(w, PLAN_WAIT_UNKNOWN, -1, -1);
+	} else {
 		if (plan->mode.below_since_us == 0 || plan->mode.below_since_us > in->now_us)
 			plan->mode.below_since_us = in->now_us;
 		if (in->now_us - plan->mode.below_since_us >= in->params.min_dwell_us) {
@@ -177,10 +188,19 @@ static void update_mode(Work *w, unsigned m1)
 	}
 }
 
-/* Whether the split wants this VM to keep one more of the daemon's VFs. */
+/* Whether the split wants this VM to keep one more of the daemon's VFs;
+ * a VM whose state is unknown keeps all it holds (U1). */
 static bool wants_vf(Work *w, int vm)
 {
+	if (w->in->vms[vm].unknown != PLAN_KNOWN)
+		return true;
 	return w->plan->mode.active && !w->in->vms[vm].opted_out && w->kept[vm] < w->in->params.vfs_per_vm;
+}
+
+/* U3: a VF that is not wholly known is left exactly as it is. */
+static bool vf_unknown(const PlanVf *vf)
+{
+	return vf->use == PLAN_VF_UNKNOWN || vf->driver == PLAN_DRIVER_UNKNOWN;
 }
 
 /* Which of the daemon's VFs stay, which go.  Two passes: a VM keeps up to
@@ -196,6 +216,12 @@ static void decide_detaches(Work *w)
 
 			if (vf->use == PLAN_VF_FOREIGN && vf->vm >= 0)
 				w->hand[vf->vm] = true;
+			if (vf_unknown(vf)) {
+				w->keep[w->vf_off[p] + i] = true;
+				if (vf->vm >= 0 && vf->use != PLAN_VF_FOREIGN)
+					w->kept[vf->vm]++;
+				continue;
+			}
 			if (vf->use != PLAN_VF_OURS)
 				continue;
 			/* held by a domain we do not list: not ours to move */
@@ -232,9 +258,12 @@ static void mark_slots(Work *w)
 	for (size_t p = 0; p < in->n_pfs; p++) {
 		signed char *slot = w->slot + w->slot_off[p];
 
+		/* U4: an unknown PF's VF slots stay absent, never given */
+		if (in->pfs[p].unknown != PLAN_KNOWN)
+			w->locked[p] = true;
 		for (size_t i = 0; i < in->pfs[p].n_vfs; i++) {
 			const PlanVf *vf = &in->pfs[p].vfs[i];
-			bool held = vf->use == PLAN_VF_FOREIGN ||
+			bool held = vf->use == PLAN_VF_FOREIGN || vf_unknown(vf) ||
 				    (vf->use == PLAN_VF_OURS && w->keep[w->vf_off[p] + i]);
 
 			if (held || vf->driver == PLAN_DRIVER_OTHER)
@@ -302,15 +331,22 @@ static void targets_active(Work *w)
 			flex_now += in->pfs[p].numvfs;
 			continue;
 		}
-		/* what a fixed PF serves: the daemon's VFs kept, and free VFs */
-		for (size_t i = 0; i < in->pfs[p].n_vfs; i++)
-			if (w->keep[w->vf_off[p] + i] || slot[in->pfs[p].vfs[i].index] >= SLOT_FREE)
+		/* what a fixed PF serves: the daemon's VFs kept, and free VFs
+		 * (not those an unknown VM keeps: it is not in N1) */
+		for (size_t i = 0; i < in->pfs[p].n_vfs; i++) {
+			const PlanVf *vf = &in->pfs[p].vfs[i];
+
+			bool serves = vf->vm >= 0 ? in->vms[vf->vm].unknown == PLAN_KNOWN : vf->use == PLAN_VF_OURS;
+
+			if ((w->keep[w->vf_off[p] + i] && serves) || slot[vf->index] >= SLOT_FREE)
 				fixed_serve++;
+		}
 	}
-	/* A VM holding a VF given by hand counts in M1 but takes none. */
+	/* A VM holding a VF given by hand counts in M1 but takes none; an
+	 * unknown one takes none but keeps what it holds. */
 	want = 0;
 	for (size_t vm = 0; vm < in->n_vms; vm++)
-		want += !in->vms[vm].opted_out && !w->hand[vm];
+		want += !in->vms[vm].opted_out && !w->hand[vm] && in->vms[vm].unknown == PLAN_KNOWN;
 	want *= in->params.vfs_per_vm;
 	if (want > total)
 		want = total;
@@ -332,7 +368,7 @@ static void targets_inactive(Work *w)
 		const PlanPf *pf = &in->pfs[p];
 
 		w->plan->pf_target[p] = pf->numvfs;
-		if (pf->numvfs == 0 || !pf->numvfs_ours)
+		if (pf->numvfs == 0 || !pf->numvfs_ours || pf->unknown != PLAN_KNOWN)
 			continue;
 		if (w->locked[p])
 			emit_wait(w, PLAN_WAIT_PF_HELD, -1, (int)p);
@@ -414,6 +450,13 @@ static void find_short_reason(Work *w)
 			return;
 		}
 	}
+	/* its VFs might be free, but nothing is known of them */
+	for (size_t p = 0; p < in->n_pfs; p++)
+		if (in->pfs[p].unknown != PLAN_KNOWN) {
+			w->short_wait = PLAN_WAIT_UNKNOWN;
+			w->short_pf = (int)p;
+			return;
+		}
 	w->short_wait = PLAN_WAIT_NO_CAPACITY;
 }
 
@@ -499,7 +542,11 @@ static int assign(Work *w)
 	for (size_t vm = 0; vm < in->n_vms; vm++) {
 		PlanVmStatus *st = &plan->vms[vm];
 
-		if (in->vms[vm].opted_out)
+		if (in->vms[vm].unknown != PLAN_KNOWN) {
+			st->path = PLAN_PATH_UNKNOWN;
+			st->wait = PLAN_WAIT_UNKNOWN;
+			emit_wait(w, PLAN_WAIT_UNKNOWN, (int)vm, -1);
+		} else if (in->vms[vm].opted_out)
 			st->path = PLAN_PATH_OPTED_OUT;
 		else if (w->hand[vm]) {
 			st->path = PLAN_PATH_HAND;
@@ -556,10 +603,16 @@ int plan_decide(const PlanInput *in, Plan **ret)
 	if (r < 0)
 		goto fail;
 	for (size_t vm = 0; vm < in->n_vms; vm++) {
+		bool unknown = in->vms[vm].unknown != PLAN_KNOWN;
+
 		plan->vms[vm].wait_pf = -1;
-		plan->m1 += !in->vms[vm].opted_out;
+		plan->m1 += !in->vms[vm].opted_out && !unknown;
+		plan->n_unknown += unknown;
 	}
-	update_mode(&w, plan->m1);
+	update_mode(&w, plan->m1, plan->n_unknown);
+	for (size_t p = 0; p < in->n_pfs; p++)
+		if (in->pfs[p].unknown != PLAN_KNOWN)
+			emit_wait(&w, PLAN_WAIT_UNKNOWN, -1, (int)p);
 	if (plan->mode.active && plan->mode.below_since_us)
 		emit_wait(&w, PLAN_WAIT_DWELL, -1, -1);
 	decide_detaches(&w);

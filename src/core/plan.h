@@ -37,6 +37,26 @@
  *   first VF of a VM that has a failover pair waiting for one (team_mac):
  *   that VF takes the persistent member's MAC, so that it joins the pair
  *   and can come and go without the guest losing its network.
+ *
+ * Unknowns.  What the daemon could not read in a turn (a libvirt error or
+ * timeout, XML or metadata that does not parse, a UUID or PCI address that
+ * does not parse, a sysfs file it cannot read) comes in as unknown, and no
+ * destructive step (DETACH, SET_NUMVFS, BIND_VFIO, a MAC on a VF someone
+ * holds, the end of the split) is ever taken on the strength of one:
+ * - U1: a VM whose state is unknown (PlanVm.unknown) keeps every VF it
+ *   holds, even when the split ends, and is given none; it waits
+ *   (PLAN_WAIT_UNKNOWN naming it).
+ * - U2: M1 counts only VMs known to be managed, so the split starts on
+ *   known VMs alone; the dwell that ends it runs only while M1 plus the
+ *   unknown VMs is below the threshold, so it never ends because a VM
+ *   could not be read (PLAN_WAIT_UNKNOWN with no VM or PF while it holds).
+ * - U3: a VF whose driver or use is unknown (PLAN_DRIVER_UNKNOWN,
+ *   PLAN_VF_UNKNOWN) is left as it is: never detached, bound, given or
+ *   its MAC set; it counts as one the VM named by PlanVf.vm keeps, and its
+ *   PF is never resized or zeroed.
+ * - U4: a PF whose state is unknown (PlanPf.unknown; its VFs are not
+ *   listed) is never resized or zeroed and none of its VFs is given; it
+ *   waits (PLAN_WAIT_UNKNOWN naming it).
  */
 
 #include <limits.h>
@@ -49,6 +69,19 @@
 #define PLAN_MAC_LEN 6
 /* PlanParams.headroom: as many spare VFs as the PFs can have. */
 #define PLAN_HEADROOM_MAX UINT_MAX
+
+/* Why a VM, a PF or a VF is unknown this turn (the daemon keeps the
+ * sentence that says what failed; this is its kind, for rules and JSON). */
+typedef enum PlanUnknown {
+	PLAN_KNOWN,
+	PLAN_UNKNOWN_METADATA,	 /* its kvmnet metadata: unreadable, or neither yes nor no */
+	PLAN_UNKNOWN_DEFINITION, /* its live XML: unreadable or not parsed; what it holds is unknown */
+	PLAN_UNKNOWN_UUID,	 /* its UUID does not parse */
+	PLAN_UNKNOWN_HOLDS,	 /* it holds (journal) a VF of a PF that is unknown */
+	PLAN_UNKNOWN_SYSFS,	 /* a sysfs file of the PF or VF cannot be read */
+	PLAN_UNKNOWN_ADDRESS,	 /* a PCI address cannot be read or does not parse */
+	_PLAN_UNKNOWN_MAX,
+} PlanUnknown;
 
 typedef struct PlanParams {
 	unsigned threshold;	/* M */
@@ -68,18 +101,21 @@ typedef struct PlanVm {
 	 * VF must have to join it. */
 	bool has_team_mac;
 	uint8_t team_mac[PLAN_MAC_LEN];
+	PlanUnknown unknown; /* PLAN_KNOWN, or why its state is unknown (U1) */
 } PlanVm;
 
 typedef enum PlanVfDriver {
 	PLAN_DRIVER_NONE,  /* no driver bound (autoprobe off) */
 	PLAN_DRIVER_VFIO,  /* vfio-pci */
 	PLAN_DRIVER_OTHER, /* igbvf, ixgbevf...: someone uses it on the host */
+	PLAN_DRIVER_UNKNOWN, /* the driver link cannot be read (U3) */
 } PlanVfDriver;
 
 typedef enum PlanVfUse {
 	PLAN_VF_FREE,	 /* no domain holds it */
 	PLAN_VF_OURS,	 /* held by `vm`, attached by the daemon (journal) */
 	PLAN_VF_FOREIGN, /* held by a domain that did not get it from us */
+	PLAN_VF_UNKNOWN, /* its address, or the holdings of some domain, unknown (U3) */
 } PlanVfUse;
 
 typedef struct PlanVf {
@@ -88,7 +124,8 @@ typedef struct PlanVf {
 	PlanVfDriver driver;
 	PlanVfUse use;
 	/* Index in PlanInput.vms of the holder, when it is a listed VM; -1
-	 * otherwise (free, or held by a domain not listed). */
+	 * otherwise (free, or held by a domain not listed).  For
+	 * PLAN_VF_UNKNOWN: the VM the journal gave it to, or -1. */
 	int vm;
 } PlanVf;
 
@@ -102,6 +139,7 @@ typedef struct PlanPf {
 	bool numvfs_ours;
 	const PlanVf *vfs; /* the VFs that exist, any order */
 	size_t n_vfs;
+	PlanUnknown unknown; /* PLAN_KNOWN, or why it is unknown (U4): then n_vfs is 0 */
 } PlanPf;
 
 /* Kept by the caller between decisions (and in the journal). */
@@ -140,6 +178,7 @@ typedef enum PlanWait {
 	PLAN_WAIT_ONLY_NIC,	   /* vm's VF should go, but it is its only NIC */
 	PLAN_WAIT_PF_HELD,	   /* split ending, but pf has VFs held by others */
 	PLAN_WAIT_HAND,		   /* vm holds a VF given by hand; it gets none from us */
+	PLAN_WAIT_UNKNOWN,	   /* vm or pf is unknown (U1, U4); neither: the split stays (U2) */
 	_PLAN_WAIT_MAX,
 } PlanWait;
 
@@ -158,6 +197,7 @@ typedef enum PlanPath {
 	PLAN_PATH_VF,	     /* has, or gets in this plan, its VFs */
 	PLAN_PATH_HAND,	     /* holds a VF given by hand */
 	PLAN_PATH_OPTED_OUT, /* opted out through its metadata */
+	PLAN_PATH_UNKNOWN,   /* its state is unknown this turn (U1) */
 } PlanPath;
 
 /* Per VM, for `kvmnetctl status`. */
@@ -171,7 +211,8 @@ typedef struct PlanVmStatus {
 typedef struct Plan {
 	PlanMode mode;	    /* keep it for the next decision */
 	uint64_t wakeup_us; /* decide again then (min_dwell ends); 0: no timer */
-	unsigned m1;	    /* managed running VMs not opted out */
+	unsigned m1;	    /* managed running VMs not opted out, known ones only */
+	unsigned n_unknown; /* running VMs whose state is unknown (U1, U2) */
 	unsigned n1;	    /* VFs wanted: vfs_per_vm * m1 capped, 0 when inactive */
 	unsigned spare;	    /* VFs left to give once the plan is done, 0 when inactive */
 	unsigned *pf_target; /* numvfs wanted, per PF */
@@ -196,6 +237,8 @@ void plan_vm_mac(const uint8_t uuid[16], unsigned slot, uint8_t ret[PLAN_MAC_LEN
 
 const char *plan_action_type_to_string(PlanActionType t);
 const char *plan_path_to_string(PlanPath p);
+/* A short key ("metadata", "sysfs") for JSON and logs. */
+const char *plan_unknown_to_string(PlanUnknown u);
 /* A short key ("pf-busy") for JSON, and a sentence for logs. */
 const char *plan_wait_to_string(PlanWait w);
 /* "split active: M1 4 (threshold 2), N1 4 VF(s), 10 spare (headroom max)":

@@ -330,7 +330,7 @@ void daemon_free(Daemon *d)
 	journal_free(d->ctx.journal);
 	config_free(d->ctx.config);
 	free(d->last_waits);
-	free(d->last_metadata);
+	strv_free(d->last_unknowns);
 	free(d->config_path);
 	free(d->ctl_path);
 	/* Last: the state directory is ours until everything above is done. */

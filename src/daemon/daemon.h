@@ -26,7 +26,7 @@ typedef struct Daemon {
 	int dwell_timer;	/* when the plan asks to decide again */
 	unsigned failures;	/* reconciles in a row that failed: retry backoff */
 	char *last_waits;	/* the WAIT lines last logged, to log changes only */
-	char *last_metadata;	/* the metadata problems last logged, likewise */
+	char **last_unknowns;	/* the unknowns last logged, (what, cause) pairs */
 	int ready_fd;		/* detached: tell the waiting parent we are up */
 	struct IrqLoop *irq_loop; /* [irq]: daemon/irq-loop.h */
 	struct TuneRun *tune_run; /* [tune]: daemon/tune-run.h */

@@ -17,7 +17,7 @@
  */
 typedef struct IrqLoop IrqLoop;
 
-/* The timer is added disarmed and armed when d->config->irq.enabled. */
+/* The timer is added disarmed and armed when ctx->config->irq.enabled. */
 int irq_loop_new(const DaemonContext *ctx, IrqLoop **ret);
 void irq_loop_free(IrqLoop *l);
 /* After a reload: arm, re-arm at the new interval or disarm; the NICs and

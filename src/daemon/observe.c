@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +21,13 @@ void observation_free(Observation *o)
 	for (size_t i = 0; i < o->n_pfs; i++) {
 		ObservedPf *p = &o->pfs[i];
 
-		for (size_t k = 0; k < o->plan_pfs[i].n_vfs; k++)
+		for (size_t k = 0; k < o->plan_pfs[i].n_vfs; k++) {
 			free(p->vf_addrs[k]);
+			free(p->vf_unknowns[k]);
+		}
 		free(p->vf_addrs);
+		free(p->vf_unknowns);
+		free(p->unknown);
 		free(p->vfs);
 		free(p->addr);
 		free(p->ifname);
@@ -33,6 +38,7 @@ void observation_free(Observation *o)
 		free(o->vm_uuids[i]);
 		free(o->vm_team_aliases[i]);
 		free(o->vm_team_macs[i]);
+		free(o->vm_unknowns[i]);
 	}
 	for (size_t i = 0; i < o->n_holders; i++) {
 		free((char *)o->holders[i].pci_addr);
@@ -45,10 +51,10 @@ void observation_free(Observation *o)
 	free(o->vm_uuids);
 	free(o->vm_team_aliases);
 	free(o->vm_team_macs);
+	free(o->vm_unknowns);
 	free(o->vms);
 	free(o->pfs);
 	free(o->plan_pfs);
-	strv_free(o->problems);
 	free(o);
 }
 
@@ -105,13 +111,6 @@ static bool has_other_nic(const DomainDef *def, const Journal *j, const Observat
 			return true;
 	}
 	return def->n_hostdevs > 0;
-}
-
-static int cmp_id(const void *a, const void *b)
-{
-	const DomainDef *x = *(DomainDef *const *)a, *y = *(DomainDef *const *)b;
-
-	return (x->id > y->id) - (x->id < y->id);
 }
 
 /* The MAC of the <interface> holding the PCI function addr, in any of the
@@ -186,41 +185,101 @@ static int observe_team(const DomainDef *d, char **ret_alias, char **ret_mac)
 	return *ret_alias && *ret_mac ? 0 : -ENOMEM;
 }
 
-static int observe_vms(Observation *o, virConnectPtr conn, DomainList *l)
-{
-	/* Serve VMs in the order they started: libvirt's ids grow. */
-	qsort(l->defs, l->n, sizeof(l->defs[0]), cmp_id);
-	o->vms = calloc(l->n ? l->n : 1, sizeof(PlanVm));
-	o->vm_names = calloc(l->n ? l->n : 1, sizeof(char *));
-	o->vm_uuids = calloc(l->n ? l->n : 1, sizeof(char *));
-	o->vm_team_aliases = calloc(l->n ? l->n : 1, sizeof(char *));
-	o->vm_team_macs = calloc(l->n ? l->n : 1, sizeof(char *));
-	if (!o->vms || !o->vm_names || !o->vm_uuids || !o->vm_team_aliases || !o->vm_team_macs)
-		return -ENOMEM;
-	for (size_t i = 0; i < l->n; i++) {
-		const DomainDef *d = l->defs[i];
-		PlanVm *vm = &o->vms[o->in.n_vms];
-		bool managed = true;
+/* Start order (libvirt's ids grow) of the parsed and the unread domains. */
+typedef struct VmEntry {
+	int id;
+	const DomainDef *def;	/* NULL: unread */
+	const DomainUnread *unread;
+} VmEntry;
 
-		if (!d->uuid || uuid_parse(d->uuid, vm->uuid) < 0)
-			continue;
-		/* Metadata that cannot be read: leave the VM alone this round. */
-		if (virt_domain_managed(conn, d->uuid, &managed) < 0)
-			managed = false;
-		o->vm_names[o->in.n_vms] = strdup(d->name);
-		o->vm_uuids[o->in.n_vms] = strdup(d->uuid);
-		if (!o->vm_names[o->in.n_vms] || !o->vm_uuids[o->in.n_vms])
-			return -ENOMEM;
-		vm->name = o->vm_names[o->in.n_vms];
-		vm->opted_out = !managed;
-		o->in.n_vms++;
-		if (observe_team(d, &o->vm_team_aliases[o->in.n_vms - 1], &o->vm_team_macs[o->in.n_vms - 1]) < 0)
-			return -ENOMEM;
-		/* The plan gives the pair's MAC to the VM's first VF; a MAC that
-		 * does not parse (never from libvirt) leaves it the derived one. */
-		vm->has_team_mac = o->vm_team_macs[o->in.n_vms - 1] &&
-				   ether_addr_parse(o->vm_team_macs[o->in.n_vms - 1], vm->team_mac) >= 0;
+static int cmp_entry(const void *a, const void *b)
+{
+	const VmEntry *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Why the VM's state is unknown this turn, if it is (plan.h U1): its XML,
+ * its UUID or its kvmnet metadata could not be read. */
+static int vm_state(PlanVm *vm, virConnectPtr conn, const VmEntry *e, char **ret_cause)
+{
+	const char *uuid = e->def ? e->def->uuid : e->unread->uuid;
+	bool managed = true;
+	int r;
+
+	if (e->unread) {
+		vm->unknown = PLAN_UNKNOWN_DEFINITION;
+		return asprintf(ret_cause, "its live XML cannot be read: %s", e->unread->error) < 0 ? -ENOMEM : 0;
 	}
+	if (!uuid || uuid_parse(uuid, vm->uuid) < 0) {
+		vm->unknown = PLAN_UNKNOWN_UUID;
+		return asprintf(ret_cause, "its UUID '%.64s' does not parse", uuid ? uuid : "") < 0 ? -ENOMEM : 0;
+	}
+	r = virt_domain_managed_why(conn, uuid, &managed, ret_cause);
+	if (r < 0) {
+		vm->unknown = PLAN_UNKNOWN_METADATA;
+		return *ret_cause ? 0 : -ENOMEM;
+	}
+	vm->opted_out = !managed;
+	return 0;
+}
+
+static int observe_vm(Observation *o, virConnectPtr conn, const VmEntry *e)
+{
+	size_t v = o->in.n_vms;
+	PlanVm *vm = &o->vms[v];
+	const char *name = e->def ? e->def->name : e->unread->name;
+	const char *uuid = e->def ? e->def->uuid : e->unread->uuid;
+	int r;
+
+	o->vm_names[v] = strdup(name ? name : "?");
+	o->vm_uuids[v] = strdup(uuid ? uuid : "");
+	o->in.n_vms++;
+	if (!o->vm_names[v] || !o->vm_uuids[v])
+		return -ENOMEM;
+	vm->name = o->vm_names[v];
+	r = vm_state(vm, conn, e, &o->vm_unknowns[v]);
+	if (r < 0 || !e->def)
+		return r;
+	if (observe_team(e->def, &o->vm_team_aliases[v], &o->vm_team_macs[v]) < 0)
+		return -ENOMEM;
+	/* The plan gives the pair's MAC to the VM's first VF; a MAC that
+	 * does not parse (never from libvirt) leaves it the derived one. */
+	vm->has_team_mac = o->vm_team_macs[v] && ether_addr_parse(o->vm_team_macs[v], vm->team_mac) >= 0;
+	return 0;
+}
+
+/* Every running domain is a VM of the plan, the unread ones too (unknown):
+ * left out, a VM's VFs would look free or given by hand. */
+static int observe_vms(Observation *o, virConnectPtr conn, const DomainList *l, const DomainDef ***ret_defs)
+{
+	size_t n = l->n + l->n_unread;
+	_cleanup_free_ VmEntry *e = calloc(n + 1, sizeof(VmEntry));
+	_cleanup_free_ const DomainDef **defs = calloc(n + 1, sizeof(DomainDef *));
+	int r;
+
+	o->vms = calloc(n + 1, sizeof(PlanVm));
+	o->vm_names = calloc(n + 1, sizeof(char *));
+	o->vm_uuids = calloc(n + 1, sizeof(char *));
+	o->vm_team_aliases = calloc(n + 1, sizeof(char *));
+	o->vm_team_macs = calloc(n + 1, sizeof(char *));
+	o->vm_unknowns = calloc(n + 1, sizeof(char *));
+	if (!e || !defs || !o->vms || !o->vm_names || !o->vm_uuids || !o->vm_team_aliases || !o->vm_team_macs ||
+	    !o->vm_unknowns)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->n; i++)
+		e[i] = (VmEntry){ .id = l->defs[i]->id, .def = l->defs[i] };
+	for (size_t i = 0; i < l->n_unread; i++)
+		e[l->n + i] = (VmEntry){ .id = l->unread[i].id, .unread = &l->unread[i] };
+	/* Serve VMs in the order they started. */
+	qsort(e, n, sizeof(VmEntry), cmp_entry);
+	for (size_t i = 0; i < n; i++) {
+		defs[i] = e[i].def;
+		r = observe_vm(o, conn, &e[i]);
+		if (r < 0)
+			return r;
+	}
+	*ret_defs = TAKE_PTR(defs);
 	return 0;
 }
 
@@ -232,13 +291,30 @@ static int vm_index_of(const Observation *o, const char *name)
 	return -1;
 }
 
-static PlanVfDriver driver_of(const char *vf_addr)
+static int vm_index_by_uuid(const Observation *o, const char *uuid)
 {
-	_cleanup_pci_function_ PciFunction *f = NULL;
+	for (size_t i = 0; uuid && i < o->in.n_vms; i++)
+		if (streq(o->vm_uuids[i], uuid))
+			return (int)i;
+	return -1;
+}
 
-	if (pci_function_read(vf_addr, &f) < 0 || !f->driver)
-		return PLAN_DRIVER_NONE;
-	return streq(f->driver, "vfio-pci") ? PLAN_DRIVER_VFIO : PLAN_DRIVER_OTHER;
+/* An unreadable driver link is not "no driver" (plan.h U3). */
+static int driver_of(const char *vf_addr, PlanVfDriver *ret, char **ret_cause)
+{
+	_cleanup_free_ char *drv = NULL;
+	int r = sriov_vf_driver(vf_addr, &drv);
+
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		*ret = PLAN_DRIVER_UNKNOWN;
+		return asprintf(ret_cause, "the driver link of %s cannot be read: %s", vf_addr, strerror(-r)) < 0
+			       ? -ENOMEM
+			       : 0;
+	}
+	*ret = !drv ? PLAN_DRIVER_NONE : streq(drv, "vfio-pci") ? PLAN_DRIVER_VFIO : PLAN_DRIVER_OTHER;
+	return 0;
 }
 
 static void classify_vf(const Observation *o, const Journal *j, const PciAddr *pf, PlanVf *vf, const char *addr)
@@ -252,17 +328,91 @@ static void classify_vf(const Observation *o, const Journal *j, const PciAddr *p
 			continue;
 		vf->vm = vm_index_of(o, o->holders[h].domain);
 		vf->use = PLAN_VF_FOREIGN;
-		/* Ours only if the journal names the very VM that holds it. */
-		if (vf->vm >= 0 && journal_is_attached(j, pf, vf->index, &uuid) && streq(uuid, o->vm_uuids[vf->vm]))
+		if (vf->vm < 0 || !journal_is_attached(j, pf, vf->index, &uuid))
+			return;
+		/* Ours only if the journal names the very VM that holds it;
+		 * which it cannot tell of a VM whose UUID does not parse. */
+		if (o->vms[vf->vm].unknown == PLAN_UNKNOWN_UUID)
+			vf->use = PLAN_VF_UNKNOWN;
+		else if (streq(uuid, o->vm_uuids[vf->vm]))
 			vf->use = PLAN_VF_OURS;
 		return;
 	}
 }
 
+/* A VF whose holder cannot be known: it stays with the VM the journal
+ * gave it to, if any (plan.h U3). */
+static void vf_use_unknown(const Observation *o, const Journal *j, const PciAddr *pf, PlanVf *vf)
+{
+	const char *uuid = NULL;
+
+	vf->use = PLAN_VF_UNKNOWN;
+	vf->vm = journal_is_attached(j, pf, vf->index, &uuid) ? vm_index_by_uuid(o, uuid) : -1;
+}
+
+/* The first listed VM whose definition could not be read, or NULL. */
+static const char *unread_vm(const Observation *o)
+{
+	for (size_t i = 0; i < o->in.n_vms; i++)
+		if (o->vms[i].unknown == PLAN_UNKNOWN_DEFINITION)
+			return o->vm_names[i];
+	return NULL;
+}
+
+static int observe_vf(Observation *o, const Journal *j, ObservedPf *p, PlanPf *pp, unsigned k, const char *addr)
+{
+	size_t at = pp->n_vfs++;
+	PlanVf *vf = &p->vfs[at];
+	char **cause = &p->vf_unknowns[at];
+	const char *unread = unread_vm(o);
+	int r;
+
+	*vf = (PlanVf){ .index = k, .vm = -1 };
+	if (!addr || pci_addr_parse(addr, &vf->addr) < 0) {
+		vf->driver = PLAN_DRIVER_UNKNOWN;
+		vf_use_unknown(o, j, &pp->addr, vf);
+		r = addr ? asprintf(cause, "its address '%.32s' (virtfn%u) does not parse", addr, k)
+			 : asprintf(cause, "its virtfn%u link is missing or cannot be read", k);
+		return r < 0 ? -ENOMEM : 0;
+	}
+	p->vf_addrs[at] = strdup(addr);
+	if (!p->vf_addrs[at])
+		return -ENOMEM;
+	r = driver_of(addr, &vf->driver, cause);
+	if (r < 0)
+		return r;
+	classify_vf(o, j, &pp->addr, vf, addr);
+	if (vf->use == PLAN_VF_UNKNOWN && !*cause &&
+	    asprintf(cause, "%s is held by VM %s, whose UUID does not parse: whether kvmnetd gave it is unknown", addr,
+		     o->vm_names[vf->vm]) < 0)
+		return -ENOMEM;
+	/* Held by no domain that could be read: perhaps by the one that
+	 * could not. */
+	if (unread && vf->use == PLAN_VF_FREE) {
+		vf_use_unknown(o, j, &pp->addr, vf);
+		if (!*cause && asprintf(cause, "%s may be held by VM %s, whose live XML cannot be read", addr, unread) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The PF is unknown this turn (plan.h U4): no VF listed, numvfs kept. */
+_printf_(3, 4) static int pf_unknown(ObservedPf *p, PlanPf *pp, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	pp->unknown = PLAN_UNKNOWN_SYSFS;
+	pp->numvfs = pp->totalvfs = 0;
+	va_start(ap, fmt);
+	r = vasprintf(&p->unknown, fmt, ap);
+	va_end(ap);
+	return r < 0 ? -ENOMEM : 0;
+}
+
 static int observe_pf(Observation *o, const Journal *j, const ConfigPf *cpf)
 {
 	_cleanup_sriov_pf_ SriovPf *sp = NULL;
-	_cleanup_free_ char *addr = NULL;
 	char name[IF_NAMESIZE + PCI_ADDR_STRLEN];
 	ObservedPf *p = &o->pfs[o->n_pfs];
 	PlanPf *pp = &o->plan_pfs[o->n_pfs];
@@ -270,19 +420,33 @@ static int observe_pf(Observation *o, const Journal *j, const ConfigPf *cpf)
 	int r;
 
 	config_pf_to_string(cpf, name);
-	r = pci_resolve_name(name, &addr);
-	if (r >= 0)
-		r = sriov_pf_read(addr, &sp);
-	if (r < 0 || sp->totalvfs < 0 || sp->numvfs < 0) {
-		char *msg = NULL;
-
-		if (asprintf(&msg, "PF %s: %s", name, r < 0 ? strerror(-r) : "sriov_totalvfs or sriov_numvfs unreadable") < 0)
-			return -ENOMEM;
-		return strv_push(&o->problems, msg) < 0 ? (free(msg), -ENOMEM) : 0;
-	}
-	*p = (ObservedPf){ .addr = TAKE_PTR(addr), .name = strdup(name), .autoprobe = sp->drivers_autoprobe };
-	if (!p->name)
+	*p = (ObservedPf){ .name = strdup(name), .autoprobe = -1, .vfs = calloc(1, sizeof(PlanVf)) };
+	*pp = (PlanPf){ .name = p->name, .vfs = p->vfs };
+	o->n_pfs++;
+	if (!p->name || !p->vfs)
 		return -ENOMEM;
+	r = pci_resolve_name(name, &p->addr);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return pf_unknown(p, pp, "its PCI address cannot be found: %s", strerror(-r));
+	if (pci_addr_parse(p->addr, &pp->addr) < 0) {
+		r = pf_unknown(p, pp, "its PCI address '%.32s' does not parse", p->addr);
+		pp->unknown = PLAN_UNKNOWN_ADDRESS;
+		return r;
+	}
+	jp = journal_find_pf(j, &pp->addr);
+	pp->numvfs_ours = jp && jp->numvfs_changed;
+	r = sriov_pf_read(p->addr, &sp);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return pf_unknown(p, pp, "its SR-IOV attributes cannot be read: %s", strerror(-r));
+	if (sp->totalvfs < 0 || sp->numvfs < 0 || sp->numvfs > sp->totalvfs)
+		return pf_unknown(p, pp, "sriov_totalvfs or sriov_numvfs cannot be read");
+	p->autoprobe = sp->drivers_autoprobe;
+	pp->totalvfs = (unsigned)sp->totalvfs;
+	pp->numvfs = (unsigned)sp->numvfs;
 	{
 		_cleanup_pci_function_ PciFunction *f = NULL;
 
@@ -293,28 +457,50 @@ static int observe_pf(Observation *o, const Journal *j, const ConfigPf *cpf)
 				return -ENOMEM;
 		}
 	}
-	p->vfs = calloc(sp->n_vfs ? sp->n_vfs : 1, sizeof(PlanVf));
-	p->vf_addrs = calloc(sp->n_vfs ? sp->n_vfs : 1, sizeof(char *));
-	if (!p->vfs || !p->vf_addrs)
+	free(p->vfs);
+	p->vfs = calloc(pp->numvfs + 1, sizeof(PlanVf));
+	p->vf_addrs = calloc(pp->numvfs + 1, sizeof(char *));
+	p->vf_unknowns = calloc(pp->numvfs + 1, sizeof(char *));
+	pp->vfs = p->vfs;
+	if (!p->vfs || !p->vf_addrs || !p->vf_unknowns)
 		return -ENOMEM;
-	*pp = (PlanPf){ .name = p->name, .totalvfs = (unsigned)sp->totalvfs, .numvfs = (unsigned)sp->numvfs,
-			.vfs = p->vfs };
-	pci_addr_parse(p->addr, &pp->addr);
-	jp = journal_find_pf(j, &pp->addr);
-	pp->numvfs_ours = jp && jp->numvfs_changed;
-	o->n_pfs++;
-	for (size_t k = 0; k < sp->n_vfs; k++) {
-		PlanVf *vf = &p->vfs[pp->n_vfs];
+	/* Every VF numvfs says exists is listed, known or not: one left out
+	 * would look absent, and its PF free to resize. */
+	for (unsigned k = 0; k < pp->numvfs; k++) {
+		r = observe_vf(o, j, p, pp, k, k < sp->n_vfs ? sp->vf_addrs[k] : NULL);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
 
-		if (!sp->vf_addrs[k] || pci_addr_parse(sp->vf_addrs[k], &vf->addr) < 0)
+static bool pf_known(const Observation *o, const PciAddr *addr)
+{
+	for (size_t p = 0; p < o->n_pfs; p++)
+		if (o->plan_pfs[p].unknown == PLAN_KNOWN && pci_addr_equal(&o->plan_pfs[p].addr, addr))
+			return true;
+	return false;
+}
+
+/* A VM the journal gave a VF of a PF that cannot be read holds what is
+ * unknown (plan.h U1): not to be given more on top of it. */
+static int vms_holding_unknown(Observation *o, const Journal *j)
+{
+	bool any = false;
+
+	for (size_t p = 0; p < o->n_pfs; p++)
+		any |= o->plan_pfs[p].unknown != PLAN_KNOWN;
+	for (size_t i = 0; any && i < j->n_attached; i++) {
+		const JournalAttach *a = &j->attached[i];
+		int vm = vm_index_by_uuid(o, a->vm_uuid);
+		char buf[PCI_ADDR_STRLEN];
+
+		if (vm < 0 || o->vms[vm].unknown != PLAN_KNOWN || pf_known(o, &a->pf))
 			continue;
-		p->vf_addrs[pp->n_vfs] = strdup(sp->vf_addrs[k]);
-		if (!p->vf_addrs[pp->n_vfs])
+		o->vms[vm].unknown = PLAN_UNKNOWN_HOLDS;
+		if (asprintf(&o->vm_unknowns[vm], "kvmnetd gave it VF %u of PF %s, which cannot be read", a->vf,
+			     pci_addr_format(&a->pf, buf)) < 0)
 			return -ENOMEM;
-		vf->index = (unsigned)k;
-		vf->driver = driver_of(sp->vf_addrs[k]);
-		classify_vf(o, j, &pp->addr, vf, sp->vf_addrs[k]);
-		pp->n_vfs++;
 	}
 	return 0;
 }
@@ -322,10 +508,11 @@ static int observe_pf(Observation *o, const Journal *j, const ConfigPf *cpf)
 int observe(const Config *c, const Journal *j, virConnectPtr conn, Observation **ret, char **ret_error)
 {
 	_cleanup_domain_list_ DomainList *l = NULL;
+	_cleanup_free_ const DomainDef **defs = NULL;
 	Observation *o;
 	int r;
 
-	r = virt_domains_running(conn, &l, ret_error);
+	r = virt_domains_running_partial(conn, &l, ret_error);
 	if (r < 0)
 		return r;
 	o = calloc(1, sizeof(*o));
@@ -337,12 +524,14 @@ int observe(const Config *c, const Journal *j, virConnectPtr conn, Observation *
 	/* VMs first (VF holders refer to them), then PFs, then which VMs
 	 * keep a NIC of their own (which needs the PFs' VFs). */
 	if (r >= 0)
-		r = observe_vms(o, conn, l);
+		r = observe_vms(o, conn, l, &defs);
 	for (unsigned i = 0; r >= 0 && i < c->n_pfs; i++)
 		r = observe_pf(o, j, &c->pfs[i]);
-	for (size_t i = 0, v = 0; r >= 0 && i < l->n && v < o->in.n_vms; i++)
-		if (l->defs[i]->uuid && streq(l->defs[i]->uuid, o->vm_uuids[v]))
-			o->vms[v++].has_other_nic = has_other_nic(l->defs[i], j, o);
+	if (r >= 0)
+		r = vms_holding_unknown(o, j);
+	for (size_t v = 0; r >= 0 && v < o->in.n_vms; v++)
+		if (defs[v])
+			o->vms[v].has_other_nic = has_other_nic(defs[v], j, o);
 	if (r < 0) {
 		observation_free(o);
 		return r;
@@ -359,5 +548,43 @@ int observe(const Config *c, const Journal *j, virConnectPtr conn, Observation *
 		.mode = { .active = j->active, .below_since_us = j->below_since_us },
 	};
 	*ret = o;
+	return 0;
+}
+
+static int push_pair(char ***l, const char *what, const char *cause)
+{
+	int r = strv_extend(l, what);
+
+	return r < 0 ? r : strv_extend(l, cause ? cause : "unknown");
+}
+
+int observation_unknowns(const Observation *o, char ***ret)
+{
+	_cleanup_strv_free_ char **l = calloc(1, sizeof(char *));
+	char what[128 + IF_NAMESIZE + PCI_ADDR_STRLEN];
+	int r = l ? 0 : -ENOMEM;
+
+	for (size_t i = 0; r >= 0 && i < o->in.n_vms; i++)
+		if (o->vms[i].unknown != PLAN_KNOWN) {
+			snprintf(what, sizeof(what), "VM %.100s", o->vm_names[i]);
+			r = push_pair(&l, what, o->vm_unknowns[i]);
+		}
+	for (size_t p = 0; r >= 0 && p < o->n_pfs; p++) {
+		if (o->plan_pfs[p].unknown != PLAN_KNOWN) {
+			snprintf(what, sizeof(what), "PF %s", o->pfs[p].name);
+			r = push_pair(&l, what, o->pfs[p].unknown);
+		}
+		for (size_t k = 0; r >= 0 && k < o->plan_pfs[p].n_vfs; k++) {
+			const PlanVf *vf = &o->pfs[p].vfs[k];
+
+			if (vf->use != PLAN_VF_UNKNOWN && vf->driver != PLAN_DRIVER_UNKNOWN)
+				continue;
+			snprintf(what, sizeof(what), "VF %u of PF %s", vf->index, o->pfs[p].name);
+			r = push_pair(&l, what, o->pfs[p].vf_unknowns[k]);
+		}
+	}
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(l);
 	return 0;
 }

@@ -13,15 +13,22 @@
  * One observation of the world for the decision core: the configured PFs
  * and their VFs from sysfs, the running domains from libvirt, and from the
  * journal which VFs and which numvfs changes are the daemon's own.  The
- * kernel and libvirt are the truth; the journal only says whose.
+ * kernel and libvirt are the truth; the journal only says whose.  What
+ * cannot be read this turn is not left out but listed as unknown, with
+ * its cause, for the core's unknowns rules (core/plan.h U1-U4).
  */
 typedef struct ObservedPf {
-	char *addr;   /* canonical PCI address */
+	char *addr;   /* canonical PCI address; NULL if it could not be found */
 	char *ifname; /* its netdev, NULL when none */
 	char *name;   /* as configured, for messages */
 	int autoprobe;
 	PlanVf *vfs;
-	char **vf_addrs; /* by position in vfs */
+	char **vf_addrs; /* by position in vfs; NULL where unknown */
+	/* Why the PF (PlanPf.unknown) or a VF (PLAN_DRIVER_UNKNOWN,
+	 * PLAN_VF_UNKNOWN; by position in vfs) is unknown this turn: a
+	 * sentence, NULL when known. */
+	char *unknown;
+	char **vf_unknowns;
 } ObservedPf;
 
 typedef struct Observation {
@@ -32,6 +39,8 @@ typedef struct Observation {
 	 * persistent member of a failover pair (kvmnetctl vm team) with no
 	 * transient member yet, or NULL.  The VM's first VF joins that pair. */
 	char **vm_team_aliases, **vm_team_macs;
+	/* By VM index: why its state is unknown (PlanVm.unknown), or NULL. */
+	char **vm_unknowns;
 	ObservedPf *pfs;
 	PlanPf *plan_pfs;
 	size_t n_pfs;
@@ -41,9 +50,10 @@ typedef struct Observation {
 	 * detach names the interface by it (libvirt matches on the MAC). */
 	char **holder_macs;
 	size_t n_holders;
-	char **problems; /* PFs that could not be read, one sentence each */
 } Observation;
 
+/* Fails only when the domains cannot be listed (ret_error: libvirt's
+ * message): then nothing at all is known. */
 int observe(const Config *c, const Journal *j, virConnectPtr conn, Observation **ret, char **ret_error);
 void observation_free(Observation *o);
 
@@ -51,3 +61,6 @@ void observation_free(Observation *o);
 const char *observation_vf_addr(const Observation *o, int pf, int vf);
 /* The MAC of the interface holding the PCI function at addr, or NULL. */
 const char *observation_holder_mac(const Observation *o, const char *addr);
+/* Every unknown of the observation in pairs, what ("VM web1", "PF
+ * enp3s0f0", "VF 2 of PF enp3s0f0") then why: a NULL-terminated list. */
+int observation_unknowns(const Observation *o, char ***ret);

@@ -13,12 +13,12 @@
 
 #include "basic/log.h"
 #include "basic/macro.h"
+#include "basic/strv.h"
 #include "daemon/apply.h"
 #include "daemon/daemon.h"
 #include "daemon/observe.h"
 #include "daemon/sd-notify.h"
 #include "daemon/status-json.h"
-#include "virt/metadata.h"
 
 /* Wall clock, not monotonic: the dwell start is kept in the journal and
  * must mean the same after a restart (a clock step only shortens or
@@ -31,6 +31,28 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
 }
 
+/* Whether the observation can say that attachment a is gone: its PF and
+ * VF were read (an unknown one may still be held, plan.h U3, U4). */
+static bool known_gone(const Observation *o, const JournalAttach *a)
+{
+	for (size_t p = 0; p < o->n_pfs; p++) {
+		if (o->plan_pfs[p].unknown != PLAN_KNOWN) {
+			if (!o->pfs[p].addr || pci_addr_equal(&o->plan_pfs[p].addr, &a->pf))
+				return false;
+			continue;
+		}
+		if (!pci_addr_equal(&o->plan_pfs[p].addr, &a->pf))
+			continue;
+		for (size_t k = 0; k < o->plan_pfs[p].n_vfs; k++) {
+			const PlanVf *vf = &o->pfs[p].vfs[k];
+
+			if (vf->index == a->vf && (vf->use == PLAN_VF_OURS || vf->use == PLAN_VF_UNKNOWN))
+				return false;
+		}
+	}
+	return true;
+}
+
 /* Attachments the journal lists but libvirt no longer shows: the VM
  * stopped, the detach finished, or the daemon died before attaching. */
 static bool prune_attachments(Journal *j, const Observation *o)
@@ -39,13 +61,8 @@ static bool prune_attachments(Journal *j, const Observation *o)
 
 	for (size_t i = j->n_attached; i > 0; i--) {
 		const JournalAttach *a = &j->attached[i - 1];
-		bool held = false;
 
-		for (size_t p = 0; p < o->n_pfs && !held; p++)
-			if (pci_addr_equal(&o->plan_pfs[p].addr, &a->pf))
-				for (size_t k = 0; k < o->plan_pfs[p].n_vfs && !held; k++)
-					held = o->pfs[p].vfs[k].index == a->vf && o->pfs[p].vfs[k].use == PLAN_VF_OURS;
-		if (!held) {
+		if (known_gone(o, a)) {
 			log_debug("Journal: VF %u of a PF is no longer attached; forgetting it", a->vf);
 			journal_remove_attach(j, &a->pf, a->vf);
 			changed = true;
@@ -54,47 +71,33 @@ static bool prune_attachments(Journal *j, const Observation *o)
 	return changed;
 }
 
-/* The summary (M1, N1, spare VFs) and the WAIT lines are logged when they
- * change, not on every turn. */
-/* An opted-out VM whose metadata is not a plain yes/no is not an opt-out
- * but an unknown: observe() leaves it alone, and this says why, once per
- * change (observe.c maps every metadata failure to "leave it alone"). */
-static void log_metadata(Daemon *d, virConnectPtr conn, const Observation *o)
+/* Whether pair (what, cause) is in the list of pairs l. */
+static bool has_pair(char **l, const char *what, const char *cause)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	if (!f)
-		return;
-	for (size_t i = 0; i < o->in.n_vms; i++) {
-		_cleanup_free_ char *xml = NULL;
-		bool managed;
-		int r;
-
-		if (!o->vms[i].opted_out)
-			continue;
-		r = virt_domain_metadata(conn, o->vm_uuids[i], &managed, &xml);
-		/* The guest's owner wrote it: no control characters in logs. */
-		for (char *c = xml; c && *c; c++)
-			if ((unsigned char)*c < 0x20 || (unsigned char)*c == 0x7f)
-				*c = ' ';
-		if (r == -EBADMSG)
-			fprintf(f, "VM %s: kvmnet metadata %.200s is neither manage=\"yes\" nor manage=\"no\"; "
-				"left alone until it is\n", o->vm_names[i], xml ? xml : "?");
-		else if (r < 0)
-			fprintf(f, "VM %s: kvmnet metadata unreadable (%s); left alone this round\n", o->vm_names[i],
-				strerror(-r));
-	}
-	fclose(f);
-	if (buf && *buf && (!d->last_metadata || strcmp(buf, d->last_metadata) != 0)) {
-		for (char *l = buf, *nl; (nl = strchr(l, '\n')); l = nl + 1)
-			log_warning("%.*s", (int)(nl - l), l);
-	}
-	free(d->last_metadata);
-	d->last_metadata = buf;
+	for (size_t i = 0; l && l[i] && l[i + 1]; i += 2)
+		if (streq(l[i], what) && (!cause || streq(l[i + 1], cause)))
+			return true;
+	return false;
 }
 
+/* Each unknown is logged once with its cause when it appears (or its
+ * cause changes), and once when it is known again: not on every turn.
+ * Takes the pairs (observation_unknowns()). */
+static void log_unknowns(Daemon *d, char **now)
+{
+	for (size_t i = 0; now && now[i] && now[i + 1]; i += 2)
+		if (!has_pair(d->last_unknowns, now[i], now[i + 1]))
+			log_warning("Unknown this turn: %s: %s; nothing is taken from it or changed under it until it "
+				    "can be read", now[i], now[i + 1]);
+	for (size_t i = 0; d->last_unknowns && d->last_unknowns[i] && d->last_unknowns[i + 1]; i += 2)
+		if (!has_pair(now, d->last_unknowns[i], NULL))
+			log_info("Known again: %s", d->last_unknowns[i]);
+	strv_free(d->last_unknowns);
+	d->last_unknowns = now;
+}
+
+/* The summary (M1, N1, spare VFs) and the WAIT lines are logged when they
+ * change, not on every turn. */
 static void log_waits(Daemon *d, const Observation *o, const Plan *plan)
 {
 	_cleanup_free_ char *summary = NULL;
@@ -184,6 +187,27 @@ static void arm_dwell(Daemon *d, const Plan *plan, uint64_t now)
  * this often rather than spin. */
 #define DETACH_RECHECK_MS 5000
 
+/* Something could not be read: look again this often, since no event
+ * says when it can. */
+#define UNKNOWN_RECHECK_MS 2000
+
+/* The domains could not even be listed: everything is unknown, nothing is
+ * decided; said once, the caller retries with a backoff. */
+static int observe_failed(Daemon *d, int r, const char *err)
+{
+	_cleanup_free_ char *cause = NULL;
+	char **pairs = NULL;
+
+	if (asprintf(&cause, "%s (%s)", err ? err : strerror(-r), d->ctx.config->libvirt_uri) < 0 ||
+	    strv_extend(&pairs, "libvirt's list of running domains") < 0 || strv_extend(&pairs, cause) < 0) {
+		strv_free(pairs);
+		return log_error_errno(-ENOMEM, "Listing the unknowns: out of memory");
+	}
+	log_unknowns(d, pairs);
+	daemon_set_unknown_status(d, d->last_unknowns);
+	return r;
+}
+
 static bool plan_changes(const Plan *plan)
 {
 	for (size_t i = 0; i < plan->n_actions; i++)
@@ -198,6 +222,7 @@ int daemon_reconcile(Daemon *d)
 	virConnectPtr conn = watch_conn(d->ctx.watch);
 	Observation *o = NULL;
 	Plan *plan = NULL;
+	char **unknowns = NULL;
 	uint64_t now = now_us();
 	bool awaiting_release;
 	int r;
@@ -210,9 +235,13 @@ int daemon_reconcile(Daemon *d)
 	daemon_busy(d, "observing libvirt at %s and %u PF(s)", d->ctx.config->libvirt_uri, d->ctx.config->n_pfs);
 	r = observe(d->ctx.config, d->ctx.journal, conn, &o, &err);
 	if (r < 0)
-		return log_error_errno(r, "Observing %s: %s", d->ctx.config->libvirt_uri, err ? err : strerror(-r));
-	for (char **p = o->problems; p && *p; p++)
-		log_warning("%s", *p);
+		return observe_failed(d, r, err);
+	r = observation_unknowns(o, &unknowns);
+	if (r < 0) {
+		observation_free(o);
+		return log_error_errno(-ENOMEM, "Listing the unknowns: out of memory");
+	}
+	log_unknowns(d, TAKE_PTR(unknowns));
 	o->in.now_us = now;
 	r = plan_decide(&o->in, &plan);
 	if (r < 0) {
@@ -221,7 +250,6 @@ int daemon_reconcile(Daemon *d)
 	}
 	log_debug("M1=%u N1=%u mode=%s", plan->m1, plan->n1, plan->mode.active ? "active" : "inactive");
 	log_waits(d, o, plan);
-	log_metadata(d, conn, o);
 	if (!d->ctx.dry_run && prune_attachments(d->ctx.journal, o)) {
 		/* Stale entries on disk are harmless (they count only while
 		 * the VM named holds the VF) and go with the next save. */
@@ -251,6 +279,9 @@ int daemon_reconcile(Daemon *d)
 		 * the result; a converged turn changes nothing. */
 		if (!d->ctx.dry_run && plan_changes(plan))
 			daemon_schedule(d);
+		else if (d->last_unknowns && d->last_unknowns[0])
+			/* No event says a read works again: look again. */
+			virEventUpdateTimeout(d->reconcile_timer, UNKNOWN_RECHECK_MS);
 	}
 	daemon_set_status(d, o, plan, NULL);
 	notify_sendf("STATUS=%s: %u VM(s), %u VF(s) wanted, %u spare", plan->mode.active ? "split active" : "no split",

@@ -5,6 +5,7 @@
 
 #include "basic/log.h"
 #include "basic/macro.h"
+#include "basic/strv.h"
 #include "daemon/balloon-loop.h"
 #include "daemon/ctl-server.h"
 #include "daemon/status-json.h"
@@ -22,11 +23,14 @@ static json_object *pfs_json(const Observation *o, const Plan *plan)
 		json_object *p = json_object_new_object();
 		const PlanPf *pp = &o->plan_pfs[i];
 
+		bool known = pp->unknown == PLAN_KNOWN;
+
 		json_object_object_add(p, "name", json_object_new_string(o->pfs[i].name));
-		json_object_object_add(p, "address", json_object_new_string(o->pfs[i].addr));
+		json_object_object_add(p, "address", str_or_null(o->pfs[i].addr));
 		json_object_object_add(p, "netdev", str_or_null(o->pfs[i].ifname));
-		json_object_object_add(p, "totalvfs", json_object_new_int((int)pp->totalvfs));
-		json_object_object_add(p, "numvfs", json_object_new_int((int)pp->numvfs));
+		json_object_object_add(p, "unknown", known ? NULL : json_object_new_string(o->pfs[i].unknown ?: "?"));
+		json_object_object_add(p, "totalvfs", known ? json_object_new_int((int)pp->totalvfs) : NULL);
+		json_object_object_add(p, "numvfs", known ? json_object_new_int((int)pp->numvfs) : NULL);
 		json_object_object_add(p, "numvfs_wanted", json_object_new_int((int)plan->pf_target[i]));
 		json_object_object_add(p, "spare", json_object_new_int((int)plan->pf_spare[i]));
 		json_object_object_add(p, "split_by_kvmnetd", json_object_new_boolean(pp->numvfs_ours));
@@ -46,6 +50,7 @@ static json_object *vms_json(const Observation *o, const Plan *plan)
 		json_object_object_add(v, "name", json_object_new_string(o->vm_names[i]));
 		json_object_object_add(v, "uuid", json_object_new_string(o->vm_uuids[i]));
 		json_object_object_add(v, "path", json_object_new_string(plan_path_to_string(s->path)));
+		json_object_object_add(v, "unknown", str_or_null(o->vm_unknowns[i]));
 		json_object_object_add(v, "vfs", json_object_new_int((int)s->n_vfs));
 		json_object_object_add(v, "waiting_for",
 				       s->wait == PLAN_WAIT_NONE ? NULL : json_object_new_string(plan_wait_to_string(s->wait)));
@@ -56,14 +61,30 @@ static json_object *vms_json(const Observation *o, const Plan *plan)
 	return a;
 }
 
-void daemon_set_status(Daemon *d, const Observation *o, const Plan *plan, const char *libvirt_error)
+/* What could not be read this turn and why (observation_unknowns()). */
+static json_object *unknowns_json(char **pairs)
 {
-	json_object *root = json_object_new_object(), *lv = json_object_new_object(), *probs;
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; pairs && pairs[i] && pairs[i + 1]; i += 2) {
+		json_object *u = json_object_new_object();
+
+		json_object_object_add(u, "what", json_object_new_string(pairs[i]));
+		json_object_object_add(u, "cause", json_object_new_string(pairs[i + 1]));
+		json_object_array_add(a, u);
+	}
+	return a;
+}
+
+static void publish(Daemon *d, const Observation *o, const Plan *plan, bool connected, const char *libvirt_error,
+		    char **unknowns)
+{
+	json_object *root = json_object_new_object(), *lv = json_object_new_object();
 	int r;
 
 	json_object_object_add(root, "dry_run", json_object_new_boolean(d->ctx.dry_run));
 	json_object_object_add(lv, "uri", json_object_new_string(d->ctx.config->libvirt_uri));
-	json_object_object_add(lv, "connected", json_object_new_boolean(o != NULL));
+	json_object_object_add(lv, "connected", json_object_new_boolean(connected));
 	json_object_object_add(lv, "error", str_or_null(libvirt_error));
 	json_object_object_add(root, "libvirt", lv);
 	json_object_object_add(root, "threshold", json_object_new_int((int)d->ctx.config->threshold));
@@ -83,10 +104,7 @@ void daemon_set_status(Daemon *d, const Observation *o, const Plan *plan, const 
 		json_object_object_add(root, "vms", vms_json(o, plan));
 	} else
 		json_object_object_add(root, "mode", json_object_new_string("unknown"));
-	probs = json_object_new_array();
-	for (char **p = o ? o->problems : NULL; p && *p; p++)
-		json_object_array_add(probs, json_object_new_string(*p));
-	json_object_object_add(root, "problems", probs);
+	json_object_object_add(root, "unknowns", unknowns_json(unknowns));
 	json_object_object_add(root, "balloon", balloon_loop_status(d->balloon_loop));
 
 	/* The control socket's thread answers from this copy from now on. */
@@ -94,4 +112,18 @@ void daemon_set_status(Daemon *d, const Observation *o, const Plan *plan, const 
 	if (r < 0)
 		log_debug_errno(r, "Publishing the status view: %m");
 	json_object_put(root);
+}
+
+void daemon_set_status(Daemon *d, const Observation *o, const Plan *plan, const char *libvirt_error)
+{
+	_cleanup_strv_free_ char **unknowns = NULL;
+
+	if (o && observation_unknowns(o, &unknowns) < 0)
+		log_debug("Listing the unknowns for the status view: out of memory");
+	publish(d, o, plan, o != NULL, libvirt_error, unknowns);
+}
+
+void daemon_set_unknown_status(Daemon *d, char **unknowns)
+{
+	publish(d, NULL, NULL, true, NULL, unknowns);
 }

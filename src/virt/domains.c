@@ -14,6 +14,12 @@ void domain_list_free(DomainList *l)
 		return;
 	for (size_t i = 0; i < l->n; i++)
 		domain_def_free(l->defs[i]);
+	for (size_t i = 0; i < l->n_unread; i++) {
+		free(l->unread[i].name);
+		free(l->unread[i].uuid);
+		free(l->unread[i].error);
+	}
+	free(l->unread);
 	free(l->defs);
 	free(l);
 }
@@ -77,7 +83,50 @@ int virt_domain_names(virConnectPtr c, char ***ret, char **ret_error)
 	return 0;
 }
 
-int virt_domains_running(virConnectPtr c, DomainList **ret, char **ret_error)
+/* A domain whose XML failed: kept as unread with the message. */
+static int add_unread(DomainList *l, virDomainPtr dom, char **error)
+{
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	DomainUnread *u = &l->unread[l->n_unread];
+	const char *name = virDomainGetName(dom);
+
+	*u = (DomainUnread){ .name = strdup(name ? name : "?"), .id = (int)virDomainGetID(dom),
+			     .error = *error ? *error : strdup("unknown libvirt error") };
+	*error = NULL;
+	if (virDomainGetUUIDString(dom, uuid) == 0)
+		u->uuid = strdup(uuid);
+	else
+		virResetLastError();
+	l->n_unread++;
+	return u->name && u->error ? 0 : -ENOMEM;
+}
+
+/* One listed domain into l: parsed, left out (it stopped since the
+ * listing), or, when partial, kept as unread. */
+static int collect(DomainList *l, virDomainPtr dom, bool partial, char **ret_error)
+{
+	_cleanup_free_ char *err = NULL;
+	int r;
+
+	r = domain_parse(dom, 0, &l->defs[l->n], NULL, partial ? &err : ret_error);
+	if (r >= 0) {
+		l->n++;
+		return 0;
+	}
+	if ((r == -ENOENT || r == -EINVAL) && virDomainIsActive(dom) != 1) {
+		/* It stopped (or went away) since the listing: not running,
+		 * so not ours to report. */
+		if (ret_error && !partial) {
+			free(*ret_error);
+			*ret_error = NULL;
+		}
+		virResetLastError();
+		return 0;
+	}
+	return partial && r != -ENOMEM ? add_unread(l, dom, &err) : r;
+}
+
+static int domains_running(virConnectPtr c, bool partial, DomainList **ret, char **ret_error)
 {
 	_cleanup_domain_list_ DomainList *l = NULL;
 	virDomainPtr *doms = NULL;
@@ -87,28 +136,15 @@ int virt_domains_running(virConnectPtr c, DomainList **ret, char **ret_error)
 	if (n < 0)
 		return virt_error_take(ret_error);
 	l = calloc(1, sizeof(*l));
-	if (l)
+	if (l) {
 		l->defs = calloc((size_t)n + 1, sizeof(DomainDef *));
-	if (!l || !l->defs)
+		l->unread = calloc((size_t)n + 1, sizeof(DomainUnread));
+	}
+	if (!l || !l->defs || !l->unread)
 		r = -ENOMEM;
 	for (int i = 0; i < n; i++) {
-		if (r >= 0) {
-			r = domain_parse(doms[i], 0, &l->defs[l->n], NULL, ret_error);
-			if (r >= 0)
-				l->n++;
-			else if (r == -ENOENT || r == -EINVAL) {
-				/* It stopped (or went away) since the listing:
-				 * not running, so not ours to report. */
-				if (virDomainIsActive(doms[i]) != 1) {
-					if (ret_error) {
-						free(*ret_error);
-						*ret_error = NULL;
-					}
-					virResetLastError();
-					r = 0;
-				}
-			}
-		}
+		if (r >= 0)
+			r = collect(l, doms[i], partial, ret_error);
 		virDomainFree(doms[i]);
 	}
 	free(doms);
@@ -117,6 +153,16 @@ int virt_domains_running(virConnectPtr c, DomainList **ret, char **ret_error)
 	qsort(l->defs, l->n, sizeof(DomainDef *), cmp_def_name);
 	*ret = TAKE_PTR(l);
 	return 0;
+}
+
+int virt_domains_running(virConnectPtr c, DomainList **ret, char **ret_error)
+{
+	return domains_running(c, false, ret, ret_error);
+}
+
+int virt_domains_running_partial(virConnectPtr c, DomainList **ret, char **ret_error)
+{
+	return domains_running(c, true, ret, ret_error);
 }
 
 static virDomainPtr lookup(virConnectPtr c, const char *name)

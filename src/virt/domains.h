@@ -14,9 +14,18 @@
  * connection reports libvirt's error through ret_error (malloc'd, may be
  * NULL) like virt_conn_open(). */
 
+/* An active domain whose live XML could not be read or parsed. */
+typedef struct DomainUnread {
+	char *name, *uuid; /* from the listing; uuid NULL if libvirt gave none */
+	int id;
+	char *error;	   /* libvirt's message, or what did not parse */
+} DomainUnread;
+
 typedef struct DomainList {
 	DomainDef **defs; /* sorted by name */
 	size_t n;
+	DomainUnread *unread; /* virt_domains_running_partial() only */
+	size_t n_unread;
 } DomainList;
 
 void domain_list_free(DomainList *l);
@@ -26,6 +35,10 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(DomainList *, domain_list_free)
 /* Every active (running or paused) domain, from its live XML.  A domain
  * that stops between the listing and the XML read is left out. */
 int virt_domains_running(virConnectPtr c, DomainList **ret, char **ret_error);
+/* The same, but a domain whose XML cannot be read or parsed is listed in
+ * unread rather than failing the whole list: its holdings are unknown,
+ * and the caller says so.  Only the listing itself fails. */
+int virt_domains_running_partial(virConnectPtr c, DomainList **ret, char **ret_error);
 
 /* One domain by name, UUID or numeric id.  flags are virDomainXMLFlags
  * (VIR_DOMAIN_XML_INACTIVE for the persistent definition).  ret_xml, if not

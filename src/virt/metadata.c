@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
 #include <string.h>
 #include <libvirt/virterror.h>
 #include <libxml/parser.h>
@@ -45,7 +46,8 @@ int virt_domain_managed(virConnectPtr c, const char *uuid, bool *ret_managed)
 	return virt_domain_metadata(c, uuid, ret_managed, NULL);
 }
 
-int virt_domain_metadata(virConnectPtr c, const char *uuid, bool *ret_managed, char **ret_xml)
+/* ret_xml: the element refused (-EBADMSG); ret_msg: libvirt's message. */
+static int metadata_read(virConnectPtr c, const char *uuid, bool *ret_managed, char **ret_xml, char **ret_msg)
 {
 	_cleanup_free_ char *xml = NULL;
 	virDomainPtr d;
@@ -53,12 +55,14 @@ int virt_domain_metadata(virConnectPtr c, const char *uuid, bool *ret_managed, c
 
 	d = virDomainLookupByUUIDString(c, uuid);
 	if (!d)
-		return virt_error_take(NULL);
+		return virt_error_take(ret_msg);
 	xml = virDomainGetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, KVMNET_METADATA_NS, VIR_DOMAIN_AFFECT_LIVE);
 	if (!xml) {
 		virErrorPtr e = virGetLastError();
 
 		r = e && e->code == VIR_ERR_NO_DOMAIN_METADATA ? 0 : -EIO;
+		if (r < 0 && ret_msg)
+			*ret_msg = strdup(e && e->message ? e->message : "unknown libvirt error");
 		virResetLastError();
 		virDomainFree(d);
 		if (r == 0)
@@ -74,4 +78,27 @@ int virt_domain_metadata(virConnectPtr c, const char *uuid, bool *ret_managed, c
 		return -EBADMSG;
 	}
 	return 0;
+}
+
+int virt_domain_metadata(virConnectPtr c, const char *uuid, bool *ret_managed, char **ret_xml)
+{
+	return metadata_read(c, uuid, ret_managed, ret_xml, NULL);
+}
+
+int virt_domain_managed_why(virConnectPtr c, const char *uuid, bool *ret_managed, char **ret_cause)
+{
+	_cleanup_free_ char *xml = NULL, *msg = NULL;
+	int r = metadata_read(c, uuid, ret_managed, &xml, &msg);
+
+	if (r >= 0 || !ret_cause)
+		return r;
+	/* The guest's owner wrote the element: no control characters. */
+	for (char *p = xml; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
+			*p = ' ';
+	if (r == -EBADMSG ? asprintf(ret_cause, "kvmnet metadata %.200s is neither manage=\"yes\" nor manage=\"no\"",
+				     xml ? xml : "?") < 0
+			  : asprintf(ret_cause, "kvmnet metadata unreadable: %s", msg ? msg : strerror(-r)) < 0)
+		*ret_cause = NULL;
+	return r;
 }

@@ -28,3 +28,6 @@ int virt_domain_managed(virConnectPtr c, const char *uuid, bool *ret_managed);
 /* The same; on -EBADMSG, the element as libvirt gave it in *ret_xml (may
  * be NULL) for the caller's message. */
 int virt_domain_metadata(virConnectPtr c, const char *uuid, bool *ret_managed, char **ret_xml);
+/* The same; on any failure *ret_cause (if not NULL) is a sentence saying
+ * what failed: libvirt's message, or the element that does not parse. */
+int virt_domain_managed_why(virConnectPtr c, const char *uuid, bool *ret_managed, char **ret_cause);

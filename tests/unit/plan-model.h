@@ -7,6 +7,10 @@
  * that carries out a plan the way the kernel and libvirt would, refusing
  * what they refuse (numvfs from nonzero to nonzero, numvfs while a VF is
  * held, attaching a VF that is held, missing or not bound to vfio-pci).
+ * It also refuses every step plan.h's unknowns rules (U1-U4) forbid, as
+ * the oracle of those rules: a detach from or anything for an unknown VM,
+ * touching a VF whose driver or use is unknown, numvfs on an unknown PF
+ * or one with such a VF, a MAC on a VF someone holds.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,7 +142,8 @@ static inline int model_apply(Model *m, const Plan *plan)
 
 		switch (a->type) {
 		case PLAN_DETACH:
-			if (!vf || vf->vm != a->vm || vf->use != PLAN_VF_OURS ||
+			if (!vf || vf->vm != a->vm || vf->use != PLAN_VF_OURS || m->vms[a->vm].unknown ||
+			    vf->driver == PLAN_DRIVER_UNKNOWN ||
 			    (!m->vms[a->vm].has_other_nic && model_vfs_of(m, a->vm) < 2))
 				goto refused; /* never a VM's only NIC */
 			vf->use = PLAN_VF_FREE;
@@ -147,22 +152,27 @@ static inline int model_apply(Model *m, const Plan *plan)
 		case PLAN_SET_NUMVFS:
 			if (pf->numvfs > 0 && a->numvfs > 0)
 				goto refused; /* EBUSY */
+			if (pf->unknown)
+				goto refused; /* U4 */
 			for (size_t i = 0; i < pf->n_vfs; i++)
-				if (m->vfs[a->pf][i].use != PLAN_VF_FREE || m->vfs[a->pf][i].driver == PLAN_DRIVER_OTHER)
-					goto refused; /* would destroy a VF in use */
+				if (m->vfs[a->pf][i].use != PLAN_VF_FREE || m->vfs[a->pf][i].driver == PLAN_DRIVER_OTHER ||
+				    m->vfs[a->pf][i].driver == PLAN_DRIVER_UNKNOWN)
+					goto refused; /* would destroy a VF in use (or maybe in use) */
 			model_reset_pf(m, (size_t)a->pf, a->numvfs, true);
 			break;
 		case PLAN_BIND_VFIO:
-			if (!vf || vf->driver == PLAN_DRIVER_OTHER)
+			if (!vf || vf->driver == PLAN_DRIVER_OTHER || vf->driver == PLAN_DRIVER_UNKNOWN ||
+			    vf->use == PLAN_VF_UNKNOWN)
 				goto refused;
 			vf->driver = PLAN_DRIVER_VFIO;
 			break;
 		case PLAN_SET_VF_MAC:
-			if (!vf)
+			/* a MAC change under a holder is one its guest sees */
+			if (!vf || vf->use != PLAN_VF_FREE || m->vms[a->vm].unknown)
 				goto refused;
 			break;
 		case PLAN_ATTACH:
-			if (!vf || vf->use != PLAN_VF_FREE || vf->driver != PLAN_DRIVER_VFIO)
+			if (!vf || vf->use != PLAN_VF_FREE || vf->driver != PLAN_DRIVER_VFIO || m->vms[a->vm].unknown)
 				goto refused;
 			vf->use = PLAN_VF_OURS;
 			vf->vm = a->vm;

@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Fault injection for the real code paths of kvmnetd (and kvmnetctl), as an
+ * LD_PRELOAD interposer: chosen libvirt calls and reads of chosen sysfs
+ * files fail, time out or return other text, at moments a test chooses.
+ *
+ *   KVMNET_FAULT_FILE  rules, re-read at every intercepted call, one a line:
+ *                        CALL MATCH ACTION [OPTION...]
+ *     CALL    virConnectListAllDomains, virDomainGetXMLDesc,
+ *             virDomainGetMetadata, virDomainDetachDeviceFlags,
+ *             virDomainAttachDeviceFlags, open (open/open64/openat: reads
+ *             of files), readlink
+ *     MATCH   the domain's name, or a part of the path below
+ *             $KVMNET_SYSROOT (only paths there are touched); * for any
+ *     ACTION  fail     the call fails: errno (files) or a libvirt error
+ *             timeout  the same after a wait, as a libvirt timeout
+ *             return   the call succeeds with the text of option text=
+ *                      (XML, metadata, link target) instead
+ *     OPTIONS errno=N (default EIO), ms=N (the wait; default 2000 for
+ *             timeout, else 0), count=N (only the first N matching calls
+ *             in this process; default every one), text=... (the rest of
+ *             the line)
+ *     Lines starting with # are comments.  Every call fails while the
+ *     rule is in the file: write it, remove it, at the chosen moment.
+ *   KVMNET_FAULT_LOG   one line appended per fault injected:
+ *                        CALL MATCH ACTION TARGET
+ *
+ * Nothing here runs without KVMNET_FAULT_FILE.
+ */
+/* open and open64 are two symbols to interpose, not one redirected. */
+#undef _FILE_OFFSET_BITS
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#define MAX_RULES 32
+
+typedef struct Rule {
+	char call[48], match[256], action[16], text[4096];
+	int err, ms, count;
+	unsigned long hash; /* of the whole line: counts survive re-reading */
+} Rule;
+
+/* Matches per rule line, by hash, for count=. */
+static struct {
+	unsigned long hash;
+	int seen;
+} counters[MAX_RULES * 4];
+static __thread bool busy; /* our own reads and the real calls below */
+
+static unsigned long hash_of(const char *s)
+{
+	unsigned long h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+static int *counter(unsigned long hash)
+{
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		if (counters[i].hash == hash || counters[i].hash == 0) {
+			counters[i].hash = hash;
+			return &counters[i].seen;
+		}
+	return NULL;
+}
+
+static void parse_options(Rule *r, char *rest)
+{
+	char *tok, *save = NULL;
+
+	r->err = EIO;
+	r->ms = strcmp(r->action, "timeout") == 0 ? 2000 : 0;
+	r->count = -1;
+	for (tok = strtok_r(rest, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		if (strncmp(tok, "errno=", 6) == 0)
+			r->err = atoi(tok + 6);
+		else if (strncmp(tok, "ms=", 3) == 0)
+			r->ms = atoi(tok + 3);
+		else if (strncmp(tok, "count=", 6) == 0)
+			r->count = atoi(tok + 6);
+		else if (strncmp(tok, "text=", 5) == 0) {
+			/* the rest of the line, spaces included */
+			snprintf(r->text, sizeof(r->text), "%s%s%s", tok + 5, save && *save ? " " : "",
+				 save ? save : "");
+			break;
+		}
+	}
+}
+
+/* The first rule of the file for (call, target), or false. */
+static bool find_rule(const char *call, const char *target, Rule *ret)
+{
+	const char *path = getenv("KVMNET_FAULT_FILE");
+	char line[8192];
+	bool found = false;
+	FILE *f;
+
+	if (!path || !target)
+		return false;
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		Rule r = { 0 };
+		int n = 0;
+		int *seen;
+
+		line[strcspn(line, "\n")] = 0;
+		if (line[0] == '#' || sscanf(line, "%47s %255s %15s %n", r.call, r.match, r.action, &n) < 3)
+			continue;
+		if (strcmp(r.call, call) != 0 || (strcmp(r.match, "*") != 0 && !strstr(target, r.match)))
+			continue;
+		r.hash = hash_of(line);
+		parse_options(&r, line + n);
+		seen = counter(r.hash);
+		if (r.count >= 0 && seen && (*seen)++ >= r.count)
+			continue;
+		*ret = r;
+		found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+static void log_fault(const Rule *r, const char *target)
+{
+	const char *path = getenv("KVMNET_FAULT_LOG");
+	char line[1024];
+	int fd, n;
+
+	if (!path)
+		return;
+	n = snprintf(line, sizeof(line), "%s %s %s %s\n", r->call, r->match, r->action, target);
+	fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	if (write(fd, line, (size_t)(n < (int)sizeof(line) ? n : (int)sizeof(line) - 1)) < 0)
+		n = 0;
+	close(fd);
+}
+
+static void wait_ms(int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	while (ms > 0 && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* The rule for this call, logged and waited for, or NULL. */
+static const Rule *fault(const char *call, const char *target, Rule *buf)
+{
+	if (busy)
+		return NULL;
+	busy = true;
+	if (!find_rule(call, target, buf)) {
+		busy = false;
+		return NULL;
+	}
+	log_fault(buf, target);
+	wait_ms(buf->ms);
+	busy = false;
+	return buf;
+}
+
+/* A libvirt error in the thread's last-error slot, as libvirt would set
+ * it: through its own (exported, private) reporting function. */
+static void libvirt_error(const Rule *r, const char *call, const char *target)
+{
+	typedef void (*ReportFn)(int, int, const char *, const char *, size_t, const char *, ...);
+	ReportFn report = (ReportFn)dlsym(RTLD_DEFAULT, "virReportErrorHelper");
+	int code = strcmp(r->action, "timeout") == 0 ? VIR_ERR_OPERATION_TIMEOUT : VIR_ERR_INTERNAL_ERROR;
+
+	if (report)
+		report(VIR_FROM_NONE, code, __FILE__, call, __LINE__, "fault injected into %s of %s", call, target);
+}
+
+#define REAL(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))
+
+static const char *dom_name(virDomainPtr d)
+{
+	const char *n = d ? virDomainGetName(d) : NULL;
+
+	return n ? n : "?";
+}
+
+int virConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains, unsigned int flags)
+{
+	Rule r;
+
+	if (fault(__func__, "*", &r)) {
+		libvirt_error(&r, __func__, "the connection");
+		return -1;
+	}
+	return REAL(virConnectListAllDomains)(conn, domains, flags);
+}
+
+char *virDomainGetXMLDesc(virDomainPtr domain, unsigned int flags)
+{
+	Rule r;
+
+	if (fault(__func__, dom_name(domain), &r)) {
+		if (strcmp(r.action, "return") == 0)
+			return strdup(r.text);
+		libvirt_error(&r, __func__, dom_name(domain));
+		return NULL;
+	}
+	return REAL(virDomainGetXMLDesc)(domain, flags);
+}
+
+char *virDomainGetMetadata(virDomainPtr domain, int type, const char *uri, unsigned int flags)
+{
+	Rule r;
+
+	if (fault(__func__, dom_name(domain), &r)) {
+		if (strcmp(r.action, "return") == 0)
+			return strdup(r.text);
+		libvirt_error(&r, __func__, dom_name(domain));
+		return NULL;
+	}
+	return REAL(virDomainGetMetadata)(domain, type, uri, flags);
+}
+
+int virDomainDetachDeviceFlags(virDomainPtr domain, const char *xml, unsigned int flags)
+{
+	Rule r;
+
+	if (fault(__func__, dom_name(domain), &r)) {
+		if (strcmp(r.action, "return") == 0)
+			return 0; /* accepted; the guest never lets go */
+		libvirt_error(&r, __func__, dom_name(domain));
+		return -1;
+	}
+	return REAL(virDomainDetachDeviceFlags)(domain, xml, flags);
+}
+
+int virDomainAttachDeviceFlags(virDomainPtr domain, const char *xml, unsigned int flags)
+{
+	Rule r;
+
+	if (fault(__func__, dom_name(domain), &r)) {
+		if (strcmp(r.action, "return") == 0)
+			return 0;
+		libvirt_error(&r, __func__, dom_name(domain));
+		return -1;
+	}
+	return REAL(virDomainAttachDeviceFlags)(domain, xml, flags);
+}
+
+/* The path below the sysroot, or NULL for a path elsewhere. */
+static const char *in_sysroot(const char *path)
+{
+	const char *root = getenv("KVMNET_SYSROOT");
+	size_t n = root ? strlen(root) : 0;
+
+	if (!path || !root || n == 0 || strncmp(path, root, n) != 0)
+		return NULL;
+	return path + n;
+}
+
+/* A read of a file under the sysroot that fails (writes pass). */
+static int open_fault(const char *path, int flags)
+{
+	const char *rel = in_sysroot(path);
+	Rule r;
+
+	if (!rel || (flags & O_ACCMODE) != O_RDONLY || !fault("open", rel, &r))
+		return 0;
+	errno = r.err;
+	return -1;
+}
+
+static mode_t mode_arg(int flags, va_list ap)
+{
+	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? va_arg(ap, mode_t) : 0;
+}
+
+/* open and open64: the same, but for the real function's name. */
+static int open_as(const char *name, const char *path, int flags, va_list ap)
+{
+	int (*real)(const char *, int, ...) = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, name);
+	mode_t mode = mode_arg(flags, ap);
+
+	if (open_fault(path, flags) < 0)
+		return -1;
+	return real(path, flags, mode);
+}
+
+#define DEFINE_OPEN(fn)                                        \
+	int fn(const char *path, int flags, ...)               \
+	{                                                      \
+		va_list ap;                                    \
+		int r;                                         \
+                                                               \
+		va_start(ap, flags);                           \
+		r = open_as(#fn, path, flags, ap);             \
+		va_end(ap);                                    \
+		return r;                                      \
+	}
+DEFINE_OPEN(open)
+DEFINE_OPEN(open64)
+
+int openat(int dirfd, const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = mode_arg(flags, ap);
+	va_end(ap);
+	if (path[0] == '/' && open_fault(path, flags) < 0)
+		return -1;
+	return REAL(openat)(dirfd, path, flags, mode);
+}
+
+ssize_t readlink(const char *path, char *buf, size_t size)
+{
+	const char *rel = in_sysroot(path);
+	Rule r;
+
+	if (rel && fault("readlink", rel, &r)) {
+		size_t n = strlen(r.text);
+
+		if (strcmp(r.action, "return") != 0) {
+			errno = r.err;
+			return -1;
+		}
+		n = n < size ? n : size;
+		memcpy(buf, r.text, n);
+		return (ssize_t)n;
+	}
+	return REAL(readlink)(path, buf, size);
+}
