@@ -339,6 +339,14 @@ static int parse_log_level(Config *c, const char *key, const char *value, ParseC
 	return 0;
 }
 
+static int parse_metrics_listen(Config *c, const char *key, const char *value, ParseCtx *ctx)
+{
+	if (inet_addr_parse(value, &c->metrics_listen) < 0)
+		return bad_value(ctx, key, "ADDRESS:PORT with a numeric address, like 127.0.0.1:9469 or [::1]:9469", value);
+	c->metrics_listen_set = true;
+	return 0;
+}
+
 static const KeyDef libvirt_keys[] = {
 	{ "uri", parse_uri, false },
 };
@@ -367,12 +375,17 @@ static const KeyDef tune_keys[] = {
 	{ "cgroups", parse_tune_cgroups, false },
 };
 
+static const KeyDef metrics_keys[] = {
+	{ "listen", parse_metrics_listen, false },
+};
+
 static const SectionDef sections[] = {
 	{ "libvirt", libvirt_keys, ELEMENTSOF(libvirt_keys) },
 	{ "sriov", sriov_keys, ELEMENTSOF(sriov_keys) },
 	{ "daemon", daemon_keys, ELEMENTSOF(daemon_keys) },
 	{ "irq", irq_keys, ELEMENTSOF(irq_keys) },
 	{ "tune", tune_keys, ELEMENTSOF(tune_keys) },
+	{ "metrics", metrics_keys, ELEMENTSOF(metrics_keys) },
 };
 
 _Static_assert(ELEMENTSOF(sections) <= 8, "ParseCtx.seen has room for 8 sections");
@@ -393,7 +406,8 @@ static void unknown_section(ParseCtx *ctx, const char *name)
 	char shown[80];
 
 	escape_value(name, shown, sizeof(shown));
-	add_error(ctx, ctx->line, "unknown section '[%s]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune]",
+	add_error(ctx, ctx->line, "unknown section '[%s]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune], "
+		  "[metrics]",
 		  shown);
 }
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "basic/cpuset.h"
+#include "basic/inet-addr.h"
 #include "basic/pci-addr.h"
 
 /*
@@ -83,6 +84,9 @@ typedef struct Config {
 	int log_level; /* LOG_LEVEL_* */
 	ConfigIrq irq;
 	ConfigTune tune;
+	/* [metrics] listen: where /metrics is served; off unless set. */
+	bool metrics_listen_set;
+	InetAddr metrics_listen;
 } Config;
 
 /* A config with every default; ret is freed with config_free(). */

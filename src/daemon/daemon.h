@@ -35,6 +35,7 @@ typedef struct Daemon {
 	int ready_fd;		/* detached: tell the waiting parent we are up */
 	struct IrqLoop *irq_loop; /* [irq]: daemon/irq-loop.h */
 	struct TuneRun *tune_run; /* [tune]: daemon/tune-run.h */
+	struct Metrics *metrics;  /* counters, and [metrics]: daemon/metrics-collect.h */
 } Daemon;
 
 int daemon_new(const char *config_path, const char *ctl_path, bool dry_run, Daemon **ret);

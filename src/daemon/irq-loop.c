@@ -16,6 +16,7 @@
 #include "core/irq-placement.h"
 #include "core/irq-sample.h"
 #include "daemon/irq-loop.h"
+#include "daemon/metrics-collect.h"
 #include "host/cpus.h"
 #include "host/irq.h"
 #include "host/irqbalance.h"
@@ -256,7 +257,8 @@ static void apply_move(IrqLoop *l, const IrqMove *m)
 		log_warning_errno(r, "irq %u: writing %d to /proc/irq/%u/smp_affinity_list: %m%s; leaving it alone",
 				  m->irq, m->to, m->irq, irq_pin_hint(r));
 		add_refused(l, m->irq);
-	}
+	} else
+		metrics_irq_moved(l->d->metrics, m->reason);
 }
 
 /* Per-vector loads of one NIC from the two /proc/interrupts samples. */

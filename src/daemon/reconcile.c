@@ -11,10 +11,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "basic/deadline.h"
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "daemon/apply.h"
 #include "daemon/daemon.h"
+#include "daemon/metrics-collect.h"
 #include "daemon/observe.h"
 #include "daemon/sd-notify.h"
 #include "daemon/status-json.h"
@@ -140,6 +142,7 @@ static int carry_out(Daemon *d, virConnectPtr conn, const Observation *o, const 
 	for (size_t i = 0; i < plan->n_actions; i++) {
 		const PlanAction *a = &plan->actions[i];
 		_cleanup_free_ char *line = NULL, *err = NULL;
+		uint64_t t0;
 		int r;
 
 		if (a->type == PLAN_WAIT)
@@ -157,7 +160,9 @@ static int carry_out(Daemon *d, virConnectPtr conn, const Observation *o, const 
 		/* A detach waits for the guest (libvirt gives it seconds), an
 		 * attach or numvfs for the kernel: say which, while it lasts. */
 		daemon_busy(d, "%s", line);
+		t0 = now_monotonic_us();
 		r = apply_action(&ctx, a, &err);
+		metrics_action(d->metrics, a->type, a->vm >= 0 ? o->vm_names[a->vm] : NULL, t0, r >= 0);
 		if (r < 0)
 			/* Stop here: later actions assumed this one; the next
 			 * turn observes what really happened. */

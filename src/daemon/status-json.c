@@ -6,6 +6,7 @@
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "daemon/ctl-server.h"
+#include "daemon/metrics-collect.h"
 #include "daemon/status-json.h"
 
 static json_object *str_or_null(const char *s)
@@ -89,6 +90,8 @@ void daemon_set_status(Daemon *d, const Observation *o, const Plan *plan, const 
 
 	/* The control socket's thread answers from this copy from now on. */
 	r = ctl_server_publish(d->ctl, root);
+	/* The metrics show the same observation and plan. */
+	metrics_observed(d->metrics, d->config, o, plan);
 	if (r < 0)
 		log_debug_errno(r, "Publishing the status view: %m");
 	json_object_put(root);
