@@ -81,6 +81,11 @@ int rtnl_vf_stats_parse(const void *buf, size_t len, VfStats **ret, size_t *ret_
 		return -EBADMSG;
 	if (nlmsg_parse(h, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0)
 		return -EBADMSG;
+	/* nlmsg_parse() skips a cut last attribute: 0 VFs, not an error. */
+	nla_for_each_attr(vf, nlmsg_attrdata(h, sizeof(struct ifinfomsg)), nlmsg_attrlen(h, sizeof(struct ifinfomsg)),
+			  rem);
+	if (rem != 0)
+		return -EBADMSG;
 	if (tb[IFLA_VFINFO_LIST]) {
 		nla_for_each_nested(vf, tb[IFLA_VFINFO_LIST], rem) {
 			if (n == cap) {
