@@ -16,6 +16,7 @@
 #include "basic/macro.h"
 #include "daemon/apply.h"
 #include "daemon/daemon.h"
+#include "daemon/log-event.h"
 #include "daemon/metrics-collect.h"
 #include "daemon/observe.h"
 #include "daemon/sd-notify.h"
@@ -118,11 +119,15 @@ static void log_waits(Daemon *d, const Observation *o, const Plan *plan)
 	if (!buf)
 		return;
 	if (!d->last_waits || strcmp(buf, d->last_waits) != 0) {
-		for (char *l = buf, *nl; *l; l = nl + 1) {
-			nl = strchr(l, '\n');
-			if (!nl)
-				break;
-			log_info("%.*s", (int)(nl - l), l);
+		/* The same lines as in buf, each wait with its fields. */
+		if (summary)
+			log_info("%s%s", d->dry_run ? "dry run: " : "", summary);
+		for (size_t i = 0; i < plan->n_actions; i++) {
+			_cleanup_free_ char *line = NULL;
+
+			if (plan->actions[i].type == PLAN_WAIT &&
+			    plan_action_format(&o->in, plan, &plan->actions[i], &line) >= 0)
+				log_action_wait(o, &plan->actions[i], line);
 		}
 		free(d->last_waits);
 		d->last_waits = buf;
@@ -166,8 +171,8 @@ static int carry_out(Daemon *d, virConnectPtr conn, const Observation *o, const 
 		if (r < 0)
 			/* Stop here: later actions assumed this one; the next
 			 * turn observes what really happened. */
-			return log_error_errno(r, "Failed to %s: %s", line, err ? err : strerror(-r));
-		log_info("%s", line);
+			return log_action_failed(o, a, r, line, err);
+		log_action_done(o, a, line);
 		detached |= a->type == PLAN_DETACH;
 	}
 	return 0;
@@ -237,6 +242,12 @@ int daemon_reconcile(Daemon *d)
 	}
 	r = carry_out(d, conn, o, plan);
 	awaiting_release = r > 0;
+	if (r >= 0 && plan->mode.active != d->journal->active) {
+		_cleanup_free_ char *summary = NULL;
+
+		if (plan_summary_format(&o->in, plan, &summary) >= 0)
+			log_split_change(plan->mode.active, summary);
+	}
 	if (r >= 0) {
 		/* In a dry run the mode lives in memory only. */
 		d->journal->active = plan->mode.active;
