@@ -121,6 +121,11 @@ void metrics_publish(Metrics *m)
 		log_debug_errno(r, "Publishing the metrics: %m");
 }
 
+const MetricsSnapshot *metrics_snapshot(const Metrics *m)
+{
+	return &m->snap;
+}
+
 void metrics_domain_event(Metrics *m, const char *domain, int event, uint64_t now_us)
 {
 	char *d;

@@ -42,3 +42,5 @@ void metrics_libvirt(Metrics *m, bool connected);
 /* An interrupt vector moved; publishes. */
 void metrics_irq_moved(Metrics *m, IrqMoveReason reason);
 void metrics_publish(Metrics *m);
+/* The loop's current values (what the next publish copies), for tests. */
+const MetricsSnapshot *metrics_snapshot(const Metrics *m);
