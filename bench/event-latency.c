@@ -356,7 +356,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	hook = fopencookie(NULL, "w", (cookie_io_functions_t){ .write = log_hook });
-	if (!hook || daemon_new(config_path, sock, true, &d) < 0)
+	if (!hook || daemon_new(config_path, sock, DAEMON_DRY_RUN, &d) < 0)
 		return 1;
 	setvbuf(hook, NULL, _IOLBF, 0);
 	stderr = hook;

@@ -128,6 +128,46 @@ int read_user_file(const char *path, size_t max_size, char **ret, size_t *ret_si
 	return read_fd_full(fd, max_size, ret, ret_size);
 }
 
+int read_regular_file(const char *path, size_t max_size, char **ret, size_t *ret_size)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0)
+		return negative_errno();
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EBADFD;
+	if ((uint64_t)st.st_size > max_size)
+		return -EFBIG;
+	return read_fd_full(fd, max_size, ret, ret_size);
+}
+
+int read_state_file(const char *path, size_t max_size, char **ret, size_t *ret_size)
+{
+	_cleanup_free_ char *p = NULL;
+	int r = root_path(&p, "%s", path);
+
+	return r < 0 ? r : read_regular_file(p, max_size, ret, ret_size);
+}
+
+const char *file_error_string(int r)
+{
+	switch (r) {
+	case -EISDIR:
+		return "a directory, not a file";
+	case -EBADFD:
+		return "a FIFO, socket or device, not a regular file";
+	case -EFBIG:
+		return "too large";
+	default:
+		return strerror(-r);
+	}
+}
+
 int read_one_line(const char *path, char **ret)
 {
 	_cleanup_free_ char *buf = NULL;

@@ -23,9 +23,20 @@ int read_full_file(const char *path, size_t max_size, char **ret, size_t *ret_si
 /* The same for a file the user named on the command line (a relative
  * path, say): opened as given, not under the root. */
 int read_user_file(const char *path, size_t max_size, char **ret, size_t *ret_size);
+/* A file a person names or kvmnet keeps (a configuration, a state file),
+ * opened as given (not below the root; root_path() first for one that is):
+ * only a regular file, and opened without blocking, so a FIFO is refused
+ * rather than waited on.  -EISDIR for a directory, -EBADFD for a FIFO, a
+ * socket or a device, -EFBIG over max_size. */
+int read_regular_file(const char *path, size_t max_size, char **ret, size_t *ret_size);
+/* read_regular_file() of a path below the root (/etc/kvmnet/...). */
+int read_state_file(const char *path, size_t max_size, char **ret, size_t *ret_size);
+/* Those errors for a message ("a directory", "a FIFO, socket or device,
+ * not a regular file", "too large"), strerror() for the others. */
+const char *file_error_string(int r);
 /* First line without its newline. */
 int read_one_line(const char *path, char **ret);
-/* A file holding one decimal (or 0x hex) integer, like sysfs attributes. */
+/* A file holding one decimal integer, like most sysfs attributes. */
 int read_u64_file(const char *path, uint64_t *ret);
 int read_int_file(const char *path, int *ret);
 /* Last component of a symlink's target ("driver" -> "igb"). */

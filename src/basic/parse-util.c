@@ -9,7 +9,7 @@
 #include "macro.h"
 #include "parse-util.h"
 
-int parse_u64(const char *s, uint64_t *ret)
+static int parse_u64_base(const char *s, int base, uint64_t *ret)
 {
 	unsigned long long v;
 	char *end;
@@ -17,12 +17,32 @@ int parse_u64(const char *s, uint64_t *ret)
 	if (isempty(s) || !(isdigit((unsigned char)s[0])))
 		return -EINVAL;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	v = strtoull(s, &end, base);
 	if (errno == ERANGE)
 		return -ERANGE;
 	if (errno != 0 || *end != 0)
 		return -EINVAL;
 	*ret = v;
+	return 0;
+}
+
+int parse_u64(const char *s, uint64_t *ret)
+{
+	/* Base 10, never 0: a person who writes "010" means ten, not eight,
+	 * and "0x10" in a count or a VLAN is a typing mistake to refuse. */
+	return parse_u64_base(s, 10, ret);
+}
+
+int parse_u32_c(const char *s, uint32_t *ret)
+{
+	uint64_t v;
+	int r = parse_u64_base(s, 0, &v);
+
+	if (r < 0)
+		return r;
+	if (v > UINT32_MAX)
+		return -ERANGE;
+	*ret = (uint32_t)v;
 	return 0;
 }
 
@@ -47,7 +67,7 @@ int parse_int(const char *s, int *ret)
 	if (isempty(s) || !(isdigit((unsigned char)s[0]) || ((s[0] == '-' || s[0] == '+') && isdigit((unsigned char)s[1]))))
 		return -EINVAL;
 	errno = 0;
-	v = strtol(s, &end, 0);
+	v = strtol(s, &end, 10);
 	if (errno == ERANGE || v > INT_MAX || v < INT_MIN)
 		return -ERANGE;
 	if (errno != 0 || *end != 0)

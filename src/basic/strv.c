@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,4 +58,22 @@ bool strv_contains(char *const *l, const char *s)
 		if (strcmp(l[i], s) == 0)
 			return true;
 	return false;
+}
+
+int strv_extendf(char ***l, const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	if (strv_push(l, s) < 0) {
+		free(s);
+		return -ENOMEM;
+	}
+	return 0;
 }

@@ -11,6 +11,8 @@ size_t strv_length(char *const *l);
 int strv_extend(char ***l, const char *s);
 /* Append s itself, taking ownership on success. */
 int strv_push(char ***l, char *s);
+/* strv_extend() of a formatted string: 0 or -ENOMEM. */
+int strv_extendf(char ***l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool strv_contains(char *const *l, const char *s);
 
 static inline void strv_freep(char ***l)

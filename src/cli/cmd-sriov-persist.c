@@ -225,6 +225,17 @@ static int pick_pfs(int argc, char **argv, char ***ret)
 	return 0;
 }
 
+/* The manifest could not be used: nothing is written over it. */
+static void manifest_error(int r, unsigned line)
+{
+	if (r == -EBADMSG)
+		fprintf(stderr, "kvmnetctl sriov: %s:%u: expected 'f|l|d ARG /PATH'; nothing changed\n",
+			PERSIST_MANIFEST, line);
+	else
+		fprintf(stderr, "kvmnetctl sriov: %s: cannot read: %s; nothing changed\n", PERSIST_MANIFEST,
+			file_error_string(r));
+}
+
 int sriov_verb_persist(int argc, char **argv, bool modprobe)
 {
 	_cleanup_strv_free_ char **pfs = NULL;
@@ -238,7 +249,7 @@ int sriov_verb_persist(int argc, char **argv, bool modprobe)
 		return r;
 	r = manifest_load(&m, &line);
 	if (r < 0) {
-		fprintf(stderr, "kvmnetctl sriov: %s:%u: %s\n", PERSIST_MANIFEST, line, strerror(-r));
+		manifest_error(r, line);
 		return EXIT_FAILED;
 	}
 	if (!modprobe && cli_rtnl_open(&rtnl) < 0)
@@ -273,7 +284,7 @@ int sriov_verb_unpersist(int argc, char **argv)
 		return cli_usage_error("sriov", "unpersist: unexpected argument '%s'", argv[0]);
 	r = manifest_load(&m, &line);
 	if (r < 0) {
-		fprintf(stderr, "kvmnetctl sriov: %s:%u: %s\n", PERSIST_MANIFEST, line, strerror(-r));
+		manifest_error(r, line);
 		return EXIT_FAILED;
 	}
 	if (m.n == 0) {
@@ -354,9 +365,13 @@ static int restore_one(const char *path, Rtnl *rtnl, const SriovHolder *holders,
 	unsigned line = 0;
 	int r;
 
-	r = read_full_file(path, 1 << 20, &text, NULL);
-	if (r == 0)
-		r = persist_pf_parse(text, &p, &line);
+	/* A FIFO here would hang the boot's restore: never waited on. */
+	r = read_state_file(path, 1 << 20, &text, NULL);
+	if (r < 0) {
+		fprintf(stderr, "kvmnetctl sriov: %s: cannot read: %s; nothing changed for it\n", path, file_error_string(r));
+		return 1;
+	}
+	r = persist_pf_parse(text, &p, &line);
 	if (r < 0) {
 		fprintf(stderr, "kvmnetctl sriov: %s:%u: %s\n", path, line,
 			r == -EINVAL ? "expected 'pf ADDR', 'numvfs N' or 'vf N ATTRIBUTE VALUE...'" : strerror(-r));

@@ -56,8 +56,8 @@ static void help(FILE *f)
 		"           v1: memory.memsw.limit_in_bytes, memory.limit_in_bytes -> -1,\n"
 		"           blkio.throttle.*_device rules removed; VMs from\n"
 		"           /run/libvirt/qemu/NAME.pid, cgroups from /proc/PID/cgroup)\n"
-		"  revert   write every saved original back and forget it (only to a\n"
-		"           file kvmnet writes; any other saved path is refused)\n"
+		"  revert   write every saved original back, newest first, and forget it\n"
+		"           (only to a file kvmnet writes; any other saved path is refused)\n"
 		"  iommu    print the kernel command line change the IOMMU needs\n"
 		"           (intel_iommu=on on Intel, iommu=pt; amd_iommu=off removed\n"
 		"           on AMD) from /proc/cpuinfo and /proc/cmdline; with --apply\n"
@@ -298,7 +298,11 @@ static int do_revert(TuneState *st, const char *state_path)
 {
 	int failed = 0, r;
 
-	for (size_t i = 0; i < st->n;) {
+	/* Newest first, the reverse of apply: cgroup v1 takes
+	 * memory.memsw.limit_in_bytes only at or above
+	 * memory.limit_in_bytes (EINVAL otherwise), so apply lifts memsw
+	 * first and revert must bring the memory limit down first. */
+	for (size_t i = st->n; i-- > 0;) {
 		TuneEntry *e = &st->entries[i];
 		const char *why = NULL;
 		TuneKnob k;
@@ -318,7 +322,6 @@ static int do_revert(TuneState *st, const char *state_path)
 			log_error_errno(r, "writing %s back to %s: %s%s; kept in %s", e->original, e->path,
 					strerror(-r), errno_hint(r), state_path);
 			failed++;
-			i++;
 			continue;
 		}
 		printf("%s: restored %s\n", e->path, e->original);
@@ -360,8 +363,10 @@ static int run(const char *verb, const char *state_path, char **disks, bool cgro
 
 	r = tune_state_load(state_path, &st);
 	if (r < 0) {
-		log_error_errno(r, "reading state file %s: %s", state_path,
-				r == -EBADMSG ? "not a kvmnet tune state (version 1)" : strerror(-r));
+		log_error_errno(r, "reading state file %s: %s; nothing changed", state_path,
+				r == -EBADMSG	      ? "not a kvmnet tune state (version 1)"
+				: r == -EPROTONOSUPPORT ? "written by a newer kvmnetctl (version over 1)"
+							: file_error_string(r));
 		return EXIT_FAILED;
 	}
 	if (streq(verb, "revert"))

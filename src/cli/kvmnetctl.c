@@ -3,6 +3,7 @@
  * kvmnetctl: a dispatch table in the manner of wg(8); each subcommand lives
  * in a file of its own and parses its own arguments.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
@@ -81,7 +82,7 @@ static int parse_timeout(const char *s, uint64_t *ret)
 {
 	uint64_t v;
 
-	if (parse_u64(s, &v) == 0 && !strneq(s, "0x", 2)) {
+	if (parse_u64(s, &v) == 0) {
 		if (v > UINT64_MAX / 1000000)
 			return -ERANGE;
 		*ret = v * 1000000;
@@ -97,6 +98,23 @@ static int set_timeout(const char *what, const char *s)
 				"or 0 for no limit\nTry 'kvmnetctl --help'.\n",
 			what, s);
 		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* getopt would take "-1" for the option '1' ("invalid option -- '1'")
+ * and lose the argument.  No kvmnetctl argument may be negative, so one
+ * that reads as a negative number is refused here, by name; a word right
+ * after an option is left to getopt, as that option's value. */
+static int refuse_negative(const char *cmd, int argc, char **argv)
+{
+	for (int i = 1; i < argc && !streq(argv[i], "--"); i++) {
+		const char *prev = argv[i - 1];
+
+		if (argv[i][0] != '-' || !isdigit((unsigned char)argv[i][1]) || (i > 1 && prev[0] == '-'))
+			continue;
+		return cli_usage_error(cmd, "'%s'%s%s%s: expected a number of 0 or more, in decimal", argv[i],
+				       i > 1 ? " (after '" : "", i > 1 ? prev : "", i > 1 ? "')" : "");
 	}
 	return 0;
 }
@@ -156,7 +174,10 @@ int main(int argc, char **argv)
 			/* Subcommands parse with getopt again from their name. */
 			int sub_argc = argc - optind;
 			char **sub_argv = argv + optind;
+			int r = refuse_negative(commands[i].name, sub_argc, sub_argv);
 
+			if (r != 0)
+				return r;
 			optind = 0;
 			return commands[i].fn(sub_argc, sub_argv);
 		}

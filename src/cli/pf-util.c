@@ -16,8 +16,7 @@
 
 int cli_resolve_pf(const char *cmd, const char *name, char **ret_addr, char **ret_ifname)
 {
-	_cleanup_free_ char *addr = NULL, *dir = NULL;
-	_cleanup_strv_free_ char **nets = NULL;
+	_cleanup_free_ char *addr = NULL;
 	_cleanup_sriov_pf_ SriovPf *pf = NULL;
 	int r;
 
@@ -35,12 +34,8 @@ int cli_resolve_pf(const char *cmd, const char *name, char **ret_addr, char **re
 			r == -EOPNOTSUPP ? "not an SR-IOV physical function (no sriov_totalvfs)" : strerror(-r));
 		return r == -EOPNOTSUPP ? EXIT_USAGE : EXIT_FAILED;
 	}
-	if (ret_ifname) {
-		*ret_ifname = NULL;
-		if (asprintf(&dir, "/sys/bus/pci/devices/%s/net", addr) >= 0 && list_dir(dir, NULL, &nets) == 0 &&
-		    nets[0])
-			*ret_ifname = strdup(nets[0]);
-	}
+	if (ret_ifname)
+		*ret_ifname = sriov_pf_netdev(addr);
 	*ret_addr = TAKE_PTR(addr);
 	return 0;
 }

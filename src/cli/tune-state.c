@@ -9,8 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "basic/fileio.h"
 #include "basic/macro.h"
 #include "tune-state.h"
+
+/* Far beyond any host's knobs (an entry is ~100 bytes). */
+#define TUNE_STATE_MAX (16U << 20)
 
 void tune_state_done(TuneState *s)
 {
@@ -74,8 +78,14 @@ static int parse_entries(json_object *root, TuneState *s)
 {
 	json_object *arr, *ver;
 
-	if (!json_object_object_get_ex(root, "version", &ver) || json_object_get_int(ver) != 1 ||
-	    !json_object_object_get_ex(root, "entries", &arr) || !json_object_is_type(arr, json_type_array))
+	if (!json_object_is_type(root, json_type_object) || !json_object_object_get_ex(root, "version", &ver) ||
+	    !json_object_is_type(ver, json_type_int))
+		return -EBADMSG;
+	/* A newer kvmnetctl's file is not malformed: refused by name. */
+	if (json_object_get_int64(ver) > 1)
+		return -EPROTONOSUPPORT;
+	if (json_object_get_int64(ver) != 1 || !json_object_object_get_ex(root, "entries", &arr) ||
+	    !json_object_is_type(arr, json_type_array))
 		return -EBADMSG;
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		json_object *e = json_object_array_get_idx(arr, i);
@@ -97,13 +107,17 @@ int tune_state_load(const char *path, TuneState *ret)
 	json_object *root;
 	int r;
 
-	if (access(path, F_OK) < 0) {
-		if (errno != ENOENT)
-			return negative_errno();
+	_cleanup_free_ char *text = NULL;
+
+	/* Never waits on a FIFO, refuses a directory or a huge file. */
+	r = read_regular_file(path, TUNE_STATE_MAX, &text, NULL);
+	if (r == -ENOENT) {
 		*ret = s;
 		return 0;
 	}
-	root = json_object_from_file(path);
+	if (r < 0)
+		return r;
+	root = json_tokener_parse(text);
 	if (!root)
 		return -EBADMSG;
 	r = parse_entries(root, &s);

@@ -24,7 +24,9 @@ typedef struct TuneState {
 	size_t n;
 } TuneState;
 
-/* A missing file is an empty state; a malformed one is -EBADMSG. */
+/* A missing file is an empty state; a malformed one is -EBADMSG, one of a
+ * newer version -EPROTONOSUPPORT; a directory, FIFO (never waited on) or
+ * huge file the errors of read_regular_file(). */
 int tune_state_load(const char *path, TuneState *ret);
 int tune_state_save(const char *path, const TuneState *s);
 void tune_state_done(TuneState *s);

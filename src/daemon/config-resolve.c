@@ -10,25 +10,6 @@
 #include "daemon/config-resolve.h"
 #include "host/netdev.h"
 
-static int add_msg(char ***errors, const char *fmt, ...) _printf_(2, 3);
-static int add_msg(char ***errors, const char *fmt, ...)
-{
-	char *msg = NULL;
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&msg, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	if (strv_push(errors, msg) < 0) {
-		free(msg);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 static const char *why(int r, const char *name)
 {
 	if (r == -ENODEV && !strchr(name, ':'))
@@ -55,7 +36,7 @@ static int resolve_list(ConfigPf *list, unsigned n, const char *key, const char 
 		if (r >= 0 && pci_addr_parse(addr, &a) < 0)
 			r = -EBADMSG;
 		if (r < 0) {
-			if (add_msg(errors, "%s:%u: %s: '%s': %s", filename, list[i].line, key, name, why(r, name)) < 0)
+			if (strv_extendf(errors, "%s:%u: %s: '%s': %s", filename, list[i].line, key, name, why(r, name)) < 0)
 				return -ENOMEM;
 			continue;
 		}
@@ -63,7 +44,7 @@ static int resolve_list(ConfigPf *list, unsigned n, const char *key, const char 
 		list[i].addr = a;
 		for (unsigned k = 0; k < i; k++)
 			if (list[k].is_pci && pci_addr_equal(&list[k].addr, &a) &&
-			    add_msg(errors, "%s:%u: %s: '%s' is %s, already listed on %s:%u", filename, list[i].line,
+			    strv_extendf(errors, "%s:%u: %s: '%s' is %s, already listed on %s:%u", filename, list[i].line,
 				    key, name, addr, filename, list[k].line) < 0)
 				return -ENOMEM;
 	}

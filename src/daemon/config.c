@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/fileio.h"
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "basic/parse-util.h"
@@ -624,32 +625,49 @@ int config_parse_string(const char *text, const char *filename, Config **ret, ch
 	return 0;
 }
 
+/* One MiB is far beyond any real config; stop before garbage. */
+#define CONFIG_MAX_SIZE (1U << 20)
+
+/* The file as text, or one message saying why not: what it is, where the
+ * binary data starts, and what was expected. */
+static int read_config(const char *path, char **ret, char **ret_msg)
+{
+	_cleanup_free_ char *text = NULL;
+	const char *nul;
+	size_t len;
+	unsigned line = 1;
+	int r;
+
+	r = read_regular_file(path, CONFIG_MAX_SIZE, &text, &len);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		if (asprintf(ret_msg, "%s: cannot read: %s%s; expected a configuration file (kvmnetd.conf(5))", path,
+			     file_error_string(r), r == -EFBIG ? " (over 1 MiB)" : "") < 0)
+			return -ENOMEM;
+		return r;
+	}
+	nul = memchr(text, 0, len);
+	if (nul) {
+		for (const char *p = text; p < nul; p++)
+			line += *p == '\n';
+		if (asprintf(ret_msg, "%s:%u: binary data (a NUL byte); expected text", path, line) < 0)
+			return -ENOMEM;
+		return -EBADMSG;
+	}
+	*ret = TAKE_PTR(text);
+	return 0;
+}
+
 int config_load(const char *path, Config **ret, char ***ret_errors)
 {
-	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_free_ char *text = NULL;
-	size_t len = 0;
 	char *msg = NULL;
 	int r;
 
-	f = fopen(path, "re");
-	if (f) {
-		/* One MiB is far beyond any real config; stop before garbage. */
-		text = malloc(1 << 20);
-		if (!text)
-			return -ENOMEM;
-		len = fread(text, 1, (1 << 20) - 1, f);
-		r = ferror(f) ? -EIO : !feof(f) ? -EFBIG : 0;
-		text[len] = 0;
-	} else
-		r = negative_errno();
-	if (r == 0 && memchr(text, 0, len))
-		r = -EBADMSG;
+	r = read_config(path, &text, &msg);
 	if (r < 0) {
-		if (asprintf(&msg, "%s: cannot read: %s", path,
-			     r == -EBADMSG ? "binary data (a NUL byte) in a text file" : strerror(-r)) < 0)
-			return -ENOMEM;
-		if (ret_errors) {
+		if (ret_errors && msg) {
 			*ret_errors = NULL;
 			if (strv_push(ret_errors, msg) < 0) {
 				free(msg);

@@ -106,8 +106,10 @@ static inline void config_freep(Config **c)
  */
 int config_parse_string(const char *text, const char *filename, Config **ret, char ***ret_errors);
 /* Read the file at `path` (as given, not below $KVMNET_SYSROOT: the
- * daemon's caller decides the root) and parse it.  An unreadable file
- * gives its -errno and one message naming the path. */
+ * daemon's caller decides the root) and parse it.  A file that cannot be
+ * read (missing, a directory, a FIFO, which is never waited on, over
+ * 1 MiB) gives its -errno and one message naming the path and what was
+ * expected; binary data (a NUL byte) -EBADMSG and a message with its line. */
 int config_load(const char *path, Config **ret, char ***ret_errors);
 
 const char *on_stop_to_string(OnStop o);

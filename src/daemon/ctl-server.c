@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
@@ -15,6 +16,7 @@
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
+#include "daemon/ctl-conn.h"
 #include "daemon/ctl-server.h"
 #include "daemon/ctl-socket.h"
 
@@ -33,6 +35,8 @@ struct CtlServer {
 	int listen_fd, stop_fd;
 	pthread_t thread;
 	bool running;
+	dev_t dev; /* the socket's inode, to unlink only our own at the end */
+	ino_t ino;
 	pthread_mutex_t lock; /* guards view, busy, busy_since_us */
 	View *view;
 	char busy[CTL_BUSY_MAX];
@@ -185,16 +189,23 @@ static int answer(const char *request, char **ret_reply, void *userdata)
 static void *serve(void *userdata)
 {
 	CtlServer *s = userdata;
-	struct pollfd p[2] = {
-		{ .fd = s->listen_fd, .events = POLLIN },
-		{ .fd = s->stop_fd, .events = POLLIN },
-	};
+	struct pollfd p[2 + CTL_MAX_CLIENTS];
+	CtlConns cs;
 
+	if (ctl_conns_init(&cs, s->uid, answer, s) < 0) {
+		log_error("Control socket %s: out of memory; not answering", s->path);
+		return NULL;
+	}
 	for (;;) {
-		int r;
+		size_t n;
+		int timeout;
 
-		/* No timeout: a daemon nobody asks never wakes for this. */
-		if (poll(p, ELEMENTSOF(p), -1) < 0) {
+		/* No client, no timeout: a daemon nobody asks never wakes. */
+		n = ctl_conns_pollfds(&cs, p + 2, now_monotonic_us(), &timeout);
+		/* Full: new clients wait in the backlog until a slot frees. */
+		p[0] = (struct pollfd){ .fd = n < CTL_MAX_CLIENTS ? s->listen_fd : -1, .events = POLLIN };
+		p[1] = (struct pollfd){ .fd = s->stop_fd, .events = POLLIN };
+		if (poll(p, 2 + n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error_errno(errno, "Control socket %s: poll: %m; no longer answering", s->path);
@@ -202,12 +213,11 @@ static void *serve(void *userdata)
 		}
 		if (p[1].revents)
 			break;
-		if (!(p[0].revents & POLLIN))
-			continue;
-		r = ctl_serve_one(s->listen_fd, s->uid, answer, s);
-		if (r < 0 && r != -EAGAIN)
-			log_debug_errno(r, "Control socket request: %m");
+		ctl_conns_process(&cs, p + 2, n, now_monotonic_us());
+		if (p[0].revents & POLLIN)
+			ctl_conns_accept(&cs, s->listen_fd, now_monotonic_us());
 	}
+	ctl_conns_done(&cs);
 	return NULL;
 }
 
@@ -230,6 +240,7 @@ static int start_thread(CtlServer *s)
 int ctl_server_start(const char *path, uid_t allowed_uid, CtlServer **ret)
 {
 	CtlServer *s = calloc(1, sizeof(*s));
+	struct stat st;
 	int r;
 
 	if (!s)
@@ -249,6 +260,10 @@ int ctl_server_start(const char *path, uid_t allowed_uid, CtlServer **ret)
 		s->path = NULL; /* not ours to unlink */
 		ctl_server_free(s);
 		return r;
+	}
+	if (stat(path, &st) == 0) {
+		s->dev = st.st_dev;
+		s->ino = st.st_ino;
 	}
 	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	r = s->stop_fd < 0 ? negative_errno() : start_thread(s);
@@ -271,8 +286,12 @@ void ctl_server_free(CtlServer *s)
 		pthread_join(s->thread, NULL);
 	}
 	if (s->listen_fd >= 0) {
+		struct stat st;
+
 		close(s->listen_fd);
-		if (s->path)
+		/* Only the socket this server bound: whatever replaced it
+		 * since (by hand, or another daemon) is not ours to remove. */
+		if (s->path && lstat(s->path, &st) == 0 && st.st_dev == s->dev && st.st_ino == s->ino)
 			unlink(s->path);
 	}
 	if (s->stop_fd >= 0)

@@ -25,9 +25,10 @@
  * wait for the main loop.  A request that acts would be handed to the main
  * loop (an eventfd it polls) and answered "queued", never waited on here.
  *
- * The thread blocks in poll() on the socket and an eventfd that stops it:
- * an idle daemon still has no wakeups.  Clients are served one at a time,
- * each bounded by the socket timeouts of ctl-socket.h (1 s).
+ * The thread blocks in poll() on the socket, an eventfd that stops it and
+ * its clients: an idle daemon still has no wakeups.  Clients are served
+ * side by side, non-blocking, each with a deadline (ctl-conn.h), so none
+ * delays another's answer or the daemon's stop.
  */
 typedef struct CtlServer CtlServer;
 
@@ -39,8 +40,9 @@ typedef struct CtlServer CtlServer;
 /* Listen at path (ctl_listen(): a stale socket replaced, mode 0600) and
  * start the thread; only allowed_uid is served (0 in the daemon). */
 int ctl_server_start(const char *path, uid_t allowed_uid, CtlServer **ret);
-/* Stop and join the thread, close and unlink the socket, free the view.
- * Takes NULL.  Waits at most for the client being served (1 s). */
+/* Stop and join the thread (at once: it waits for no client), close the
+ * socket and unlink it if it is still the one bound, free the view.
+ * Takes NULL. */
 void ctl_server_free(CtlServer *s);
 
 /* Publish a new view: the object's text from now on (the object stays

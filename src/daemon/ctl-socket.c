@@ -12,22 +12,66 @@
 #include "basic/unix-socket.h"
 #include "daemon/ctl-socket.h"
 
+int ctl_socket_owner(const char *path, pid_t *ret_pid)
+{
+	_cleanup_close_ int fd = -1;
+	struct sockaddr_un sa;
+	struct ucred cred;
+	socklen_t len, clen = sizeof(cred);
+	struct stat st;
+	int r;
+
+	r = unix_socket_addr(path, &sa, &len);
+	if (r < 0)
+		return r;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? CTL_SOCKET_NONE : negative_errno();
+	if (!S_ISSOCK(st.st_mode))
+		return CTL_SOCKET_OTHER;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return negative_errno();
+	/* Non-blocking: a listener with a full backlog says EAGAIN at once
+	 * instead of making us wait, and it is alive all the same. */
+	if (connect(fd, (struct sockaddr *)&sa, len) < 0) {
+		if (errno == ECONNREFUSED)
+			return CTL_SOCKET_STALE;
+		if (errno != EAGAIN && errno != EINPROGRESS)
+			return negative_errno();
+		*ret_pid = 0;
+		return CTL_SOCKET_LIVE;
+	}
+	/* The listener's credentials, taken when it called listen(). */
+	*ret_pid = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 ? cred.pid : 0;
+	return CTL_SOCKET_LIVE;
+}
+
 int ctl_listen(const char *path)
 {
 	_cleanup_close_ int fd = -1;
 	struct sockaddr_un sa;
 	socklen_t len;
+	pid_t pid;
 	mode_t old;
 	int r;
 
 	r = unix_socket_addr(path, &sa, &len);
 	if (r < 0)
 		return r;
+	/* Only a socket nobody listens on (left by a killed daemon) is
+	 * removed; a live one or anything that is not a socket is not ours. */
+	r = ctl_socket_owner(path, &pid);
+	if (r < 0)
+		return r;
+	if (r == CTL_SOCKET_LIVE)
+		return -EADDRINUSE;
+	if (r == CTL_SOCKET_OTHER)
+		return -EEXIST;
+	if (r == CTL_SOCKET_STALE && unlink(path) < 0 && errno != ENOENT)
+		return negative_errno();
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return negative_errno();
-	/* A socket left by a killed daemon would make bind fail. */
-	(void)unlink(path);
 	/* Created 0600 from the start: no window where others could connect. */
 	old = umask(0177);
 	r = bind(fd, (struct sockaddr *)&sa, len);
@@ -37,61 +81,5 @@ int ctl_listen(const char *path)
 	if (listen(fd, 16) < 0)
 		return negative_errno();
 	return TAKE_FD(fd);
-}
-
-static int read_request(int fd, char *buf, size_t size)
-{
-	size_t len = 0;
-
-	while (len < size - 1) {
-		ssize_t n = recv(fd, buf + len, size - 1 - len, 0);
-
-		if (n < 0)
-			return negative_errno();
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (memchr(buf, '\n', len))
-			break;
-	}
-	buf[len] = 0;
-	if (!memchr(buf, '\n', len))
-		return len == size - 1 ? -EMSGSIZE : -EBADMSG;
-	buf[strcspn(buf, "\n")] = 0;
-	return 0;
-}
-
-int ctl_serve_one(int listen_fd, uid_t allowed_uid, ctl_handler handler, void *userdata)
-{
-	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *reply = NULL;
-	char req[CTL_MAX_REQUEST];
-	struct ucred cred;
-	socklen_t clen = sizeof(cred);
-	int r;
-
-	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0)
-		return negative_errno();
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0)
-		return negative_errno();
-	unix_socket_timeouts(fd);
-	/* Read the request even from a refused peer: closing on unread data
-	 * resets the connection and the peer would never see why. */
-	r = read_request(fd, req, sizeof(req));
-	if (cred.uid != allowed_uid) {
-		(void)unix_send_all(fd, "{\"error\":\"permission denied\"}\n", 30);
-		return -EPERM;
-	}
-	if (r < 0)
-		return r;
-	r = handler(req, &reply, userdata);
-	if (r < 0) {
-		char msg[128];
-
-		snprintf(msg, sizeof(msg), "{\"error\":\"%s\"}\n", strerror(-r));
-		return unix_send_all(fd, msg, strlen(msg));
-	}
-	return unix_send_all(fd, reply, strlen(reply));
 }
 

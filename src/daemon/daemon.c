@@ -14,18 +14,19 @@
 #include "basic/strv.h"
 #include "daemon/config-resolve.h"
 #include "daemon/ctl-server.h"
+#include "daemon/ctl-socket.h"
 #include "daemon/daemon.h"
 #include "daemon/irq-loop.h"
 #include "daemon/metrics-collect.h"
+#include "daemon/state-lock.h"
 #include "daemon/tune-run.h"
 #include "daemon/sd-notify.h"
 
 static void on_reconcile_timer(int timer, void *opaque)
 {
 	Daemon *d = opaque;
-	int r;
-
 	uint64_t t0 = now_monotonic_us();
+	int r;
 
 	virEventUpdateTimeout(d->reconcile_timer, -1);
 	r = daemon_reconcile(d);
@@ -181,28 +182,30 @@ static int setup_ctl(Daemon *d)
 	if (!dir)
 		return -ENOMEM;
 	slash = strrchr(dir, '/');
+	/* Only the default's directory is made (the unit's RuntimeDirectory
+	 * when run by systemd): a mistyped --socket must not leave a trail
+	 * of directories. */
 	if (slash && slash != dir) {
 		*slash = 0;
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		if (streq(dir, CTL_SOCKET_DIR) && mkdir(dir, 0755) < 0 && errno != EEXIST)
 			return negative_errno();
 	}
 	/* Root only: the view names every VM on the host. */
 	return ctl_server_start(d->ctl_path, 0, &d->ctl);
 }
 
-int daemon_new(const char *config_path, const char *ctl_path, bool dry_run, Daemon **ret)
+int daemon_new(const char *config_path, const char *ctl_path, unsigned flags, Daemon **ret)
 {
 	_cleanup_strv_free_ char **errors = NULL;
-	_cleanup_free_ char *jerr = NULL;
 	Daemon *d;
 	int r;
 
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
-	d->sig_fd = d->ready_fd = -1;
+	d->sig_fd = d->ready_fd = d->lock_fd = -1;
 	d->sig_watch = d->reconcile_timer = d->dwell_timer = -1;
-	d->dry_run = dry_run;
+	d->dry_run = flags & DAEMON_DRY_RUN;
 	d->config_path = strdup(config_path);
 	d->ctl_path = strdup(ctl_path);
 	if (!d->config_path || !d->ctl_path) {
@@ -217,9 +220,8 @@ int daemon_new(const char *config_path, const char *ctl_path, bool dry_run, Daem
 		return r;
 	}
 	log_set_max_level(d->config->log_level);
-	r = journal_load(d->config->state_dir, &d->journal, &jerr);
+	r = flags & DAEMON_CHECK_ONLY ? 0 : daemon_claim(d, flags);
 	if (r < 0) {
-		log_error("%s/%s: %s", d->config->state_dir, JOURNAL_FILE, jerr ? jerr : strerror(-r));
 		daemon_free(d);
 		return r;
 	}
@@ -232,6 +234,10 @@ int daemon_run(Daemon *d)
 	char hr[16];
 	int r;
 
+	/* Detached since the lock was taken: the pid in it is now ours. */
+	if (d->lock_fd >= 0 && state_lock_write_pid(d->lock_fd) < 0)
+		log_warning("%s/%s: cannot write the pid; a second kvmnetd will not say who holds it",
+			    d->config->state_dir, STATE_LOCK_FILE);
 	r = setup_signals(d);
 	if (r < 0)
 		return log_error_errno(r, "Setting up signal handling: %m");
@@ -318,5 +324,8 @@ void daemon_free(Daemon *d)
 	free(d->last_metadata);
 	free(d->config_path);
 	free(d->ctl_path);
+	/* Last: the state directory is ours until everything above is done. */
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
 	free(d);
 }

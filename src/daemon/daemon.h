@@ -36,9 +36,22 @@ typedef struct Daemon {
 	struct IrqLoop *irq_loop; /* [irq]: daemon/irq-loop.h */
 	struct TuneRun *tune_run; /* [tune]: daemon/tune-run.h */
 	struct Metrics *metrics;  /* counters, and [metrics]: daemon/metrics-collect.h */
+	int lock_fd;		/* the state directory's lock: state-lock.h */
 } Daemon;
 
-int daemon_new(const char *config_path, const char *ctl_path, bool dry_run, Daemon **ret);
+enum {
+	DAEMON_DRY_RUN = 1 << 0,
+	DAEMON_CHECK_ONLY = 1 << 1,	 /* the configuration only: no lock, no journal */
+	DAEMON_DISCARD_JOURNAL = 1 << 2, /* set aside a journal that cannot be read */
+};
+
+/* Load the configuration and, unless DAEMON_CHECK_ONLY, claim the state
+ * directory and read the journal (daemon_claim()).  Every failure is
+ * logged; -ENOMEM aside, each is one the operator must fix (exit 2). */
+int daemon_new(const char *config_path, const char *ctl_path, unsigned flags, Daemon **ret);
+/* daemon-start.c: take the state directory's lock (a dry run only checks
+ * it), check the socket's path is not someone else's, read the journal. */
+int daemon_claim(Daemon *d, unsigned flags);
 /* Runs until SIGTERM/SIGINT; returns 0 or a negative errno. */
 int daemon_run(Daemon *d);
 void daemon_free(Daemon *d);

@@ -417,7 +417,7 @@ static void irqbalance_ban(IrqLoop *l, bool look)
 		return;
 	if (!look && same_ban(l, irqs, n))
 		return;
-	if (irqbalance_find_pid(&pid) < 0)
+	if (irqbalance_find_pid(&pid, NULL) < 0)
 		return; /* not running: nothing to tell */
 	if (pid == l->irqbalance_pid && same_ban(l, irqs, n))
 		return;
@@ -444,10 +444,11 @@ static void irqbalance_ban(IrqLoop *l, bool look)
 
 static void irqbalance_stop_it(IrqLoop *l)
 {
+	_cleanup_close_ int pidfd = -1;
 	pid_t pid;
 	int r;
 
-	if (irqbalance_find_pid(&pid) < 0)
+	if (irqbalance_find_pid(&pid, &pidfd) < 0)
 		return;
 	if (l->d->dry_run) {
 		log_info("irq: would stop irqbalance (pid %d)", (int)pid);
@@ -460,7 +461,7 @@ static void irqbalance_stop_it(IrqLoop *l)
 		log_error_errno(r, "irq: saving in the journal that irqbalance ran: %m; not stopping it");
 		return;
 	}
-	r = irqbalance_stop((pid_t)pid);
+	r = irqbalance_stop(pidfd);
 	if (r < 0)
 		log_error_errno(r, "irq: stopping irqbalance (pid %d): %m", (int)pid);
 	else
@@ -656,7 +657,7 @@ int irq_loop_revert(IrqLoop *l)
 		pid_t pid;
 		_cleanup_free_ char *path = NULL;
 
-		if (irqbalance_find_pid(&pid) >= 0) {
+		if (irqbalance_find_pid(&pid, NULL) >= 0) {
 			r = irqbalance_socket_path(pid, &path);
 			if (r >= 0)
 				r = irqbalance_send(path, "settings ban irqs NONE");

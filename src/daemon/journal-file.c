@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The journal as JSON, and its atomic replacement on disk. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -8,12 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "basic/ether-addr.h"
 #include "basic/json-util.h"
 #include "basic/ether-addr.h"
 #include "basic/macro.h"
 #include "basic/string-util.h"
+#include "basic/strv.h"
 #include "journal.h"
 
 /* Far beyond any real journal (a record is ~100 bytes). */
@@ -185,18 +189,6 @@ static int field_addr(json_object *o, const char *key, PciAddr *ret, ParseErr *e
 	return 0;
 }
 
-static int parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned b[6];
-	char end;
-
-	if (strlen(s) != 17 || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &end) != 6)
-		return -EINVAL;
-	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)b[i];
-	return 0;
-}
-
 static int parse_vf(json_object *o, Journal *j, const PciAddr *addr, ParseErr *e)
 {
 	json_object *drv, *mac;
@@ -211,7 +203,8 @@ static int parse_vf(json_object *o, Journal *j, const PciAddr *addr, ParseErr *e
 	    (r = field(o, "driver_override", json_type_string, true, &drv, e)) < 0 ||
 	    (r = field(o, "mac", json_type_string, true, &mac, e)) < 0)
 		return r;
-	if (mac && parse_mac(json_object_get_string(mac), m) < 0)
+	/* basic's parser: sscanf("%2x") took signs and spaces ("-1:..."). */
+	if (mac && ether_addr_parse(json_object_get_string(mac), m) < 0)
 		return fail(e, "'mac' is not a MAC address");
 	for (size_t i = 0; i < pf->n_vfs; i++)
 		if (pf->vfs[i].index == idx)
@@ -269,6 +262,33 @@ static int parse_attach(json_object *o, Journal *j, ParseErr *e)
 	return journal_add_attach(j, json_object_get_string(vm), &pf, (unsigned)vf);
 }
 
+/* A JSON object's keys are unique already (json-c keeps the last of a
+ * repeated key), so each original is appended without a lookup: loading
+ * stays linear in the journal's size. */
+static int parse_originals(json_object *orig, Journal *j, ParseErr *e)
+{
+	size_t n = (size_t)json_object_object_length(orig);
+
+	j->originals = n ? calloc(n, sizeof(JournalKv)) : NULL;
+	if (n && !j->originals)
+		return -ENOMEM;
+	json_object_object_foreach(orig, key, val) {
+		JournalKv *kv = &j->originals[j->n_originals];
+
+		if (!json_object_is_type(val, json_type_string))
+			return fail(e, "original '%.64s' should be a string", key);
+		kv->key = strdup(key);
+		kv->value = strdup(json_object_get_string(val));
+		if (!kv->key || !kv->value) {
+			free(kv->key);
+			free(kv->value);
+			return -ENOMEM;
+		}
+		j->n_originals++;
+	}
+	return 0;
+}
+
 static int parse_root(json_object *root, Journal *j, ParseErr *e)
 {
 	json_object *active, *pfs, *att, *orig;
@@ -279,6 +299,13 @@ static int parse_root(json_object *root, Journal *j, ParseErr *e)
 		return fail(e, "the top level should be an object");
 	if ((r = field_uint(root, "version", 0, INT32_MAX, &version, e)) < 0)
 		return r;
+	/* A newer kvmnetd's journal is not corrupt: refused by name, so
+	 * that a downgrade never discards what the newer one recorded. */
+	if (version > JOURNAL_VERSION) {
+		fail(e, "journal version %lld is newer than this kvmnetd understands (%d)", (long long)version,
+		     JOURNAL_VERSION);
+		return -EPROTONOSUPPORT;
+	}
 	if (version != JOURNAL_VERSION)
 		return fail(e, "version %lld, this kvmnetd reads version %d", (long long)version, JOURNAL_VERSION);
 	if ((r = field(root, "active", json_type_boolean, false, &active, e)) < 0 ||
@@ -295,13 +322,7 @@ static int parse_root(json_object *root, Journal *j, ParseErr *e)
 	for (size_t i = 0; i < json_object_array_length(att); i++)
 		if ((r = parse_attach(json_object_array_get_idx(att, i), j, e)) < 0)
 			return r;
-	json_object_object_foreach(orig, key, val) {
-		if (!json_object_is_type(val, json_type_string))
-			return fail(e, "original '%.64s' should be a string", key);
-		if (journal_record_original(j, key, json_object_get_string(val)) < 0)
-			return -ENOMEM;
-	}
-	return 0;
+	return parse_originals(orig, j, e);
 }
 
 int journal_from_json(const char *text, Journal **ret, char **ret_error)
@@ -326,7 +347,7 @@ int journal_from_json(const char *text, Journal **ret, char **ret_error)
 		r = fail(&e, "not JSON: text after the end of the object");
 	else
 		r = parse_root(root, j, &e);
-	if (r == -EBADMSG && ret_error)
+	if ((r == -EBADMSG || r == -EPROTONOSUPPORT) && ret_error)
 		*ret_error = strdup(e.msg);
 	if (r < 0)
 		return r;
@@ -336,19 +357,33 @@ int journal_from_json(const char *text, Journal **ret, char **ret_error)
 
 /* ---- files */
 
-static int read_file_at(int dirfd, const char *name, char **ret)
+/* What a journal path holds that is not a file kvmnetd could have written. */
+static const char *not_regular(mode_t m)
 {
-	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" :
+	       S_ISCHR(m) || S_ISBLK(m) ? "a device" : "not a regular file";
+}
+
+/* The journal's text; on failure a reason for the message (static or
+ * from strerror).  Never follows a symlink, never blocks on a FIFO. */
+static int read_journal_at(int dirfd, char **ret, const char **ret_why)
+{
+	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
 	struct stat st;
 	size_t len = 0;
 
-	if (fd < 0)
-		return negative_errno();
+	fd = openat(dirfd, JOURNAL_FILE, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0) {
+		*ret_why = errno == ELOOP ? "a symbolic link (kvmnetd reads only the file it wrote)" : strerror(errno);
+		return errno == ELOOP ? -ELOOP : negative_errno();
+	}
 	if (fstat(fd, &st) < 0)
-		return negative_errno();
+		return *ret_why = strerror(errno), negative_errno();
+	if (!S_ISREG(st.st_mode))
+		return *ret_why = not_regular(st.st_mode), -EBADFD;
 	if (st.st_size > JOURNAL_MAX_SIZE)
-		return -EFBIG;
+		return *ret_why = "larger than the 16 MiB a journal can be", -EFBIG;
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf)
 		return -ENOMEM;
@@ -358,7 +393,7 @@ static int read_file_at(int dirfd, const char *name, char **ret)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return negative_errno();
+			return *ret_why = strerror(errno), negative_errno();
 		if (n == 0)
 			break;
 		len += (size_t)n;
@@ -372,39 +407,92 @@ int journal_load(const char *dir, Journal **ret, char **ret_error)
 {
 	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_free_ char *text = NULL, *why = NULL;
+	const char *cause = NULL;
 	int r, len;
 
 	if (dfd < 0) {
 		r = negative_errno();
 		if (r == -ENOENT)
 			return journal_new(ret);
-		if (ret_error && asprintf(ret_error, "%s: cannot open: %s", dir, strerror(-r)) < 0)
+		if (ret_error && asprintf(ret_error, "%s: cannot open the state directory: %s", dir, strerror(-r)) < 0)
 			*ret_error = NULL;
 		return r;
 	}
 	/* journal.json.tmp, if any, is a save that did not finish: the
 	 * journal is what was renamed last. */
-	len = read_file_at(dfd, JOURNAL_FILE, &text);
+	len = read_journal_at(dfd, &text, &cause);
 	if (len == -ENOENT)
 		return journal_new(ret);
+	if (len == -ENOMEM)
+		return len;
 	if (len < 0) {
-		if (ret_error && asprintf(ret_error, "%s/%s: cannot read: %s", dir, JOURNAL_FILE, strerror(-len)) < 0)
+		if (ret_error && asprintf(ret_error, "%s/%s: cannot read the journal: %s", dir, JOURNAL_FILE, cause) < 0)
 			*ret_error = NULL;
 		return len;
 	}
-	if (memchr(text, 0, (size_t)len))
+	if (memchr(text, 0, (size_t)len)) {
 		why = strdup("not JSON: a NUL byte");
-	else {
+		r = -EBADMSG;
+	} else {
 		r = journal_from_json(text, ret, &why);
-		if (r != -EBADMSG)
+		if (r != -EBADMSG && r != -EPROTONOSUPPORT)
 			return r;
 	}
-	/* Keep the bad file for a human, out of the way of the next start. */
-	r = renameat(dfd, JOURNAL_FILE, dfd, JOURNAL_FILE ".corrupt") < 0 ? negative_errno() : 0;
-	if (ret_error && asprintf(ret_error, "%s/%s: corrupt journal (%s); %s", dir, JOURNAL_FILE, why ?: "?",
-				  r < 0 ? "could not move it aside" : "moved to " JOURNAL_FILE ".corrupt") < 0)
+	/* Left where it is, whatever it holds: only the operator decides
+	 * (journal_set_aside(), kvmnetd --discard-journal). */
+	if (ret_error && asprintf(ret_error, "%s/%s: %s%s", dir, JOURNAL_FILE, r == -EBADMSG ? "corrupt journal: " : "",
+				  why ?: "?") < 0)
 		*ret_error = NULL;
-	return -EBADMSG;
+	return r;
+}
+
+int journal_set_aside(const char *dir, char **ret_name)
+{
+	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char stamp[32], name[96];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (dfd < 0)
+		return negative_errno();
+	if (!gmtime_r(&now, &tm) || strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) == 0)
+		return -EINVAL;
+	/* Never over an earlier copy: each one may hold the only record of
+	 * some original value. */
+	for (unsigned i = 0; i < 1000; i++) {
+		if (i == 0)
+			snprintf(name, sizeof(name), "%s%s", JOURNAL_SET_ASIDE_PREFIX, stamp);
+		else
+			snprintf(name, sizeof(name), "%s%s.%u", JOURNAL_SET_ASIDE_PREFIX, stamp, i);
+		if (renameat2(dfd, JOURNAL_FILE, dfd, name, RENAME_NOREPLACE) == 0) {
+			(void)fsync(dfd);
+			*ret_name = strdup(name);
+			return *ret_name ? 0 : -ENOMEM;
+		}
+		if (errno != EEXIST)
+			return negative_errno();
+	}
+	return -EEXIST;
+}
+
+int journal_list_set_aside(const char *dir, char ***ret)
+{
+	_cleanup_strv_free_ char **l = NULL;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int r = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : negative_errno();
+	while ((de = readdir(d)))
+		if (strneq(de->d_name, JOURNAL_SET_ASIDE_PREFIX, strlen(JOURNAL_SET_ASIDE_PREFIX)) &&
+		    (r = strv_extend(&l, de->d_name)) < 0)
+			break;
+	closedir(d);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(l);
+	return 0;
 }
 
 static int write_all(int fd, const char *s, size_t len)

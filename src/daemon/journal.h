@@ -77,12 +77,25 @@ int journal_to_json(const Journal *j, char **ret);
 int journal_from_json(const char *text, Journal **ret, char **ret_error);
 
 /*
- * DIR/journal.json.  A missing file is an empty journal.  A corrupt one
- * gives -EBADMSG, a message naming the file and the fault, and is moved to
- * journal.json.corrupt so that the next start is not stuck on it.  A
- * leftover journal.json.tmp (a crash while saving) is ignored.
+ * DIR/journal.json.  A missing file (or DIR) is an empty journal.  A
+ * corrupt one gives -EBADMSG, one of a newer version -EPROTONOSUPPORT
+ * ("journal version 3 is newer than this kvmnetd understands (1)"), one
+ * that cannot be read its -errno (-ELOOP a symlink, -EBADFD not a regular
+ * file, -EFBIG too large); each with *ret_error naming the file once and
+ * the fault.  The file is never moved or changed here: what it holds may
+ * be the only record of the host's original values, so only the operator
+ * decides (journal_set_aside()).  Reading is linear in the file's size and
+ * never blocks (a FIFO is refused, not opened for reading).  A leftover
+ * journal.json.tmp (a crash while saving) is ignored.
  */
 int journal_load(const char *dir, Journal **ret, char **ret_error);
+/* Set DIR/journal.json aside as journal.json.corrupt-YYYYMMDDTHHMMSSZ
+ * (a suffix .N if that exists: no copy is ever overwritten); *ret_name is
+ * the new name.  -ENOENT when there is no journal. */
+#define JOURNAL_SET_ASIDE_PREFIX JOURNAL_FILE ".corrupt-"
+int journal_set_aside(const char *dir, char **ret_name);
+/* The names of the copies set aside in DIR (NULL: none). */
+int journal_list_set_aside(const char *dir, char ***ret);
 /* Write journal.json.tmp, fsync, rename over journal.json, fsync DIR. */
 int journal_save(const Journal *j, const char *dir);
 

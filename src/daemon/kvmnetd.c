@@ -37,11 +37,14 @@ static void help(void)
 	       "  -n, --dry-run          log every action it would take; change nothing\n"
 	       "  -s, --socket PATH      control socket (default " CTL_SOCKET_PATH ")\n"
 	       "  -t, --check-config     check the configuration and exit\n"
+	       "      --discard-journal  set aside a journal that cannot be read (kept as\n"
+	       "                         journal.json.corrupt-TIME) and start without it\n"
 	       "  -h, --help             show this help\n"
 	       "      --version          show the version\n"
 	       "\n"
 	       "Signals: SIGHUP reloads the configuration, SIGTERM and SIGINT stop.\n"
-	       "Exit status: 0 stopped cleanly, 1 failed, 2 usage or configuration error.\n");
+	       "Exit status: 0 stopped cleanly, 1 failed, 2 usage or configuration error,\n"
+	       "another kvmnetd on the state directory or socket, or a journal it cannot read.\n");
 }
 
 /* Classic detach, with the parent exiting only once the child is up, so
@@ -86,10 +89,12 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },   { "foreground", no_argument, NULL, 'f' },
 		{ "dry-run", no_argument, NULL, 'n' },	      { "socket", required_argument, NULL, 's' },
 		{ "check-config", no_argument, NULL, 't' },   { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },	      {},
+		{ "version", no_argument, NULL, 'V' },	      { "discard-journal", no_argument, NULL, 'D' },
+		{},
 	};
 	const char *config = DEFAULT_CONFIG, *sock = CTL_SOCKET_PATH;
-	bool foreground = false, dry_run = false, check = false;
+	bool foreground = false, check = false;
+	unsigned flags = 0;
 	Daemon *d = NULL;
 	int c, r, ready_fd = -1;
 
@@ -97,9 +102,10 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'f': foreground = true; break;
-		case 'n': dry_run = true; break;
+		case 'n': flags |= DAEMON_DRY_RUN; break;
 		case 's': sock = optarg; break;
-		case 't': check = true; break;
+		case 't': check = true; flags |= DAEMON_CHECK_ONLY; break;
+		case 'D': flags |= DAEMON_DISCARD_JOURNAL; break;
 		case 'h': help(); return 0;
 		case 'V': printf("kvmnetd %s\n", PACKAGE_VERSION); return 0;
 		default: fprintf(stderr, "Try 'kvmnetd --help'.\n"); return 2;
@@ -119,9 +125,11 @@ int main(int argc, char **argv)
 		log_error("Cannot set up libvirt's event loop");
 		return 1;
 	}
-	r = daemon_new(config, sock, dry_run, &d);
+	r = daemon_new(config, sock, flags, &d);
+	/* Anything but memory is for the operator to fix (a config that
+	 * cannot be read included): restarting would not help. */
 	if (r < 0)
-		return r == -EINVAL || r == -ENOENT ? 2 : 1;
+		return r == -ENOMEM ? 1 : 2;
 	if (check) {
 		char hr[16];
 

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <ctype.h>
 #include <signal.h>
 #include <spawn.h>
 #include <errno.h>
@@ -18,46 +17,16 @@
 #include "basic/parse-util.h"
 #include "basic/strv.h"
 #include "irqbalance.h"
+#include "pidfd.h"
+#include "process.h"
 
 #define BAN_PREFIX "settings ban irqs "
 /* irqbalance 1.9 copies the list into char irq_buf[256]. */
 #define BAN_LIST_MAX 255
 
-static bool all_digits(const char *s)
+int irqbalance_find_pid(pid_t *ret_pid, int *ret_pidfd)
 {
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
-int irqbalance_find_pid(pid_t *ret)
-{
-	_cleanup_strv_free_ char **pids = NULL;
-	int r;
-
-	r = list_dir("/proc", NULL, &pids);
-	if (r < 0)
-		return r;
-	STRV_FOREACH(p, pids) {
-		_cleanup_free_ char *comm = NULL;
-		char path[64];
-		int pid;
-
-		if (!all_digits(*p) || parse_int(*p, &pid) < 0 || pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-		/* Processes come and go while we look: skip what vanished. */
-		if (read_one_line(path, &comm) < 0)
-			continue;
-		if (streq(comm, "irqbalance")) {
-			*ret = (pid_t)pid;
-			return 0;
-		}
-	}
-	return -ESRCH;
+	return process_find_root_exe("irqbalance", ret_pid, ret_pidfd);
 }
 
 int irqbalance_socket_path(pid_t pid, char **ret)
@@ -161,7 +130,7 @@ int irqbalance_ban_irqs(const unsigned *irqs, size_t n)
 	r = irqbalance_format_ban(irqs, n, &cmd);
 	if (r < 0)
 		return r;
-	r = irqbalance_find_pid(&pid);
+	r = irqbalance_find_pid(&pid, NULL);
 	if (r < 0)
 		return r;
 	r = irqbalance_socket_path(pid, &path);
@@ -170,21 +139,15 @@ int irqbalance_ban_irqs(const unsigned *irqs, size_t n)
 	return irqbalance_send(path, cmd);
 }
 
-int irqbalance_stop(pid_t pid)
+int irqbalance_stop(int pidfd)
 {
-	if (pid <= 0)
-		return -EINVAL;
-	if (kill(pid, SIGTERM) < 0)
-		return negative_errno();
-	/* irqbalance is not our child: poll until the pid is gone. */
-	for (int i = 0; i < 200; i++) {
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int r;
 
-		if (kill(pid, 0) < 0 && errno == ESRCH)
-			return 0;
-		nanosleep(&ts, NULL);
-	}
-	return -ETIMEDOUT;
+	r = pidfd_signal(pidfd, SIGTERM);
+	if (r < 0)
+		return r;
+	/* irqbalance is not our child: its pidfd says when it is gone. */
+	return pidfd_wait_exit(pidfd, 2000);
 }
 
 extern char **environ;

@@ -73,7 +73,7 @@ int manifest_load(Manifest *m, unsigned *ret_line)
 	int r;
 
 	*m = (Manifest){};
-	r = read_full_file(PERSIST_MANIFEST, 1 << 20, &text, NULL);
+	r = read_state_file(PERSIST_MANIFEST, 1 << 20, &text, NULL);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
@@ -198,7 +198,7 @@ int persist_put_file(Manifest *m, const char *path, const char *content, bool *r
 	int r;
 
 	hash_hex(content, h);
-	r = read_full_file(path, 1 << 20, &old, NULL);
+	r = read_state_file(path, 1 << 20, &old, NULL);
 	if (r < 0 && r != -ENOENT)
 		return r;
 	if (r == 0) {
@@ -331,7 +331,7 @@ static int remove_entry(const ManifestEntry *e, void (*report)(const char *, con
 		}
 		return unlink(p) < 0 ? negative_errno() : 1;
 	}
-	if (read_full_file(e->path, 1 << 20, &old, NULL) < 0)
+	if (read_state_file(e->path, 1 << 20, &old, NULL) < 0)
 		return access(p, F_OK) < 0 ? 1 : (report(e->path, "unreadable, left", ud), 0);
 	hash_hex(old, h);
 	if (!streq(h, e->arg)) {

@@ -8,7 +8,8 @@
  * per connection, then close.  Only root may ask (SO_PEERCRED), since the
  * reply names every VM on the host.
  */
-#define CTL_SOCKET_PATH "/run/kvmnet/kvmnetd.sock"
+#define CTL_SOCKET_DIR "/run/kvmnet"
+#define CTL_SOCKET_PATH CTL_SOCKET_DIR "/kvmnetd.sock"
 #define CTL_MAX_REQUEST 256
 #define CTL_MAX_REPLY (16U << 20)
 

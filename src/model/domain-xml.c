@@ -118,8 +118,10 @@ static int child_attr_dup(const xmlNode *n, const char *elem, const char *name, 
 	return attr_dup(child(n, elem), name, ret);
 }
 
-/* Unsigned attribute in [0, max]; *present false and 0 returned if absent. */
-static int attr_u32(Ctx *c, const xmlNode *n, const char *name, uint32_t max, bool *present, uint32_t *ret)
+/* Unsigned attribute in [0, max]; *present false and 0 returned if absent.
+ * Decimal, as libvirt reads these, except where it documents C notation. */
+static int attr_u32_as(Ctx *c, const xmlNode *n, const char *name, uint32_t max, bool c_notation, bool *present,
+		       uint32_t *ret)
 {
 	_cleanup_free_ char *v = NULL;
 	uint32_t u;
@@ -129,11 +131,16 @@ static int attr_u32(Ctx *c, const xmlNode *n, const char *name, uint32_t max, bo
 	r = attr_dup(n, name, &v);
 	if (r < 0 || !v)
 		return r;
-	if (parse_u32(v, &u) < 0 || u > max)
+	if ((c_notation ? parse_u32_c(v, &u) : parse_u32(v, &u)) < 0 || u > max)
 		return fail(c, n, "<%s %s='%s'>: expected a number up to %u", (const char *)n->name, name, v, max);
 	*present = true;
 	*ret = u;
 	return 0;
+}
+
+static int attr_u32(Ctx *c, const xmlNode *n, const char *name, uint32_t max, bool *present, uint32_t *ret)
+{
+	return attr_u32_as(c, n, name, max, false, present, ret);
 }
 
 static int text_u32(Ctx *c, const xmlNode *n, uint32_t max, uint32_t *ret)
@@ -250,7 +257,9 @@ static int parse_pci_address(Ctx *c, const xmlNode *n, bool *found, PciAddr *ret
 	for (size_t i = 0; i < 4; i++) {
 		bool present;
 
-		r = attr_u32(c, n, f[i].name, f[i].max, &present, &v[i]);
+		/* libvirt writes these in hex ('0x01') and reads them in C
+		 * notation (virStrToLong_uip, base 0). */
+		r = attr_u32_as(c, n, f[i].name, f[i].max, true, &present, &v[i]);
 		if (r < 0)
 			return r;
 		/* libvirt fills in domain 0 itself; the rest are required. */

@@ -106,6 +106,12 @@ static int parse_word_pair(char *const *w, size_t n, bool allow_bind, PersistVf 
 	uint32_t u = 0;
 	int r = 0;
 
+	/* "vlan 10 vlan 20" is a mistake, not "the last one wins". */
+	for (VfAttr a = 0; a < _VF_ATTR_MAX; a++)
+		if (streq(w[0], vf_attr_to_string(a)) && (c->mask & VF_ATTR_BIT(a)))
+			return fail(err, "'%s' given twice; expected each attribute once", w[0]);
+	if (allow_bind && streq(w[0], "bind") && v->bind)
+		return fail(err, "'bind' given twice; expected it once");
 	if (n < 2)
 		return fail(err, "'%s': expected a value after it", w[0]);
 	if (streq(w[0], "mac")) {

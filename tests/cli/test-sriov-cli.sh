@@ -65,6 +65,8 @@ KVMNET_LIBVIRT_URI="test://$FIX/sriov-igb-vfs-libvirt.xml"
 # Bad arguments: exit 2, the argument named, nothing written.
 expect 2 bad-count "$K" sriov set enp1s0 8
 expect 2 bad-count-word "$K" sriov set enp1s0 many
+# Decimal only: 0x7 is not 7 VFs (issue 19).
+expect 2 bad-count-hex "$K" sriov set enp1s0 0x7
 expect 2 bad-pf "$K" sriov set eth7 1
 expect 2 bad-verb "$K" sriov grow enp1s0 1
 expect 2 bad-show-args "$K" sriov show enp1s0 extra
@@ -72,6 +74,12 @@ expect 2 bad-force-show "$K" sriov show --force
 expect 2 bad-index "$K" vf set enp1s0 4 trust on
 expect 2 bad-mac "$K" vf set enp1s0 0 mac 02:00:00:00:00
 expect 2 bad-vlan "$K" vf set enp1s0 0 vlan 4096
+# Negative numbers are refused by name, not taken for options; an
+# attribute given twice is refused, not "the last one wins" (issue 19).
+expect 2 bad-vlan-negative "$K" vf set enp1s0 0 vlan -1
+expect 2 bad-index-negative "$K" vf set enp1s0 -1 trust on
+expect 2 bad-count-negative "$K" sriov set enp1s0 -3
+expect 2 bad-vlan-twice "$K" vf set enp1s0 0 vlan 10 vlan 20
 expect 2 bad-qos-alone "$K" vf set enp1s0 0 qos 1
 expect 2 bad-onoff "$K" vf set enp1s0 0 spoofchk yes
 expect 2 bad-state "$K" vf set enp1s0 0 state up

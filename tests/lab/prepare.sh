@@ -41,10 +41,11 @@ if ldd /bin/busybox >/dev/null 2>&1; then
 fi
 
 # Modules the lab host loads at boot (the host side of SR-IOV, VFIO and
-# libvirt networking, plus what mounting this machine's root needs), and
+# libvirt networking, plus what mounting this machine's root needs, and
+# virtio_blk for the disk of run.sh --disk), and
 # modules the lab carries but does not load (a test may load them).
 lab_load="virtio_pci 9pnet_virtio 9p overlay igb vfio-pci vfio_iommu_type1
-	tun vhost_net macvtap bridge"
+	tun vhost_net macvtap bridge virtio_blk"
 lab_extra="igbvf"
 # The nested VMs: their virtio NIC, igbvf for a hot-plugged VF, and
 # virtio_console for the guest agent's port.  They boot the generic kernel

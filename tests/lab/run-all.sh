@@ -3,7 +3,10 @@
 # tests that declare the same NIC count share a boot.  A test declares it
 # in its header:
 #   # lab: nics=2
-# (default 2).  Prints "ok NAME" or "FAIL NAME" per test and, last, exactly
+# (default 2), and a disk if it needs one (run.sh --disk):
+#   # lab: nics=1 disk=64M
+# A group gets the disk when any of its tests asks (the others ignore it).
+# Prints "ok NAME" or "FAIL NAME" per test and, last, exactly
 # "N passed, N failed"; exits 1 if any test failed.  A lab that does not
 # boot fails its tests; nothing is skipped.
 #
@@ -29,6 +32,9 @@ nics_of() { # TEST: its declared NIC count
 	n=$(sed -n '1,20s/^# lab:.*nics=\([0-9]*\).*/\1/p' "$1" | head -n 1)
 	echo "${n:-2}"
 }
+disk_of() { # TEST: its declared disk size, or nothing
+	sed -n '1,20s/^# lab:.*disk=\([0-9]*[KMG]\).*/\1/p' "$1" | head -n 1
+}
 timeout_of() { # TEST: its declared timeout, as suite.sh reads it
 	local n
 	n=$(sed -n '1,20s/^# lab:.*timeout=\([0-9]*\).*/\1/p' "$1" | head -n 1)
@@ -51,10 +57,14 @@ for nics in $(for t in "${tests[@]}"; do nics_of "$t"; done | sort -nu); do
 	# The whole boot may last as long as its tests together, plus the boot
 	# itself, unless KVMNET_LAB_TIMEOUT says otherwise.
 	budget=300
-	for t in "${group[@]}"; do budget=$((budget + $(timeout_of "$t"))); done
+	disk=()
+	for t in "${group[@]}"; do
+		budget=$((budget + $(timeout_of "$t")))
+		[ ${#disk[@]} -gt 0 ] || [ -z "$(disk_of "$t")" ] || disk=(--disk "$(disk_of "$t")")
+	done
 	rc=0
 	KVMNET_LAB_TIMEOUT=${KVMNET_LAB_TIMEOUT:-$budget} \
-		"$here/run.sh" $quiet --nics "$nics" --log "$log" "$here/suite.sh" "${group[@]}" || rc=$?
+		"$here/run.sh" $quiet --nics "$nics" "${disk[@]}" --log "$log" "$here/suite.sh" "${group[@]}" || rc=$?
 	out=$(readlink -f "$cache/runs/last")
 	for t in "${group[@]}"; do
 		name=$(basename "$t")

@@ -92,3 +92,24 @@ golden() {
 		fail "$name: output differs from $gold/$name"
 	fi
 }
+
+# check_example_config KVMNETD CONF SOURCE_ROOT: the shipped example
+# config.  It names a PF, and kvmnetd resolves every PF through sysfs, so
+# on a host without that NIC --check-config must fail naming the file and
+# the line; with the PF line pointed at a fake igb host's NIC
+# (tests/fixtures/sriov-igb) the rest of the file must pass.  Both on
+# fake trees, whatever NICs the machine running the test has.
+check_example_config() {
+	local kvmnetd=$1 conf=$2 src=$3 out pfline
+	pfline=$(grep -n '^pf *=' "$conf" | head -n1)
+	[ -n "$pfline" ] || { fail "$conf: no 'pf =' line"; return; }
+	# A host without that NIC: tests/fixtures/check-intel-igb has enp3s0.
+	out=$(KVMNET_SYSROOT=$src/tests/fixtures/check-intel-igb "$kvmnetd" --check-config -c "$conf" 2>&1) &&
+		fail "--check-config passed a PF this host does not have: $out"
+	grep -q "$conf:${pfline%%:*}: pf: .*no such interface" <<<"$out" ||
+		fail "--check-config of a missing PF does not name $conf:${pfline%%:*}: $out"
+	sed 's/^pf *=.*/pf = enp1s0/' "$conf" >"$T/example-here.conf"
+	out=$(KVMNET_SYSROOT=$src/tests/fixtures/sriov-igb "$kvmnetd" --check-config -c "$T/example-here.conf" 2>&1) ||
+		fail "the example config, with its PF pointed at a fake igb NIC, fails --check-config: $out"
+	grep -q "configuration OK" <<<"$out" || fail "kvmnetd --check-config: $out"
+}

@@ -4,9 +4,9 @@
 # (it landed in PREFIX/etc/kvmnet while kvmnetd read /etc/kvmnet), the
 # unit's ExecStart= names the installed kvmnetd, and a second install
 # keeps an edited config.
-#   test-install.sh BUILD_DIR
+#   test-install.sh BUILD_DIR SOURCE_ROOT
 set -u
-build=$(realpath "$1")
+build=$(realpath "$1") src=$(realpath "$2")
 . "$(dirname "$0")/../lib/testlib.sh"
 t_scratch install
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
@@ -18,7 +18,7 @@ kvmnetd=$(find "$T/root" -path '*/sbin/kvmnetd' -type f)
 conf=$("$kvmnetd" --help | sed -n 's/.*--config FILE.*(default \(.*\))$/\1/p')
 [ -n "$conf" ] || fail "kvmnetd --help names no default config"
 [ -f "$T/root$conf" ] || fail "kvmnetd reads $conf, but the install put it at: $(cd "$T/root" && find . -name kvmnetd.conf)"
-"$kvmnetd" --check-config -c "$T/root$conf" >/dev/null || fail "the installed example does not pass --check-config"
+check_example_config "$kvmnetd" "$T/root$conf" "$src"
 
 unit=$(find "$T/root" -name kvmnetd.service)
 exec=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$unit")

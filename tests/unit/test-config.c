@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -194,6 +195,18 @@ static void test_irq_bad_values(void **state)
 	}
 }
 
+/* Decimal only: a leading zero is not octal and hex is refused (issue 19). */
+static void test_decimal_only(void **state)
+{
+	_cleanup_config_free_ Config *c = NULL;
+
+	assert_int_equal(config_parse_string("[sriov]\npf = eth0\nthreshold = 010\nheadroom = 08\n", F, &c, NULL), 0);
+	assert_int_equal(c->threshold, 10);
+	assert_int_equal(c->headroom, 8);
+	expect_one_error("[sriov]\npf = eth0\nthreshold = 0x10\n",
+			 F ":3: threshold: expected a positive integer (1-65535), got '0x10'");
+}
+
 static void test_bad_values(void **state)
 {
 	expect_one_error("[sriov]\npf = eth0\nthreshold = x\n",
@@ -334,7 +347,8 @@ static void test_load(void **state)
 	int fd;
 
 	assert_int_equal(config_load("/nonexistent/kvmnetd.conf", &c, &errors), -ENOENT);
-	assert_string_equal(errors[0], "/nonexistent/kvmnetd.conf: cannot read: No such file or directory");
+	assert_string_equal(errors[0], "/nonexistent/kvmnetd.conf: cannot read: No such file or directory; expected a "
+				       "configuration file (kvmnetd.conf(5))");
 	strv_free(errors);
 	errors = NULL;
 
@@ -342,7 +356,8 @@ static void test_load(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "[sriov]\npf = e\0th0\n", 19), 19);
 	assert_int_equal(config_load(path, &c, &errors), -EBADMSG);
-	snprintf(want, sizeof(want), "%s: cannot read: binary data (a NUL byte) in a text file", path);
+	/* The line of the NUL byte, as for any other error (issue 19). */
+	snprintf(want, sizeof(want), "%s:2: binary data (a NUL byte); expected text", path);
 	assert_string_equal(errors[0], want);
 	strv_free(errors);
 	errors = NULL;
@@ -353,6 +368,40 @@ static void test_load(void **state)
 	assert_int_equal(config_load(path, &c, &errors), 0);
 	assert_string_equal(c->pfs[0].ifname, "eth1");
 	unlink(path);
+}
+
+/* Not a file: said so, never waited on (a FIFO hung --check-config) and
+ * never "Input/output error" (a directory); too large: said so (issue 19). */
+static void test_load_not_a_file(void **state)
+{
+	char dir[] = "/tmp/kvmnet-test-config-XXXXXX", p[128], want[256];
+	_cleanup_config_free_ Config *c = NULL;
+	char **errors = NULL;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(config_load(dir, &c, &errors), -EISDIR);
+	snprintf(want, sizeof(want), "%s: cannot read: a directory, not a file; expected a configuration file "
+		 "(kvmnetd.conf(5))", dir);
+	assert_string_equal(errors[0], want);
+	strv_free(errors);
+	snprintf(p, sizeof(p), "%s/fifo", dir);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	assert_int_equal(config_load(p, &c, &errors), -EBADFD);
+	assert_non_null(strstr(errors[0], "fifo: cannot read: a FIFO, socket or device, not a regular file"));
+	strv_free(errors);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/huge", dir);
+	f = fopen(p, "we");
+	assert_non_null(f);
+	assert_int_equal(ftruncate(fileno(f), 2 << 20), 0);
+	fclose(f);
+	assert_int_equal(config_load(p, &c, &errors), -EFBIG);
+	assert_non_null(strstr(errors[0], "huge: cannot read: too large (over 1 MiB)"));
+	strv_free(errors);
+	unlink(p);
+	assert_null(c);
+	rmdir(dir);
 }
 
 /* The shipped example must stay a valid config. */
@@ -435,7 +484,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full),	     cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_bad_values),   cmocka_unit_test(test_bad_pf),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_decimal_only),   cmocka_unit_test(test_load_not_a_file),   cmocka_unit_test(test_bad_pf),
 		cmocka_unit_test(test_structure),    cmocka_unit_test(test_many_errors),
 		cmocka_unit_test(test_long_line),    cmocka_unit_test(test_load),
 		cmocka_unit_test(test_ifname),	     cmocka_unit_test(test_headroom),	     cmocka_unit_test(test_example),

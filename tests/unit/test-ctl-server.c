@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include "socket-dir.h"
 #include <json-c/json.h>
 
 #include "basic/deadline.h"
@@ -24,8 +26,6 @@
 #include "daemon/daemon.h"
 #include "daemon/ctl-socket.h"
 
-static char dir[] = "/tmp/kvmnet-ctlsrv-XXXXXX";
-static char path[128];
 
 static json_object *parse(const char *text)
 {
@@ -348,16 +348,7 @@ static void test_publish_while_asked(void **state)
 
 static int setup(void **state)
 {
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/sock", dir);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	unlink(path);
-	return rmdir(dir);
+	return socket_dir_setup("sock");
 }
 
 int main(void)
@@ -370,5 +361,5 @@ int main(void)
 		cmocka_unit_test(test_publish_while_asked),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, socket_dir_teardown);
 }

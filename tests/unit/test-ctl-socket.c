@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The control socket over a real Unix socket: a forked client asks, the
- * server answers; a peer with another uid is refused. */
+ * server (ctl-conn.h, as the daemon's thread runs it) answers; a peer with
+ * another uid is refused; ctl_listen() replaces only a stale socket. */
 #include <errno.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,11 +16,13 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "socket-dir.h"
+
+#include "basic/deadline.h"
+#include "daemon/ctl-conn.h"
 #include "basic/unix-socket.h"
 #include "daemon/ctl-socket.h"
 
-static char dir[] = "/tmp/kvmnet-ctl-XXXXXX";
-static char path[128];
 
 static int answer(const char *request, char **ret_reply, void *userdata)
 {
@@ -45,55 +49,91 @@ static pid_t ask(const char *request, const char *want)
 	return pid;
 }
 
+/* Serve as the daemon's thread does until the child pid exits (at most
+ * 5 s); its exit status. */
+static int serve_until(int fd, uid_t uid, int *calls, pid_t pid)
+{
+	struct pollfd p[1 + CTL_MAX_CLIENTS];
+	CtlConns cs;
+	int status = -1;
+
+	assert_int_equal(ctl_conns_init(&cs, uid, answer, calls), 0);
+	for (int i = 0; i < 500 && waitpid(pid, &status, WNOHANG) == 0; i++) {
+		int timeout;
+		size_t n = ctl_conns_pollfds(&cs, p + 1, now_monotonic_us(), &timeout);
+
+		p[0] = (struct pollfd){ .fd = fd, .events = POLLIN };
+		assert_true(poll(p, 1 + n, 10) >= 0);
+		ctl_conns_process(&cs, p + 1, n, now_monotonic_us());
+		if (p[0].revents & POLLIN)
+			ctl_conns_accept(&cs, fd, now_monotonic_us());
+	}
+	ctl_conns_done(&cs);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 static void test_roundtrip(void **state)
 {
-	int calls = 0, status, fd;
+	int calls = 0, fd;
 	struct stat st;
-	pid_t pid;
 
 	fd = ctl_listen(path);
 	assert_true(fd >= 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 
-	pid = ask("status", "{\"mode\":\"active\"}\n");
-	for (int i = 0; i < 200; i++) {
-		int r = ctl_serve_one(fd, getuid(), answer, &calls);
-
-		if (r != -EAGAIN)
-			break;
-		usleep(10000);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(serve_until(fd, getuid(), &calls, ask("status", "{\"mode\":\"active\"}\n")), 0);
 	assert_int_equal(calls, 1);
-
-	pid = ask("frobnicate", "{\"error\":\"Operation not supported\"}\n");
-	for (int i = 0; i < 200 && ctl_serve_one(fd, getuid(), answer, &calls) == -EAGAIN; i++)
-		usleep(10000);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(serve_until(fd, getuid(), &calls,
+				     ask("frobnicate", "{\"error\":\"Operation not supported\"}\n")), 0);
 	close(fd);
 }
 
 static void test_other_uid_refused(void **state)
 {
-	int calls = 0, status, fd, r = -EAGAIN;
-	pid_t pid;
+	int calls = 0, fd;
 
 	fd = ctl_listen(path);
 	assert_true(fd >= 0);
-	pid = ask("status", "{\"error\":\"permission denied\"}\n");
-	for (int i = 0; i < 200 && r == -EAGAIN; i++) {
-		r = ctl_serve_one(fd, getuid() + 1, answer, &calls);
-		if (r == -EAGAIN)
-			usleep(10000);
-	}
-	assert_int_equal(r, -EPERM);
+	assert_int_equal(serve_until(fd, getuid() + 1, &calls, ask("status", "{\"error\":\"permission denied\"}\n")),
+			 0);
 	assert_int_equal(calls, 0);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	close(fd);
+}
+
+/* Only a stale socket is replaced (issue 19): not a live one, not a file. */
+static void test_listen_replaces_only_stale(void **state)
+{
+	char buf[16] = "";
+	pid_t pid = -1;
+	int fd, fd2;
+	FILE *f;
+
+	unlink(path);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	fputs("precious", f);
+	fclose(f);
+	assert_int_equal(ctl_listen(path), -EEXIST);
+	assert_int_equal(ctl_socket_owner(path, &pid), CTL_SOCKET_OTHER);
+	f = fopen(path, "re");
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "precious");
+	unlink(path);
+
+	assert_int_equal(ctl_socket_owner(path, &pid), CTL_SOCKET_NONE);
+	fd = ctl_listen(path);
+	assert_true(fd >= 0);
+	assert_int_equal(ctl_socket_owner(path, &pid), CTL_SOCKET_LIVE);
+	assert_int_equal(pid, getpid());
+	assert_int_equal(ctl_listen(path), -EADDRINUSE);
+	close(fd);
+	/* Closed without unlink, as by a SIGKILL: stale, and replaced. */
+	assert_int_equal(ctl_socket_owner(path, &pid), CTL_SOCKET_STALE);
+	fd2 = ctl_listen(path);
+	assert_true(fd2 >= 0);
+	close(fd2);
 }
 
 static void test_no_daemon(void **state)
@@ -107,16 +147,7 @@ static void test_no_daemon(void **state)
 
 static int setup(void **state)
 {
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/kvmnetd.sock", dir);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	unlink(path);
-	return rmdir(dir);
+	return socket_dir_setup("kvmnetd.sock");
 }
 
 int main(void)
@@ -125,6 +156,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_other_uid_refused),
 		cmocka_unit_test(test_no_daemon),
+		cmocka_unit_test(test_listen_replaces_only_stale),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, socket_dir_teardown);
 }

@@ -32,6 +32,7 @@
 #include "daemon/daemon.h"
 #include "daemon/irq-loop.h"
 #include "daemon/journal.h"
+#include "../lib/fake-proc.h"
 #include "../lib/tmp-root.h"
 
 #define NCPU 2
@@ -247,25 +248,22 @@ static void test_configured_cpus(void **state)
 
 /* A real process named irqbalance (a copy of sleep), its /proc/PID/comm
  * in the fake tree, and a listening socket where irqbalance binds it. */
-static void fake_irqbalance(Env *e, bool with_socket)
+/* A running "irqbalance" (a copy of sleep) that the fake /proc shows as
+ * root's own program, or, as an impostor, as a local user's process under
+ * that name; with its socket where irqbalance binds it. */
+static void fake_irqbalance_as(Env *e, bool with_socket, uid_t uid)
 {
-	char bin[128], cmd[512], rel[128];
+	char bin[256];
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
-	snprintf(bin, sizeof(bin), "%s/irqbalance", e->root);
-	snprintf(cmd, sizeof(cmd), "cp \"$(command -v sleep)\" '%s'", bin);
-	assert_int_equal(system(cmd), 0);
-	e->fake_pid = fork();
-	assert_true(e->fake_pid >= 0);
-	if (e->fake_pid == 0) {
-		execl(bin, "irqbalance", "60", (char *)NULL);
-		_exit(127);
-	}
-	snprintf(rel, sizeof(rel), "/proc/%d", (int)e->fake_pid);
-	snprintf(cmd, sizeof(cmd), "mkdir -p '%s%s' '%s/run/irqbalance'", e->root, rel, e->root);
-	assert_int_equal(system(cmd), 0);
-	strcat(rel, "/comm");
-	put(e, rel, "irqbalance\n");
+	/* Root's program must be owned by root: only root can make one. */
+	if (uid == 0 && geteuid() != 0)
+		skip();
+	assert_int_equal(fake_proc_program(e->root, "irqbalance", 0755, uid, bin, sizeof(bin)), 0);
+	e->fake_pid = fake_proc_spawn(bin, "irqbalance", uid);
+	assert_true(e->fake_pid > 0);
+	assert_int_equal(fake_proc_entries(e->root, e->fake_pid, "irqbalance", uid, bin), 0);
+	put(e, "/run/irqbalance/.keep", "");
 	if (!with_socket)
 		return;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/run/irqbalance/irqbalance%d.sock", e->root, (int)e->fake_pid);
@@ -273,6 +271,11 @@ static void fake_irqbalance(Env *e, bool with_socket)
 	assert_true(e->sock >= 0);
 	assert_int_equal(bind(e->sock, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	assert_int_equal(listen(e->sock, 8), 0);
+}
+
+static void fake_irqbalance(Env *e, bool with_socket)
+{
+	fake_irqbalance_as(e, with_socket, 0);
 }
 
 /* The next command irqbalance was sent, or "" when none is waiting. */
@@ -385,6 +388,34 @@ static void test_unreadable_affinity(void **state)
 	assert_string_equal(get(e, "/proc/irq/39/smp_affinity_list"), "0");
 }
 
+/* A local user's process named irqbalance is neither stopped nor told
+ * anything, and the journal does not say irqbalance ran. */
+static void test_irqbalance_impostor(void **state)
+{
+	Env *e = *state;
+	int status;
+
+	fake_irqbalance_as(e, true, 65534);
+	start(e, "irqbalance = stop\n", false);
+	assert_int_equal(waitpid(e->fake_pid, &status, WNOHANG), 0);
+	assert_null(journal_get_original(e->d.journal, "irqbalance"));
+	assert_int_equal(irq_loop_revert(e->l), 0);
+	assert_string_equal(received(e), "");
+	assert_int_equal(waitpid(e->fake_pid, &status, WNOHANG), 0);
+}
+
+static void test_irqbalance_impostor_ban(void **state)
+{
+	Env *e = *state;
+
+	fake_irqbalance_as(e, true, 65534);
+	start(e, "", false);
+	second(e, 10, 30, 5000, 3000);
+	assert_string_equal(received(e), "");
+	assert_int_equal(irq_loop_revert(e->l), 0);
+	assert_string_equal(received(e), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +426,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_configured_cpus, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_irqbalance_ban, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_irqbalance_stop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_irqbalance_impostor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_irqbalance_impostor_ban, setup, teardown),
 	};
 
 	log_set_max_level(LOG_LEVEL_DEBUG);

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "basic/macro.h"
+#include "basic/strv.h"
 #include "daemon/journal.h"
 
 static char dir[] = "/tmp/kvmnet-test-journal-XXXXXX";
@@ -193,6 +194,23 @@ static void test_crash_while_saving(void **state)
 	assert_int_equal(empty->n_pfs, 0);
 }
 
+static const char *file_text(const char *name)
+{
+	static char buf[4096];
+	char p[512];
+	ssize_t n;
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	assert_true(n >= 0);
+	buf[n] = 0;
+	return buf;
+}
+
 static void expect_corrupt(const char *content, const char *why)
 {
 	_cleanup_free_ char *err = NULL;
@@ -203,11 +221,13 @@ static void expect_corrupt(const char *content, const char *why)
 	put_file(JOURNAL_FILE, content);
 	assert_int_equal(journal_load(dir, &j, &err), -EBADMSG);
 	assert_null(j);
-	snprintf(want, sizeof(want), "%s/%s: corrupt journal (%s); moved to %s.corrupt", dir, JOURNAL_FILE, why,
-		 JOURNAL_FILE);
+	/* The path once, the fault; and the file left where it is, as it
+	 * was: only the operator sets it aside. */
+	snprintf(want, sizeof(want), "%s/%s: corrupt journal: %s", dir, JOURNAL_FILE, why);
 	assert_string_equal(err, want);
-	assert_false(exists(JOURNAL_FILE));
-	assert_true(exists(JOURNAL_FILE ".corrupt"));
+	assert_true(exists(JOURNAL_FILE));
+	assert_string_equal(file_text(JOURNAL_FILE), content);
+	assert_false(exists(JOURNAL_FILE ".corrupt"));
 }
 
 #define HEAD "{\"version\": 1, \"active\": true, \"below_since_us\": 0, "
@@ -221,7 +241,7 @@ static void test_corrupt(void **state)
 	expect_corrupt("{\"version\": 1,", "not JSON: empty or cut short");
 	expect_corrupt("[1, 2]", "the top level should be an object");
 	expect_corrupt("{} {}", "not JSON: unexpected character");
-	expect_corrupt("{\"version\": 2}", "version 2, this kvmnetd reads version 1");
+	expect_corrupt("{\"version\": 0}", "version 0, this kvmnetd reads version 1");
 	expect_corrupt("{\"version\": 1}", "'active' is missing");
 	expect_corrupt(HEAD "\"pfs\": {}, \"attached\": [], \"originals\": {}}", "'pfs' should be of JSON type array");
 	expect_corrupt(HEAD "\"pfs\": [{\"pf\": \"zz\", \"numvfs_changed\": true, \"numvfs\": 0, \"autoprobe\": 1, "
@@ -234,14 +254,87 @@ static void test_corrupt(void **state)
 			    "\"autoprobe\": 1, \"vfs\": [{\"index\": 0, \"driver_override\": null, \"mac\": \"52:54\"}]}], "
 			    "\"attached\": [], \"originals\": {}}",
 		       "'mac' is not a MAC address");
+	/* Signs are not hex digits (sscanf("%2x") took them). */
+	expect_corrupt(HEAD "\"pfs\": [{\"pf\": \"03:00.0\", \"numvfs_changed\": true, \"numvfs\": 0, "
+			    "\"autoprobe\": 1, \"vfs\": [{\"index\": 0, \"driver_override\": null, "
+			    "\"mac\": \"-1:-1:-1:-1:-1:-1\"}]}], \"attached\": [], \"originals\": {}}",
+		       "'mac' is not a MAC address");
 	expect_corrupt(HEAD "\"pfs\": [], \"attached\": [{\"vm\": \"x\", \"pf\": \"03:00.0\", \"vf\": 0}], "
 			    "\"originals\": {}}",
 		       "'vm' is not a UUID");
 	expect_corrupt(HEAD "\"pfs\": [], \"attached\": [], \"originals\": {\"k\": 1}}",
 		       "original 'k' should be a string");
-	/* after a corrupt journal is moved aside the next start is clean */
-	assert_int_equal(journal_load(dir, &j, &err), 0);
-	assert_int_equal(j->n_pfs, 0);
+	/* a corrupt journal stays: the next load refuses it again */
+	assert_int_equal(journal_load(dir, &j, &err), -EBADMSG);
+	free(err);
+}
+
+/* A newer kvmnetd's journal is refused by name, not taken for corrupt. */
+static void test_newer_version(void **state)
+{
+	_cleanup_free_ char *err = NULL;
+	Journal *j = NULL;
+	char want[1024];
+
+	clean();
+	put_file(JOURNAL_FILE, "{\"version\": 3, \"whatever\": []}");
+	assert_int_equal(journal_load(dir, &j, &err), -EPROTONOSUPPORT);
+	assert_null(j);
+	snprintf(want, sizeof(want), "%s/%s: journal version 3 is newer than this kvmnetd understands (%d)", dir,
+		 JOURNAL_FILE, JOURNAL_VERSION);
+	assert_string_equal(err, want);
+	assert_string_equal(file_text(JOURNAL_FILE), "{\"version\": 3, \"whatever\": []}");
+}
+
+/* Set aside twice in the same second: two copies, neither overwritten. */
+static void test_set_aside(void **state)
+{
+	_cleanup_free_ char *a = NULL, *b = NULL;
+	_cleanup_strv_free_ char **l = NULL;
+	char p[512];
+
+	clean();
+	assert_int_equal(journal_set_aside(dir, &a), -ENOENT);
+	put_file(JOURNAL_FILE, "first");
+	assert_int_equal(journal_set_aside(dir, &a), 0);
+	put_file(JOURNAL_FILE, "second");
+	assert_int_equal(journal_set_aside(dir, &b), 0);
+	assert_true(strneq(a, JOURNAL_SET_ASIDE_PREFIX, strlen(JOURNAL_SET_ASIDE_PREFIX)));
+	assert_string_not_equal(a, b);
+	assert_false(exists(JOURNAL_FILE));
+	assert_string_equal(file_text(a), "first");
+	assert_string_equal(file_text(b), "second");
+	assert_int_equal(journal_list_set_aside(dir, &l), 0);
+	assert_int_equal(strv_length(l), 2);
+	snprintf(p, sizeof(p), "%s/%s", dir, a);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/%s", dir, b);
+	unlink(p);
+}
+
+/* Not a regular file: refused with a reason, never opened for reading
+ * (a FIFO would hang), never followed (a symlink). */
+static void test_not_a_file(void **state)
+{
+	_cleanup_free_ char *e1 = NULL, *e2 = NULL, *e3 = NULL;
+	Journal *j = NULL;
+	char p[512];
+
+	clean();
+	snprintf(p, sizeof(p), "%s/%s", dir, JOURNAL_FILE);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	assert_int_equal(journal_load(dir, &j, &e1), -EBADFD);
+	assert_non_null(strstr(e1, "journal.json: cannot read the journal: a FIFO"));
+	unlink(p);
+	assert_int_equal(mkdir(p, 0700), 0);
+	assert_int_equal(journal_load(dir, &j, &e2), -EBADFD);
+	assert_non_null(strstr(e2, "a directory"));
+	rmdir(p);
+	assert_int_equal(symlink("/etc/hostname", p), 0);
+	assert_int_equal(journal_load(dir, &j, &e3), -ELOOP);
+	assert_non_null(strstr(e3, "a symbolic link"));
+	unlink(p);
+	assert_null(j);
 }
 
 static void test_nul_and_huge(void **state)
@@ -273,7 +366,8 @@ int main(void)
 		cmocka_unit_test(test_round_trip), cmocka_unit_test(test_first_value_wins),
 		cmocka_unit_test(test_save_load),  cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_crash_while_saving), cmocka_unit_test(test_corrupt),
-		cmocka_unit_test(test_nul_and_huge),
+		cmocka_unit_test(test_nul_and_huge), cmocka_unit_test(test_newer_version),
+		cmocka_unit_test(test_set_aside),    cmocka_unit_test(test_not_a_file),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

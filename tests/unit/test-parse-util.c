@@ -17,8 +17,13 @@ static void test_u64(void **state)
 	assert_int_equal(v, 0);
 	assert_int_equal(parse_u64("18446744073709551615", &v), 0);
 	assert_true(v == UINT64_MAX);
-	assert_int_equal(parse_u64("0x8086", &v), 0);
-	assert_int_equal(v, 0x8086);
+	/* Decimal only: no octal, no hex (issue 19). */
+	assert_int_equal(parse_u64("0x8086", &v), -EINVAL);
+	assert_int_equal(parse_u64("0x10", &v), -EINVAL);
+	assert_int_equal(parse_u64("010", &v), 0);
+	assert_int_equal(v, 10);
+	assert_int_equal(parse_u64("08", &v), 0);
+	assert_int_equal(v, 8);
 	assert_int_equal(parse_u64("18446744073709551616", &v), -ERANGE);
 	assert_int_equal(parse_u64("", &v), -EINVAL);
 	assert_int_equal(parse_u64("-1", &v), -EINVAL);
@@ -32,6 +37,11 @@ static void test_int(void **state)
 
 	assert_int_equal(parse_int("-1", &v), 0);
 	assert_int_equal(v, -1);
+	assert_int_equal(parse_int("010", &v), 0);
+	assert_int_equal(v, 10);
+	assert_int_equal(parse_int("-010", &v), 0);
+	assert_int_equal(v, -10);
+	assert_int_equal(parse_int("0x7", &v), -EINVAL);
 	assert_int_equal(parse_int("2147483648", &v), -ERANGE);
 	assert_int_equal(parse_int("-", &v), -EINVAL);
 	assert_int_equal(parse_int("7 ", &v), -EINVAL);

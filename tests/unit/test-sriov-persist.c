@@ -65,6 +65,10 @@ static void test_odd(void **state)
 	bad("pf 0000:01:00.0\nnumvfs 2\nnumvfs 3\n", 3);
 	bad("pf eth0\n", 1);
 	bad("pf 0000:01:00.0\nnumvfs 2\nvf 0 vlan 4096\n", 3);
+	/* Decimal only, and each attribute once (issue 19). */
+	bad("pf 0000:01:00.0\nnumvfs 0x2\n", 2);
+	bad("pf 0000:01:00.0\nnumvfs 2\nvf 0 vlan 10 vlan 20\n", 3);
+	bad("pf 0000:01:00.0\nnumvfs 2\nvf 0 bind none bind vfio-pci\n", 3);
 	bad("pf 0000:01:00.0\nnumvfs 2\nvf 0 trust\n", 3);
 	bad("pf 0000:01:00.0\nnumvfs 2\nvf 0 trust on\nvf 0 trust off\n", 4);
 	bad("pf 0000:01:00.0\nnumvfs 2\nvf x\n", 3);
