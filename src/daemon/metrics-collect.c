@@ -130,11 +130,14 @@ void metrics_domain_event(Metrics *m, const char *domain, int event, uint64_t no
 {
 	char *d;
 
-	if (!m || !domain || event != VIR_DOMAIN_EVENT_STARTED)
+	/* libvirt sends "resumed" before "started" for a VM that boots, and
+	 * the first of them may already bring the turn that attaches: the
+	 * start is the earlier one. */
+	if (!m || !domain || (event != VIR_DOMAIN_EVENT_STARTED && event != VIR_DOMAIN_EVENT_RESUMED))
 		return;
 	for (size_t i = 0; i < m->n_pending; i++)
 		if (streq(m->pending[i].domain, domain))
-			pending_drop(m, i--);
+			return;
 	d = strdup(domain);
 	if (!d)
 		return;
@@ -258,25 +261,32 @@ static int view_pfs(MetricsSnapshot *s, const Observation *o, const Plan *plan)
 }
 
 /* A started VM stays pending while it may still get a VF from this
- * split: its plan gives it one, or it waits for room.  Below the
- * threshold, opted out or holding one by hand, its start is not what a
- * later attach follows from. */
+ * split: its plan has an attach for it not carried out yet (a dry run, a
+ * turn cut short), or it waits for room.  One that holds its VFs, waits
+ * below the threshold, opted out or holds one by hand is dropped: a later
+ * attach does not follow from this start. */
+static bool still_pending(const Observation *o, const Plan *plan, const char *domain)
+{
+	for (size_t v = 0; v < o->in.n_vms; v++) {
+		PlanWait w = plan->vms[v].wait;
+
+		if (!streq(o->vm_names[v], domain))
+			continue;
+		if (w == PLAN_WAIT_PF_BUSY || w == PLAN_WAIT_PF_NOT_OURS || w == PLAN_WAIT_NO_CAPACITY)
+			return true;
+		for (size_t i = 0; i < plan->n_actions; i++)
+			if (plan->actions[i].type == PLAN_ATTACH && plan->actions[i].vm == (int)v)
+				return true;
+		return false;
+	}
+	return false;
+}
+
 static void prune_pending(Metrics *m, const Observation *o, const Plan *plan)
 {
-	for (size_t i = 0; i < m->n_pending; i++) {
-		bool keep = false;
-
-		for (size_t v = 0; o && v < o->in.n_vms && !keep; v++) {
-			PlanWait w = plan->vms[v].wait;
-
-			if (!streq(o->vm_names[v], m->pending[i].domain))
-				continue;
-			keep = plan->vms[v].path == PLAN_PATH_VF || w == PLAN_WAIT_PF_BUSY || w == PLAN_WAIT_PF_NOT_OURS ||
-			       w == PLAN_WAIT_NO_CAPACITY || w == PLAN_WAIT_PF_HELD;
-		}
-		if (!keep && o)
+	for (size_t i = 0; o && plan && i < m->n_pending; i++)
+		if (!still_pending(o, plan, m->pending[i].domain))
 			pending_drop(m, i--);
-	}
 }
 
 void metrics_observed(Metrics *m, const Config *c, const Observation *o, const Plan *plan)

@@ -35,7 +35,8 @@ void metrics_observed(Metrics *m, const Config *c, const Observation *o, const P
 void metrics_action(Metrics *m, PlanActionType type, const char *vm, uint64_t start_us, bool ok);
 /* A turn ended after duration_us; publishes. */
 void metrics_turn(Metrics *m, uint64_t duration_us, bool failed);
-/* libvirt's lifecycle event: a start begins the VM's start-to-attach time. */
+/* libvirt's lifecycle event: a start (or resume) begins the VM's
+ * start-to-attach time, unless one is running. */
 void metrics_domain_event(Metrics *m, const char *domain, int event, uint64_t now_us);
 /* The libvirt connection came or went; publishes. */
 void metrics_libvirt(Metrics *m, bool connected);
