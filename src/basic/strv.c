@@ -77,3 +77,19 @@ int strv_extendf(char ***l, const char *fmt, ...)
 	}
 	return 0;
 }
+
+char *strv_join(char *const *l, const char *sep)
+{
+	size_t n = 1, k = strlen(sep);
+	char *s, *p;
+
+	for (size_t i = 0; l && l[i]; i++)
+		n += strlen(l[i]) + k;
+	s = p = malloc(n);
+	if (!s)
+		return NULL;
+	*p = 0;
+	for (size_t i = 0; l && l[i]; i++)
+		p = stpcpy(stpcpy(p, i ? sep : ""), l[i]);
+	return s;
+}

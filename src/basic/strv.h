@@ -14,6 +14,8 @@ int strv_push(char ***l, char *s);
 /* strv_extend() of a formatted string: 0 or -ENOMEM. */
 int strv_extendf(char ***l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool strv_contains(char *const *l, const char *s);
+/* The strings joined with sep; "" for an empty or NULL list; NULL on ENOMEM. */
+char *strv_join(char *const *l, const char *sep);
 
 static inline void strv_freep(char ***l)
 {

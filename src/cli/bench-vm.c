@@ -8,10 +8,13 @@
 #include <unistd.h>
 
 #include "basic/macro.h"
+#include "basic/pci-addr.h"
 #include "basic/string-util.h"
+#include "basic/strv.h"
 #include "bench.h"
 #include "commands.h"
 #include "measure/bench-endpoint.h"
+#include "host/pci.h"
 #include "host/route-src.h"
 #include "spawn.h"
 #include "virt/domains.h"
@@ -20,6 +23,8 @@
 
 #define AGENT_CHANNEL "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"
 #define POLL_MS 200
+/* Who the host-side iperf3 runs as when it talks to a guest. */
+#define BENCH_HOST_USER "nobody"
 /* Each step of stopping a process in a guest, and the wait for a one-off
  * server to end after its test: generous, for TCG guests. */
 #define KILL_WAIT_MS 15000
@@ -34,6 +39,7 @@ typedef struct End {
 	BenchEndpoint ep;
 	virDomainPtr dom;
 	char addr[16]; /* where the other end reaches it; "" until known */
+	char **host_devs; /* the host's devices on the way to it (path_devices()) */
 } End;
 
 static const char *name(const End *e)
@@ -297,6 +303,44 @@ static void guest_server_finish(GuestServer *s)
 
 /* The domain exists and runs, has the agent's channel, and its agent
  * answers and allows guest-exec. */
+/* The PF netdev behind a VF the domain holds: the host reaches the guest's
+ * VF over the PF's network. */
+static int add_pf_netdev(const PciAddr *vf, char ***devs)
+{
+	_cleanup_pci_function_ PciFunction *f = NULL, *pf = NULL;
+	char buf[PCI_ADDR_STRLEN];
+
+	if (pci_function_read(pci_addr_format(vf, buf), &f) < 0 || !f->physfn ||
+	    pci_function_read(f->physfn, &pf) < 0 || !pf->netdevs)
+		return 0;
+	return strv_extend(devs, pf->netdevs[0]);
+}
+
+/* The host's devices a packet to the guest may leave by: each interface's
+ * tap or macvtap, its bridge, its macvtap's lower device, the PF of its
+ * VF.  What the guest's agent says its address is must route by one of
+ * them, or a guest could point the host's iperf3 at any address. */
+static int path_devices(const DomainDef *def, char ***ret)
+{
+	_cleanup_strv_free_ char **devs = NULL;
+	int r = 0;
+
+	for (size_t i = 0; r >= 0 && i < def->n_ifaces; i++) {
+		const DomainIface *f = &def->ifaces[i];
+		const char *names[] = { f->target_dev, f->source_bridge, f->source_dev };
+
+		for (size_t k = 0; r >= 0 && k < ELEMENTSOF(names); k++)
+			if (names[k])
+				r = strv_extend(&devs, names[k]);
+		if (r >= 0 && f->has_pci_source)
+			r = add_pf_netdev(&f->pci_source, &devs);
+	}
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(devs);
+	return 0;
+}
+
 static int end_open(virConnectPtr c, End *e)
 {
 	_cleanup_domain_def_ DomainDef *def = NULL;
@@ -316,6 +360,8 @@ static int end_open(virConnectPtr c, End *e)
 		return fail(agent_message(e, -ESRCH, NULL), -ESRCH);
 	if (def->guest_agent == DOMAIN_AGENT_NONE)
 		return fail(agent_message(e, -EOPNOTSUPP, NULL), -EOPNOTSUPP);
+	if (path_devices(def, &e->host_devs) < 0)
+		return fail(NULL, -ENOMEM);
 	if (def->guest_agent == DOMAIN_AGENT_DISCONNECTED)
 		return fail(agent_message(e, -ENOTCONN, "its channel is disconnected"), -ENOTCONN);
 	for (size_t i = 0; i < ELEMENTSOF(cmds); i++) {
@@ -365,6 +411,7 @@ static int end_address(End *e)
 
 static void end_done(End *e)
 {
+	strv_free(e->host_devs);
 	if (e->dom)
 		virDomainFree(e->dom);
 	bench_endpoint_done(&e->ep);
@@ -409,23 +456,48 @@ static int one_run(Bench *b, bool udp, BenchSeries *s)
 	return 0;
 }
 
+/* Whether the guest's address e->addr routes from the host by one of the
+ * guest's own devices; the host's source address towards it in ret_src. */
+static int on_path(const End *e, char ret_src[static 16])
+{
+	char oif[IF_NAMESIZE];
+	int r;
+
+	r = route_get_ipv4(e->addr, ret_src, oif);
+	if (r < 0) {
+		fprintf(stderr, "kvmnetctl bench: no route from the host to %s (%s): %s\n", e->addr, e->ep.spec,
+			strerror(-r));
+		return r;
+	}
+	if (!strv_contains(e->host_devs, oif)) {
+		_cleanup_free_ char *devs = strv_join(e->host_devs, ", ");
+
+		fprintf(stderr, "kvmnetctl bench: %s: the host reaches %s by %s, which is none of %s's devices (%s): "
+			"refusing to run iperf3 towards it; name the guest's own address with vm:%s@IPV4\n", e->ep.spec,
+			e->addr, oif, name(e), devs && *devs ? devs : "none", name(e));
+		return -EHOSTUNREACH;
+	}
+	return 0;
+}
+
 /* Where the client sends to: the receiving VM's address, or the host's
  * source address towards the sending VM. */
 static int server_address(Bench *b)
 {
+	char src[16];
 	int r;
 
 	if (b->to.dom) {
 		r = end_address(&b->to);
 		memcpy(b->server_addr, b->to.addr, sizeof(b->server_addr));
-		return r;
+		/* The host sends to the guest: only along the way to it. */
+		return r < 0 || b->from.dom ? r : on_path(&b->to, src);
 	}
 	if ((r = end_address(&b->from)) < 0)
 		return r;
-	r = route_source_ipv4(b->from.addr, b->server_addr);
-	if (r < 0)
-		fprintf(stderr, "kvmnetctl bench: no route from the host to %s (%s): %s\n", b->from.addr, b->from.ep.spec,
-			strerror(-r));
+	/* The host listens on its own address towards the guest, and only
+	 * when that is the way to the guest. */
+	r = on_path(&b->from, b->server_addr);
 	return r;
 }
 
@@ -462,6 +534,12 @@ static int measure(Bench *b, BenchSeries *tcp, BenchSeries *udp)
 	virConnectPtr c = NULL;
 	int r = 0;
 
+	/* The host's iperf3 talks to a guest: it runs without root. */
+	if ((r = spawn_set_user(BENCH_HOST_USER)) < 0) {
+		fprintf(stderr, "kvmnetctl bench: no user '%s' to run the host's iperf3 as: %s\n", BENCH_HOST_USER,
+			strerror(-r));
+		return r;
+	}
 	/* Read-write: libvirt refuses agent commands on a read-only connection. */
 	if ((r = bench_conn_open(&c)) < 0)
 		return r;

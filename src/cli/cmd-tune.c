@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "act/tune-file.h"
 #include "basic/fileio.h"
 #include "basic/log.h"
 #include "basic/macro.h"
@@ -28,7 +29,6 @@
 #include "host/knob-path.h"
 #include "host/sched.h"
 #include "host/tune-knob.h"
-#include "tune-state.h"
 
 typedef struct Knobs {
 	TuneKnobs ks;
@@ -177,164 +177,129 @@ static const char *errno_hint(int r)
 	return "";
 }
 
-static int do_show(const Knobs *ks, TuneState *st, const char *state_path)
+static int do_show(const Knobs *ks, TuneStore *st)
 {
+	_cleanup_strv_free_ char **saved = NULL;
 	int failed = ks->failed;
 
+	if (st->list(st->data, &saved) < 0) {
+		log_error("out of memory");
+		return EXIT_FAILED;
+	}
 	printf("%-26s %-14s %-14s %-14s %s\n", "KNOB", "NOW", "APPLY", "SAVED", "PATH");
 	for (size_t i = 0; i < ks->ks.n; i++) {
 		const TuneKnob *k = &ks->ks.k[i];
 		_cleanup_free_ char *now = NULL;
-		TuneEntry *e = tune_state_find(st, k->key);
+		const char *orig = st->get(st->data, k->key, NULL);
 		int r = tune_knob_read(k, &now);
 
 		if (r < 0) {
 			log_error_errno(r, "%s: reading %s: %s", k->label, k->path, strerror(-r));
 			failed++;
 		}
-		printf("%-26s %-14s %-14s %-14s %s\n", k->label, now ? now : "?", k->want, e ? e->original : "-",
-		       k->key);
+		printf("%-26s %-14s %-14s %-14s %s\n", k->label, now ? now : "?", k->want, orig ? orig : "-", k->key);
 	}
 	/* Saved knobs not asked about now (a --disk left out) still count. */
-	for (size_t i = 0; i < st->n; i++) {
-		const char *why = NULL;
-		bool listed = false;
+	STRV_FOREACH(key, saved) {
+		const char *why = NULL, *applied = NULL, *orig = st->get(st->data, *key, &applied);
 
-		listed = tune_knobs_find(&ks->ks, st->entries[i].path) != NULL;
-		if (!listed && knob_path_check(st->entries[i].path, &why) < 0 && why) {
-			log_error("%s: entry '%s': %s; revert refuses it", state_path, st->entries[i].path, why);
-			printf("%-26s %-14s %-14s %-14s %s\n", "(refused)", "", "", "", st->entries[i].path);
+		if (tune_knobs_find(&ks->ks, *key))
+			continue;
+		if (knob_path_check(*key, &why) < 0 && why) {
+			log_error("%s: entry '%s': %s; revert refuses it", st->name, *key, why);
+			printf("%-26s %-14s %-14s %-14s %s\n", "(refused)", "", "", "", *key);
 			failed++;
-		} else if (!listed)
-			printf("%-26s %-14s %-14s %-14s %s\n", "(saved)", "", st->entries[i].applied,
-			       st->entries[i].original, st->entries[i].path);
+		} else
+			printf("%-26s %-14s %-14s %-14s %s\n", "(saved)", "", applied ? applied : "", orig, *key);
 	}
 	return failed ? EXIT_FAILED : EXIT_OK;
 }
 
-/* Record the originals of the knobs not yet saved that apply will change,
- * their paths in *added; returns how many knobs failed to read. */
-static int record_originals(const Knobs *ks, TuneState *st, char ***added)
+/* The knobs apply could not read, as they were found before any write. */
+static void print_unreadable(const Knobs *ks, const TuneReport *rep)
 {
-	int failed = 0;
-
-	for (size_t i = 0; i < ks->ks.n; i++) {
+	for (size_t i = 0; i < rep->n; i++) {
+		const TuneOutcome *o = &rep->outcomes[i];
 		const TuneKnob *k = &ks->ks.k[i];
-		_cleanup_free_ char *now = NULL;
-		int r;
 
-		if (tune_state_find(st, k->key))
-			continue;
-		r = tune_knob_read(k, &now);
-		if (r < 0) {
-			log_error_errno(r, "%s: reading %s: %s; not changed", k->label, k->path, strerror(-r));
-			failed++;
-			continue;
-		}
-		if (tune_knob_satisfied(k, now))
-			continue;
-		if (tune_state_add(st, k->key, now, k->want) < 0 || strv_extend(added, k->key) < 0)
-			return -ENOMEM;
+		if (o->result == TUNE_READ_FAILED)
+			log_error_errno(o->error, "%s: reading %s: %s; not changed", k->label, k->path,
+					strerror(-o->error));
 	}
-	return failed;
 }
 
-/* Write one knob; a knob that was saved just now and refused goes out of
- * the state again, since it kept its value (lockdown EPERM and the like). */
-static int apply_one(const TuneKnob *k, TuneState *st, char **added, bool *dropped)
+static void print_written(const Knobs *ks, const TuneReport *rep)
 {
-	TuneEntry *e = tune_state_find(st, k->key);
+	for (size_t i = 0; i < rep->n; i++) {
+		const TuneOutcome *o = &rep->outcomes[i];
+		const TuneKnob *k = &ks->ks.k[i];
+
+		/* A saved knob at its value is kvmnet's own change, shown again. */
+		if (o->result == TUNE_CHANGED || (o->result == TUNE_ALREADY && o->original))
+			printf("%s: %s -> %s\n", k->label, o->original, k->want);
+		else if (o->result == TUNE_WRITE_FAILED)
+			log_error_errno(o->error, "%s: writing %s to %s: %s%s", k->label, k->want, k->path,
+					strerror(-o->error), errno_hint(o->error));
+	}
+}
+
+static int do_apply(const Knobs *ks, TuneStore *st)
+{
+	TuneReport rep;
+	size_t failed;
 	int r;
 
-	if (!e)
-		return 0; /* already at the value, or unreadable */
-	r = tune_knob_write(k, k->want);
+	r = tune_apply(&ks->ks, st, false, &rep);
+	print_unreadable(ks, &rep);
 	if (r < 0) {
-		log_error_errno(r, "%s: writing %s to %s: %s%s", k->label, k->want, k->path, strerror(-r),
-				errno_hint(r));
-		if (strv_contains(added, k->key)) {
-			tune_state_remove(st, k->key);
-			*dropped = true;
-		}
-		return r;
-	}
-	printf("%s: %s -> %s\n", k->label, e->original, k->want);
-	return 0;
-}
-
-static int do_apply(const Knobs *ks, TuneState *st, const char *state_path)
-{
-	_cleanup_strv_free_ char **added = NULL;
-	bool dropped = false;
-	int failed, r;
-
-	failed = record_originals(ks, st, &added);
-	if (failed < 0) {
-		log_error("out of memory");
+		/* Nothing was written. */
+		if (rep.save_error)
+			log_error_errno(r, "writing state file %s: %s; nothing changed", st->name, strerror(-r));
+		else
+			log_error("out of memory");
+		tune_report_done(&rep);
 		return EXIT_FAILED;
 	}
-	/* Originals on disk before the first write, so a crash loses none. */
-	if (added) {
-		r = tune_state_save(state_path, st);
-		if (r < 0) {
-			log_error_errno(r, "writing state file %s: %s; nothing changed", state_path, strerror(-r));
-			return EXIT_FAILED;
-		}
+	print_written(ks, &rep);
+	failed = tune_report_failures(&rep);
+	if (rep.save_error) {
+		log_error_errno(rep.save_error, "updating state file %s: %s", st->name, strerror(-rep.save_error));
+		failed++;
 	}
-	for (size_t i = 0; i < ks->ks.n; i++)
-		if (apply_one(&ks->ks.k[i], st, added, &dropped) < 0)
-			failed++;
-	if (dropped) {
-		r = st->n > 0 ? tune_state_save(state_path, st) : (unlink(state_path) < 0 ? negative_errno() : 0);
-		if (r < 0) {
-			log_error_errno(r, "updating state file %s: %s", state_path, strerror(-r));
-			failed++;
-		}
-	}
+	tune_report_done(&rep);
 	return failed + ks->failed ? EXIT_FAILED : EXIT_OK;
 }
 
-static int do_revert(TuneState *st, const char *state_path)
+static int do_revert(TuneStore *st)
 {
-	int failed = 0, r;
+	TuneReport rep;
+	size_t failed;
+	int r;
 
-	/* Newest first, the reverse of apply: cgroup v1 takes
-	 * memory.memsw.limit_in_bytes only at or above
-	 * memory.limit_in_bytes (EINVAL otherwise), so apply lifts memsw
-	 * first and revert must bring the memory limit down first. */
-	for (size_t i = st->n; i-- > 0;) {
-		TuneEntry *e = &st->entries[i];
-		const char *why = NULL;
-		TuneKnob k;
+	/* A saved original whose file is gone is a failure: kept. */
+	r = tune_revert(st, &(TuneRevertOptions){}, &rep);
+	for (size_t i = 0; i < rep.n; i++) {
+		const TuneOutcome *o = &rep.outcomes[i];
 
-		r = tune_knob_from_key(e->path, &k, &why);
-		if (r >= 0) {
-			r = tune_knob_write(&k, e->original);
-			tune_knob_done(&k);
-		} else if (why) {
-			log_error("%s: entry '%s': %s; refused, nothing written, kept in the file", state_path, e->path,
-				  why);
-			failed++;
-			i++;
-			continue;
-		}
-		if (r < 0) {
-			log_error_errno(r, "writing %s back to %s: %s%s; kept in %s", e->original, e->path,
-					strerror(-r), errno_hint(r), state_path);
-			failed++;
-			continue;
-		}
-		printf("%s: restored %s\n", e->path, e->original);
-		tune_state_remove(st, e->path);
+		if (o->result == TUNE_RESTORED)
+			printf("%s: restored %s\n", o->key, o->original);
+		else if (o->result == TUNE_REFUSED)
+			log_error("%s: entry '%s': %s; refused, nothing written, kept in the file", st->name, o->key,
+				  o->why);
+		else if (o->result == TUNE_WRITE_FAILED || o->result == TUNE_KEY_FAILED)
+			log_error_errno(o->error, "writing %s back to %s: %s%s; kept in %s",
+					o->original ? o->original : "?", o->key, strerror(-o->error),
+					errno_hint(o->error), st->name);
 	}
-	if (st->n == 0)
-		r = unlink(state_path) < 0 && errno != ENOENT ? negative_errno() : 0;
-	else
-		r = tune_state_save(state_path, st);
-	if (r < 0) {
-		log_error_errno(r, "updating state file %s: %s", state_path, strerror(-r));
+	failed = tune_report_failures(&rep);
+	if (rep.save_error) {
+		log_error_errno(r, "updating state file %s: %s", st->name, strerror(-r));
+		failed++;
+	} else if (r < 0) {
+		log_error("out of memory");
 		failed++;
 	}
+	tune_report_done(&rep);
 	return failed ? EXIT_FAILED : EXIT_OK;
 }
 
@@ -357,11 +322,12 @@ static int ensure_state_dir(const char *state_path)
 
 static int run(const char *verb, const char *state_path, char **disks, bool cgroups)
 {
-	TuneState st = {};
+	_cleanup_tune_file_free_ TuneFile *file = NULL;
+	TuneStore st;
 	Knobs ks = {};
 	int r;
 
-	r = tune_state_load(state_path, &st);
+	r = tune_file_open(state_path, &file);
 	if (r < 0) {
 		log_error_errno(r, "reading state file %s: %s; nothing changed", state_path,
 				r == -EBADMSG	      ? "not a kvmnet tune state (version 1)"
@@ -369,19 +335,19 @@ static int run(const char *verb, const char *state_path, char **disks, bool cgro
 							: file_error_string(r));
 		return EXIT_FAILED;
 	}
+	tune_file_store(file, &st);
 	if (streq(verb, "revert"))
-		r = do_revert(&st, state_path);
+		r = do_revert(&st);
 	else if (collect(disks, cgroups, &ks) < 0)
 		r = EXIT_FAILED;
 	else if (streq(verb, "show"))
-		r = do_show(&ks, &st, state_path);
+		r = do_show(&ks, &st);
 	else if (ensure_state_dir(state_path) < 0) {
 		log_error("%s: cannot create its directory", state_path);
 		r = EXIT_FAILED;
 	} else
-		r = do_apply(&ks, &st, state_path);
+		r = do_apply(&ks, &st);
 	tune_knobs_done(&ks.ks);
-	tune_state_done(&st);
 	return r;
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* kvmnetctl vm show|advise|apply: each interface's network path. */
+/* kvmnetctl vm show|advise|apply|team: each interface's network path;
+ * vm balloon: its memory balloon. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,10 @@ static void vm_help(FILE *f)
 		"  team DOMAIN [--iface MAC|ALIAS] [--remove] [--dry-run]\n"
 		"                            make a virtio NIC the persistent member of a\n"
 		"                            failover pair for kvmnetd's VF\n"
+		"  balloon DOMAIN [SIZE] [--json]\n"
+		"                            the memory balloon and the guest's statistics;\n"
+		"                            with SIZE (KiB, or 512M, 2G...) set it, never\n"
+		"                            below the floor it explains\n"
 		"\n"
 		"DOMAIN is a name, a UUID or a numeric id.\n");
 }
@@ -167,9 +172,12 @@ int cmd_vm(int argc, char **argv)
 		return cmd_vm_apply(argc - 1, argv + 1);
 	if (streq(argv[1], "team"))
 		return cmd_vm_team(argc - 1, argv + 1);
+	if (streq(argv[1], "balloon"))
+		return cmd_vm_balloon(argc - 1, argv + 1);
 	if (streq(argv[1], "--help") || streq(argv[1], "-h")) {
 		vm_help(stdout);
 		return EXIT_OK;
 	}
-	return cli_usage_error("vm", "unknown command '%s', expected show, advise, apply or team", argv[1]);
+	return cli_usage_error("vm", "unknown command '%s', expected show, advise, apply, team or balloon",
+			      argv[1]);
 }

@@ -32,7 +32,7 @@ static const struct {
 	{ "tune", cmd_tune, "show, apply or revert the host tuning" },
 	{ "sriov", cmd_sriov, "show, create and remove SR-IOV VFs; persist them" },
 	{ "vf", cmd_vf, "set a VF's MAC, VLAN, spoofchk, trust, state, rates; bind it" },
-	{ "vm", cmd_vm, "show, advise on, apply and team each VM interface's network path" },
+	{ "vm", cmd_vm, "each VM interface's network path (show, advise, apply, team); its balloon" },
 	{ "bench", cmd_bench, "iperf3 between VMs, the host or network namespaces; compare runs" },
 };
 

@@ -26,5 +26,14 @@ void spawn_stop(pid_t pid, int grace_ms);
  * (reaped; *ret_status is its exit status, or 128 + signal). */
 int spawn_exited(pid_t pid, int *ret_status);
 
+/*
+ * Every program spawned after this runs as user (when kvmnetctl runs as
+ * root): bench's host-side iperf3 in VM mode talks to a guest, which is
+ * not trusted, so it gets no root.  NULL: as kvmnetctl itself.  -ENOENT
+ * when there is no such user.  A child that cannot drop to it exits 126
+ * without running anything.
+ */
+int spawn_set_user(const char *user);
+
 /* CLOCK_MONOTONIC in milliseconds, for deadlines. */
 long long spawn_now_ms(void);

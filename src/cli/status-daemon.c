@@ -118,6 +118,43 @@ static void print_busy(json_object *view)
 	printf("    busy: %s (for %.1f s)\n", get_str(busy, "doing", "?"), (double)json_object_get_int64(ms) / 1000.0);
 }
 
+/* [balloon]: the host's pressure and each guest's balloon, the guests
+ * left alone named with why. */
+static void print_balloon(json_object *view)
+{
+	json_object *b, *host, *guests;
+	size_t n;
+
+	if (!json_object_object_get_ex(view, "balloon", &b) || !json_object_is_type(b, json_type_object))
+		return;
+	json_object_object_get_ex(b, "host", &host);
+	json_object_object_get_ex(b, "guests", &guests);
+	printf("    balloon: host %s", json_object_get_boolean(json_object_object_get(host, "pressure")) ? "under pressure"
+														: "not under pressure");
+	if (json_object_get_boolean(json_object_object_get(host, "psi")))
+		printf(" (PSI some %.2f%%, full %.2f%%%s)", json_object_get_double(json_object_object_get(host, "some_avg10")),
+		       json_object_get_double(json_object_object_get(host, "full_avg10")),
+		       json_object_get_boolean(json_object_object_get(host, "trigger")) ? ", trigger" : ", sampled");
+	printf(", %d change(s)\n", get_int(b, "changes"));
+	n = guests ? json_object_array_length(guests) : 0;
+	for (size_t i = 0; i < n; i++) {
+		json_object *g = json_object_array_get_idx(guests, i);
+		const char *alone = get_str(g, "left_alone", NULL);
+
+		printf("      %-20s", get_str(g, "name", "?"));
+		if (alone)
+			printf(" left alone: %s\n", alone);
+		else if (json_object_object_get(g, "original_kib"))
+			printf(" %lld of %lld KiB (originally %lld)\n",
+			       (long long)json_object_get_int64(json_object_object_get(g, "current_kib")),
+			       (long long)json_object_get_int64(json_object_object_get(g, "max_kib")),
+			       (long long)json_object_get_int64(json_object_object_get(g, "original_kib")));
+		else
+			printf(" %lld of %lld KiB\n", (long long)json_object_get_int64(json_object_object_get(g, "current_kib")),
+			       (long long)json_object_get_int64(json_object_object_get(g, "max_kib")));
+	}
+}
+
 void status_daemon_print(json_object *daemon)
 {
 	json_object *view, *lv, *vms = NULL, *probs = NULL;
@@ -132,6 +169,7 @@ void status_daemon_print(json_object *daemon)
 		printf("    libvirt %s unreachable: %s\n", get_str(lv, "uri", "?"), get_str(lv, "error", "unknown"));
 	json_object_object_get_ex(view, "vms", &vms);
 	print_vms(vms);
+	print_balloon(view);
 	if (json_object_object_get_ex(view, "problems", &probs))
 		for (size_t i = 0; i < json_object_array_length(probs); i++)
 			printf("    problem: %s\n", json_object_get_string(json_object_array_get_idx(probs, i)));

@@ -238,6 +238,20 @@ static int advise_iface(const DomainDef *d, const DomainIface *i, const HostFact
 	}
 }
 
+/* kvmnetd's [balloon] and `vm balloon` need a virtio balloon with a driver
+ * in the guest; say so when the definition leaves none. */
+static int advise_balloon(const DomainDef *d, char **hint)
+{
+	if (d->balloon == DOMAIN_BALLOON_NONE)
+		return strextendf_sep(hint, " ", "<memballoon model='none'>: no balloon, so its unused memory cannot go "
+				      "back to the host (kvmnetd [balloon] leaves it alone); use <memballoon "
+				      "model='virtio'><stats period='5'/></memballoon> from the next start.");
+	if (d->balloon == DOMAIN_BALLOON_ABSENT)
+		return strextendf_sep(hint, " ", "No <memballoon>: its unused memory cannot go back to the host; add "
+				      "<memballoon model='virtio'><stats period='5'/></memballoon>.");
+	return 0;
+}
+
 int advise_domain(const DomainDef *d, const HostFacts *h, Workload w, DomainAdvice **ret)
 {
 	_cleanup_domain_advice_ DomainAdvice *a = calloc(1, sizeof(DomainAdvice));
@@ -268,6 +282,9 @@ int advise_domain(const DomainDef *d, const HostFacts *h, Workload w, DomainAdvi
 		if (r < 0)
 			return r;
 	}
+	r = advise_balloon(d, &a->hint);
+	if (r < 0)
+		return r;
 	*ret = TAKE_PTR(a);
 	return 0;
 }

@@ -348,6 +348,15 @@ static int parse_metrics_listen(Config *c, const char *key, const char *value, P
 	return 0;
 }
 
+/* [balloon]'s keys are parsed in config-balloon.c; the table below only
+ * names them, for the unknown- and twice-set-key checks. */
+static int parse_balloon(Config *c, const char *key, const char *value, ParseCtx *ctx)
+{
+	const char *want = NULL;
+
+	return config_balloon_set(&c->balloon, key, value, &want) < 0 ? bad_value(ctx, key, want, value) : 0;
+}
+
 static const KeyDef libvirt_keys[] = {
 	{ "uri", parse_uri, false },
 };
@@ -380,12 +389,21 @@ static const KeyDef metrics_keys[] = {
 	{ "listen", parse_metrics_listen, false },
 };
 
+static const KeyDef balloon_keys[] = {
+	{ "interval", parse_balloon, false },	{ "stats_period", parse_balloon, false },
+	{ "pressure", parse_balloon, false },	{ "calm", parse_balloon, false },
+	{ "min_share", parse_balloon, false },	{ "margin", parse_balloon, false },
+	{ "step", parse_balloon, false },	{ "hold", parse_balloon, false },
+	{ "avail_low", parse_balloon, false },	{ "avail_high", parse_balloon, false },
+};
+
 static const SectionDef sections[] = {
 	{ "libvirt", libvirt_keys, ELEMENTSOF(libvirt_keys) },
 	{ "sriov", sriov_keys, ELEMENTSOF(sriov_keys) },
 	{ "daemon", daemon_keys, ELEMENTSOF(daemon_keys) },
 	{ "irq", irq_keys, ELEMENTSOF(irq_keys) },
 	{ "tune", tune_keys, ELEMENTSOF(tune_keys) },
+	{ "balloon", balloon_keys, ELEMENTSOF(balloon_keys) },
 	{ "metrics", metrics_keys, ELEMENTSOF(metrics_keys) },
 };
 
@@ -408,7 +426,7 @@ static void unknown_section(ParseCtx *ctx, const char *name)
 
 	escape_value(name, shown, sizeof(shown));
 	add_error(ctx, ctx->line, "unknown section '[%s]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune], "
-		  "[metrics]",
+		  "[balloon], [metrics]",
 		  shown);
 }
 
@@ -499,6 +517,7 @@ static void check_line(ParseCtx *ctx, const char *line)
 	/* An [irq] section, even empty, turns the placement on. */
 	if (streq(name, "irq"))
 		ctx->config->irq.enabled = true;
+	ctx->config->balloon.enabled |= streq(name, "balloon");
 }
 
 /*
@@ -558,6 +577,7 @@ int config_new(Config **ret)
 	c->irq.interval_us = CONFIG_DEFAULT_IRQ_INTERVAL_US;
 	c->irq.busy_percent = CONFIG_DEFAULT_BUSY_PERCENT;
 	c->irq.irqbalance = IRQBALANCE_BAN;
+	config_balloon_defaults(&c->balloon);
 	*ret = TAKE_PTR(c);
 	return 0;
 }
@@ -588,6 +608,7 @@ int config_parse_string(const char *text, const char *filename, Config **ret, ch
 {
 	_cleanup_config_free_ Config *c = NULL;
 	ParseCtx ctx = { .filename = filename, .p = text };
+	const char *balloon_error = NULL;
 	int r, syntax;
 
 	/* A UTF-8 byte order mark, as some editors write; inih would skip it
@@ -610,6 +631,8 @@ int config_parse_string(const char *text, const char *filename, Config **ret, ch
 		add_error(&ctx, (unsigned)syntax, "expected '[section]' or 'key = value'");
 	if (!ctx.errors && c->n_pfs == 0)
 		add_error(&ctx, 0, "[sriov] pf: expected at least one PF (netdev name or PCI address)");
+	if (!ctx.errors && config_balloon_check(&c->balloon, &balloon_error) < 0)
+		add_error(&ctx, 0, "%s", balloon_error);
 	if (ctx.oom) {
 		strv_free(ctx.errors);
 		return -ENOMEM;

@@ -9,6 +9,7 @@
 #include "basic/cpuset.h"
 #include "basic/inet-addr.h"
 #include "basic/pci-addr.h"
+#include "daemon/config-balloon.h"
 
 /*
  * kvmnetd.conf(5): an INI file read with inih.  Every key is known; an
@@ -84,6 +85,7 @@ typedef struct Config {
 	int log_level; /* LOG_LEVEL_* */
 	ConfigIrq irq;
 	ConfigTune tune;
+	ConfigBalloon balloon;
 	/* [metrics] listen: where /metrics is served; off unless set. */
 	bool metrics_listen_set;
 	InetAddr metrics_listen;

@@ -20,11 +20,11 @@
 
 static int claim_state_dir(Daemon *d)
 {
-	const char *dir = d->config->state_dir;
+	const char *dir = d->ctx.config->state_dir;
 	pid_t pid = 0;
 	int r;
 
-	if (d->dry_run) {
+	if (d->ctx.dry_run) {
 		r = state_lock_probe(dir, &pid);
 		if (r < 0)
 			return log_error_errno(r, "%s/%s: cannot check the lock: %m", dir, STATE_LOCK_FILE);
@@ -115,11 +115,11 @@ static void warn_set_aside(const char *dir)
 
 static int load_journal(Daemon *d, bool discard)
 {
-	const char *dir = d->config->state_dir;
+	const char *dir = d->ctx.config->state_dir;
 	_cleanup_free_ char *why = NULL, *moved = NULL;
 	int r;
 
-	r = journal_load(dir, &d->journal, &why);
+	r = journal_load(dir, &d->ctx.journal, &why);
 	if (r >= 0 || r == -ENOMEM) {
 		if (r >= 0 && discard)
 			log_notice("%s/%s reads fine; --discard-journal leaves it alone", dir, JOURNAL_FILE);
@@ -127,16 +127,16 @@ static int load_journal(Daemon *d, bool discard)
 	}
 	if (!discard || r == -EPROTONOSUPPORT || r == -EACCES)
 		return refuse_journal(dir, r, why ?: strerror(-r));
-	if (d->dry_run) {
+	if (d->ctx.dry_run) {
 		log_warning("%s; dry run: would set it aside, and previews with an empty journal", why ?: strerror(-r));
-		return journal_new(&d->journal);
+		return journal_new(&d->ctx.journal);
 	}
 	r = journal_set_aside(dir, &moved);
 	if (r < 0)
 		return log_error_errno(r, "%s; setting it aside failed: %m; not starting", why ?: "journal");
 	log_warning("%s; set aside as %s/%s (--discard-journal): starting with an empty journal, the original values "
 		    "it held are not restored", why ?: "journal", dir, moved);
-	return journal_new(&d->journal);
+	return journal_new(&d->ctx.journal);
 }
 
 int daemon_claim(Daemon *d, unsigned flags)
@@ -152,6 +152,6 @@ int daemon_claim(Daemon *d, unsigned flags)
 	r = load_journal(d, flags & DAEMON_DISCARD_JOURNAL);
 	if (r < 0)
 		return r;
-	warn_set_aside(d->config->state_dir);
+	warn_set_aside(d->ctx.config->state_dir);
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include "daemon/ctl-server.h"
 #include "daemon/ctl-socket.h"
 #include "daemon/daemon.h"
+#include "daemon/balloon-loop.h"
 #include "daemon/irq-loop.h"
 #include "daemon/metrics-collect.h"
 #include "daemon/state-lock.h"
@@ -51,6 +52,20 @@ void daemon_schedule(Daemon *d)
 	virEventUpdateTimeout(d->reconcile_timer, 0);
 }
 
+/* DaemonContext.busy: the parts' "about to block" on the control socket. */
+static void ctx_busy(void *owner, const char *what)
+{
+	Daemon *d = owner;
+
+	if (d->ctl)
+		ctl_server_set_busy(d->ctl, what, now_monotonic_us());
+}
+
+static void ctx_schedule(void *owner)
+{
+	daemon_schedule(owner);
+}
+
 void daemon_busy(Daemon *d, const char *fmt, ...)
 {
 	_cleanup_free_ char *what = NULL;
@@ -64,7 +79,7 @@ void daemon_busy(Daemon *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	r = vasprintf(&what, fmt, ap);
 	va_end(ap);
-	ctl_server_set_busy(d->ctl, r < 0 ? "(out of memory)" : what, now_monotonic_us());
+	ctx_busy(d, r < 0 ? "(out of memory)" : what);
 }
 
 static void on_watch(WatchReason reason, const char *domain, int event, void *userdata)
@@ -75,15 +90,15 @@ static void on_watch(WatchReason reason, const char *domain, int event, void *us
 	case WATCH_CONNECTING:
 		/* virConnectOpen() waits for a libvirtd that accepted but does
 		 * not answer; nothing to reconcile yet. */
-		daemon_busy(d, "connecting to %s", d->config->libvirt_uri);
+		daemon_busy(d, "connecting to %s", d->ctx.config->libvirt_uri);
 		return;
 	case WATCH_CONNECTED:
-		log_info("Connected to %s; resynchronising", d->config->libvirt_uri);
+		log_info("Connected to %s; resynchronising", d->ctx.config->libvirt_uri);
 		metrics_libvirt(d->metrics, true);
 		break;
 	case WATCH_DISCONNECTED:
-		log_warning("Lost the connection to %s; reconnecting", d->config->libvirt_uri);
-		notify_sendf("STATUS=libvirt at %s unreachable, reconnecting", d->config->libvirt_uri);
+		log_warning("Lost the connection to %s; reconnecting", d->ctx.config->libvirt_uri);
+		notify_sendf("STATUS=libvirt at %s unreachable, reconnecting", d->ctx.config->libvirt_uri);
 		metrics_libvirt(d->metrics, false);
 		/* Not to decide (reconcile does nothing blind) but so that the
 		 * control socket stops showing the last view as if connected. */
@@ -113,17 +128,19 @@ static int reload(Daemon *d)
 	}
 	/* The URI and state_dir are where the daemon's state lives; changing
 	 * them under a running daemon would orphan it. */
-	if (strcmp(c->libvirt_uri, d->config->libvirt_uri) != 0 || strcmp(c->state_dir, d->config->state_dir) != 0) {
+	if (strcmp(c->libvirt_uri, d->ctx.config->libvirt_uri) != 0 || strcmp(c->state_dir, d->ctx.config->state_dir) != 0) {
 		config_free(c);
 		log_error("Reload of %s: [libvirt] uri and [daemon] state_dir take effect only at restart; "
 			  "keeping the running configuration", d->config_path);
 		return -EINVAL;
 	}
-	config_free(d->config);
-	d->config = c;
+	config_free(d->ctx.config);
+	d->ctx.config = c;
 	log_set_max_level(c->log_level);
 	if (d->irq_loop)
 		irq_loop_reconfigure(d->irq_loop);
+	if (d->balloon_loop)
+		balloon_loop_reconfigure(d->balloon_loop);
 	/* Logged inside; the daemon goes on without the metrics. */
 	(void)metrics_reconfigure(d->metrics, c);
 	log_info("Reloaded %s", d->config_path);
@@ -205,21 +222,22 @@ int daemon_new(const char *config_path, const char *ctl_path, unsigned flags, Da
 		return -ENOMEM;
 	d->sig_fd = d->ready_fd = d->lock_fd = -1;
 	d->sig_watch = d->reconcile_timer = d->dwell_timer = -1;
-	d->dry_run = flags & DAEMON_DRY_RUN;
+	d->ctx = (DaemonContext){ .dry_run = flags & DAEMON_DRY_RUN, .busy = ctx_busy, .schedule = ctx_schedule,
+				  .owner = d };
 	d->config_path = strdup(config_path);
 	d->ctl_path = strdup(ctl_path);
 	if (!d->config_path || !d->ctl_path) {
 		daemon_free(d);
 		return -ENOMEM;
 	}
-	r = config_load_resolved(config_path, &d->config, &errors);
+	r = config_load_resolved(config_path, &d->ctx.config, &errors);
 	if (r < 0) {
 		STRV_FOREACH(e, errors)
 			log_error("%s", *e);
 		daemon_free(d);
 		return r;
 	}
-	log_set_max_level(d->config->log_level);
+	log_set_max_level(d->ctx.config->log_level);
 	r = flags & DAEMON_CHECK_ONLY ? 0 : daemon_claim(d, flags);
 	if (r < 0) {
 		daemon_free(d);
@@ -237,40 +255,41 @@ int daemon_run(Daemon *d)
 	/* Detached since the lock was taken: the pid in it is now ours. */
 	if (d->lock_fd >= 0 && state_lock_write_pid(d->lock_fd) < 0)
 		log_warning("%s/%s: cannot write the pid; a second kvmnetd will not say who holds it",
-			    d->config->state_dir, STATE_LOCK_FILE);
+			    d->ctx.config->state_dir, STATE_LOCK_FILE);
 	r = setup_signals(d);
 	if (r < 0)
 		return log_error_errno(r, "Setting up signal handling: %m");
 	r = setup_ctl(d);
 	if (r < 0)
 		return log_error_errno(r, "Control socket %s: %m", d->ctl_path);
-	r = metrics_new(d->config, d->dry_run, &d->metrics);
+	r = metrics_new(d->ctx.config, d->ctx.dry_run, &d->metrics);
 	if (r < 0)
 		return r; /* logged inside, with the address */
+	d->ctx.metrics = d->metrics;
 	d->reconcile_timer = virEventAddTimeout(-1, on_reconcile_timer, d, NULL);
 	d->dwell_timer = virEventAddTimeout(-1, on_dwell_timer, d, NULL);
-	if (d->reconcile_timer < 0 || d->dwell_timer < 0 || irq_loop_new(d, &d->irq_loop) < 0 ||
-	    tune_run_new(d, &d->tune_run) < 0)
+	if (d->reconcile_timer < 0 || d->dwell_timer < 0 || irq_loop_new(&d->ctx, &d->irq_loop) < 0 ||
+	    tune_run_new(&d->ctx, &d->tune_run) < 0 || balloon_loop_new(&d->ctx, &d->balloon_loop) < 0)
 		return log_error_errno(-ENOMEM, "Adding timers: %m");
 	/* Logged inside; the daemon goes on without it (see above). */
 	(void)tune_run_apply(d->tune_run);
-	r = watch_new(d->config->libvirt_uri, on_watch, d, &d->watch);
+	r = watch_new(d->ctx.config->libvirt_uri, on_watch, d, &d->ctx.watch);
 	if (r < 0)
 		return log_error_errno(r, "libvirt watcher: %m");
-	watch_start(d->watch);
-	if (!watch_conn(d->watch))
-		log_warning("Cannot connect to %s yet (%s); retrying", d->config->libvirt_uri,
-			    watch_last_error(d->watch));
+	watch_start(d->ctx.watch);
+	if (!watch_conn(d->ctx.watch))
+		log_warning("Cannot connect to %s yet (%s); retrying", d->ctx.config->libvirt_uri,
+			    watch_last_error(d->ctx.watch));
 
 	if (d->ready_fd >= 0) {
 		(void)!write(d->ready_fd, "R", 1);
 		close(d->ready_fd);
 		d->ready_fd = -1;
 	}
-	notify_sendf("READY=1\nSTATUS=watching %u PF(s)%s", d->config->n_pfs, d->dry_run ? " (dry run)" : "");
-	log_info("kvmnetd running: %u PF(s), threshold %u, %u VF(s) per VM, headroom %s%s", d->config->n_pfs,
-		 d->config->threshold, d->config->vfs_per_vm, headroom_to_string(d->config->headroom, hr),
-		 d->dry_run ? ", dry run: nothing is changed" : "");
+	notify_sendf("READY=1\nSTATUS=watching %u PF(s)%s", d->ctx.config->n_pfs, d->ctx.dry_run ? " (dry run)" : "");
+	log_info("kvmnetd running: %u PF(s), threshold %u, %u VF(s) per VM, headroom %s%s", d->ctx.config->n_pfs,
+		 d->ctx.config->threshold, d->ctx.config->vfs_per_vm, headroom_to_string(d->ctx.config->headroom, hr),
+		 d->ctx.dry_run ? ", dry run: nothing is changed" : "");
 	while (!d->quit) {
 		if (virEventRunDefaultImpl() < 0)
 			return log_error_errno(-EIO, "Event loop failed");
@@ -279,20 +298,22 @@ int daemon_run(Daemon *d)
 	}
 
 	notify_send("STOPPING=1");
-	if (d->config->on_stop == ON_STOP_REVERT && !d->dry_run) {
+	if (d->ctx.config->on_stop == ON_STOP_REVERT && !d->ctx.dry_run) {
 		/* The socket still answers while the guests let go. */
-		int ri, rt;
+		int ri, rt, rb;
 
-		daemon_busy(d, "stopping: giving back what the journal in %s holds", d->config->state_dir);
+		daemon_busy(d, "stopping: giving back what the journal in %s holds", d->ctx.config->state_dir);
 		ri = irq_loop_revert(d->irq_loop);
 		rt = tune_run_revert(d->tune_run);
+		rb = balloon_loop_revert(d->balloon_loop);
 		r = daemon_revert(d);
 		/* Each part logged what it kept; the exit status says so too. */
-		if (r >= 0 && (ri < 0 || rt < 0)) {
-			log_error("Stopping: %s%s%s could not all be given back; the journal in %s keeps them",
-				  ri < 0 ? "IRQ affinities" : "", ri < 0 && rt < 0 ? " and " : "",
-				  rt < 0 ? "tuned values" : "", d->config->state_dir);
-			r = ri < 0 ? ri : rt;
+		if (r >= 0 && (ri < 0 || rt < 0 || rb < 0)) {
+			log_error("Stopping: %s%s%s%s%s could not all be given back; the journal in %s keeps them",
+				  ri < 0 ? "IRQ affinities" : "", ri < 0 && (rt < 0 || rb < 0) ? ", " : "",
+				  rt < 0 ? "tuned values" : "", rt < 0 && rb < 0 ? ", " : "",
+				  rb < 0 ? "balloon sizes" : "", d->ctx.config->state_dir);
+			r = ri < 0 ? ri : rt < 0 ? rt : rb;
 		}
 		if (r < 0)
 			return r;
@@ -308,8 +329,9 @@ void daemon_free(Daemon *d)
 	ctl_server_free(d->ctl);
 	metrics_free(d->metrics);
 	irq_loop_free(d->irq_loop);
+	balloon_loop_free(d->balloon_loop);
 	tune_run_free(d->tune_run);
-	watch_free(d->watch);
+	watch_free(d->ctx.watch);
 	if (d->sig_watch >= 0)
 		virEventRemoveHandle(d->sig_watch);
 	if (d->reconcile_timer >= 0)
@@ -318,8 +340,8 @@ void daemon_free(Daemon *d)
 		virEventRemoveTimeout(d->dwell_timer);
 	if (d->sig_fd >= 0)
 		close(d->sig_fd);
-	journal_free(d->journal);
-	config_free(d->config);
+	journal_free(d->ctx.journal);
+	config_free(d->ctx.config);
 	free(d->last_waits);
 	free(d->last_metadata);
 	free(d->config_path);

@@ -6,9 +6,7 @@
 
 #include "basic/macro.h"
 #include "core/plan.h"
-#include "daemon/config.h"
-#include "daemon/journal.h"
-#include "daemon/watch.h"
+#include "daemon/context.h"
 
 /*
  * kvmnetd's state between events.  Everything that happens goes through
@@ -18,11 +16,8 @@
  * reconcile because the timer is armed, not stacked.
  */
 typedef struct Daemon {
+	DaemonContext ctx; /* config, journal, watch, dry_run: what the parts share */
 	char *config_path;
-	Config *config;
-	Journal *journal;
-	Watch *watch;
-	bool dry_run;
 	bool quit;
 	char *ctl_path;
 	struct CtlServer *ctl;	/* the control socket's thread: ctl-server.h */
@@ -37,6 +32,7 @@ typedef struct Daemon {
 	struct TuneRun *tune_run; /* [tune]: daemon/tune-run.h */
 	struct Metrics *metrics;  /* counters, and [metrics]: daemon/metrics-collect.h */
 	int lock_fd;		/* the state directory's lock: state-lock.h */
+	struct BalloonLoop *balloon_loop; /* [balloon]: daemon/balloon-loop.h */
 } Daemon;
 
 enum {

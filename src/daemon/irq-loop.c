@@ -48,7 +48,7 @@ typedef struct LoopNic {
 } LoopNic;
 
 struct IrqLoop {
-	Daemon *d;
+	const DaemonContext *ctx;
 	int timer;
 	LoopNic *nics;
 	size_t n_nics;
@@ -80,7 +80,7 @@ static void nics_free(IrqLoop *l)
  * their vectors are looked up lazily, a driver reload changes them. */
 static int nics_setup(IrqLoop *l)
 {
-	const Config *c = l->d->config;
+	const Config *c = l->ctx->config;
 	const ConfigPf *src = c->irq.n_nics ? c->irq.nics : c->pfs;
 	size_t n = c->irq.n_nics ? c->irq.n_nics : c->n_pfs;
 
@@ -119,7 +119,7 @@ static int nic_resolve(LoopNic *nic)
  * unreachable (the next refresh tries again). */
 static void pinned_cpus(IrqLoop *l, CpuSet *ret)
 {
-	virConnectPtr conn = l->d->watch ? watch_conn(l->d->watch) : NULL;
+	virConnectPtr conn = l->ctx->watch ? watch_conn(l->ctx->watch) : NULL;
 	_cleanup_free_ char *err = NULL;
 	DomainList *doms = NULL;
 
@@ -150,8 +150,8 @@ static int allowed_refresh(IrqLoop *l)
 		LoopNic *nic = &l->nics[i];
 		bool has_node = nic->node >= 0 && cpus_of_node(nic->node, &node) >= 0;
 
-		if (l->d->config->irq.has_cpus) {
-			nic->allowed = l->d->config->irq.cpus;
+		if (l->ctx->config->irq.has_cpus) {
+			nic->allowed = l->ctx->config->irq.cpus;
 			nic->has_allowed = true;
 			continue;
 		}
@@ -212,15 +212,15 @@ static int save_original(IrqLoop *l, unsigned irq, const CpuSet *current)
 	int r;
 
 	snprintf(key, sizeof(key), AFFINITY_PREFIX "%u" AFFINITY_SUFFIX, irq);
-	if (journal_get_original(l->d->journal, key))
+	if (journal_get_original(l->ctx->journal, key))
 		return 0;
 	r = cpuset_format_list(current, &value);
 	if (r < 0)
 		return r;
-	r = journal_record_original(l->d->journal, key, value);
+	r = journal_record_original(l->ctx->journal, key, value);
 	if (r < 0)
 		return r;
-	return journal_save(l->d->journal, l->d->config->state_dir);
+	return journal_save(l->ctx->journal, l->ctx->config->state_dir);
 }
 
 static void apply_move(IrqLoop *l, const IrqMove *m)
@@ -231,9 +231,9 @@ static void apply_move(IrqLoop *l, const IrqMove *m)
 	int r;
 
 	(void)irq_read_actions(m->irq, &name);
-	if (irq_move_format(m, name, l->d->config->irq.busy_percent, &line) < 0)
+	if (irq_move_format(m, name, l->ctx->config->irq.busy_percent, &line) < 0)
 		return;
-	if (l->d->dry_run) {
+	if (l->ctx->dry_run) {
 		log_info("Would move %s", line);
 		return;
 	}
@@ -242,7 +242,7 @@ static void apply_move(IrqLoop *l, const IrqMove *m)
 		r = save_original(l, m->irq, &cur);
 	if (r < 0) {
 		log_error_errno(r, "irq %u: saving the original of /proc/irq/%u/smp_affinity_list in %s: %m; not moved",
-				m->irq, m->irq, l->d->config->state_dir);
+				m->irq, m->irq, l->ctx->config->state_dir);
 		return;
 	}
 	cpuset_zero(&to);
@@ -261,7 +261,7 @@ static void apply_move(IrqLoop *l, const IrqMove *m)
 		add_refused(l, m->irq);
 	} else {
 		log_irq_moved(m, line);
-		metrics_irq_moved(l->d->metrics, m->reason);
+		metrics_irq_moved(l->ctx->metrics, m->reason);
 	}
 }
 
@@ -317,7 +317,7 @@ static int place_nic(IrqLoop *l, LoopNic *nic, const double *busy, size_t n_busy
 {
 	_cleanup_free_ IrqVectorLoad *v = NULL;
 	_cleanup_free_ IrqMove *moves = NULL;
-	IrqPlacementParams p = loop_params(l->d->config);
+	IrqPlacementParams p = loop_params(l->ctx->config);
 	size_t n_v, n_moves;
 	int r;
 
@@ -450,13 +450,13 @@ static void irqbalance_stop_it(IrqLoop *l)
 
 	if (irqbalance_find_pid(&pid, &pidfd) < 0)
 		return;
-	if (l->d->dry_run) {
+	if (l->ctx->dry_run) {
 		log_info("irq: would stop irqbalance (pid %d)", (int)pid);
 		return;
 	}
-	r = journal_record_original(l->d->journal, IRQBALANCE_KEY, "running");
+	r = journal_record_original(l->ctx->journal, IRQBALANCE_KEY, "running");
 	if (r >= 0)
-		r = journal_save(l->d->journal, l->d->config->state_dir);
+		r = journal_save(l->ctx->journal, l->ctx->config->state_dir);
 	if (r < 0) {
 		log_error_errno(r, "irq: saving in the journal that irqbalance ran: %m; not stopping it");
 		return;
@@ -470,9 +470,9 @@ static void irqbalance_stop_it(IrqLoop *l)
 
 static void irqbalance_keep_off(IrqLoop *l, bool look)
 {
-	switch (l->d->config->irq.irqbalance) {
+	switch (l->ctx->config->irq.irqbalance) {
 	case IRQBALANCE_BAN:
-		if (!l->d->dry_run)
+		if (!l->ctx->dry_run)
 			irqbalance_ban(l, look);
 		break;
 	case IRQBALANCE_STOP:
@@ -522,27 +522,27 @@ static void on_timer(int timer, void *opaque)
 {
 	IrqLoop *l = opaque;
 
-	daemon_busy(l->d, "irq: sampling interrupts and placing vectors");
+	daemon_ctx_busy(l->ctx, "irq: sampling interrupts and placing vectors");
 	(void)irq_loop_sample(l, now_monotonic_us());
 }
 
 static void arm(IrqLoop *l)
 {
-	const ConfigIrq *c = &l->d->config->irq;
+	const ConfigIrq *c = &l->ctx->config->irq;
 
 	if (l->timer < 0)
 		return;
 	virEventUpdateTimeout(l->timer, c->enabled ? (int)(c->interval_us / 1000) : -1);
 }
 
-int irq_loop_new(Daemon *d, IrqLoop **ret)
+int irq_loop_new(const DaemonContext *ctx, IrqLoop **ret)
 {
 	IrqLoop *l = calloc(1, sizeof(*l));
 	int r;
 
 	if (!l)
 		return -ENOMEM;
-	l->d = d;
+	l->ctx = ctx;
 	l->timer = -1;
 	r = nics_setup(l);
 	if (r < 0) {
@@ -621,7 +621,7 @@ static int restore_one(Journal *j, const char *key, const char *value, unsigned 
 
 static int restore_affinities(IrqLoop *l, size_t *ret_restored)
 {
-	Journal *j = l->d->journal;
+	Journal *j = l->ctx->journal;
 	size_t restored = 0;
 	int ret = 0;
 
@@ -653,7 +653,7 @@ int irq_loop_revert(IrqLoop *l)
 	int r, ret;
 
 	ret = restore_affinities(l, &restored);
-	if (l->d->config->irq.irqbalance == IRQBALANCE_BAN && (l->ban_sent || restored > 0)) {
+	if (l->ctx->config->irq.irqbalance == IRQBALANCE_BAN && (l->ban_sent || restored > 0)) {
 		pid_t pid;
 		_cleanup_free_ char *path = NULL;
 
@@ -667,7 +667,7 @@ int irq_loop_revert(IrqLoop *l)
 				log_info("irq: irqbalance (pid %d) told: settings ban irqs NONE", (int)pid);
 		}
 	}
-	if (journal_get_original(l->d->journal, IRQBALANCE_KEY)) {
+	if (journal_get_original(l->ctx->journal, IRQBALANCE_KEY)) {
 		r = irqbalance_start();
 		if (r != 0) {
 			log_error("irq: starting irqbalance again failed (%s); kept in the journal",
@@ -675,11 +675,11 @@ int irq_loop_revert(IrqLoop *l)
 			ret = -EIO;
 		} else {
 			log_info("irq: started irqbalance again");
-			journal_forget_original(l->d->journal, IRQBALANCE_KEY);
+			journal_forget_original(l->ctx->journal, IRQBALANCE_KEY);
 		}
 	}
-	r = journal_save(l->d->journal, l->d->config->state_dir);
+	r = journal_save(l->ctx->journal, l->ctx->config->state_dir);
 	if (r < 0)
-		return log_error_errno(r, "Saving the journal in %s: %m", l->d->config->state_dir);
+		return log_error_errno(r, "Saving the journal in %s: %m", l->ctx->config->state_dir);
 	return ret;
 }

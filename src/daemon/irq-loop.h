@@ -3,7 +3,7 @@
 
 #include <stdint.h>
 
-#include "daemon/daemon.h"
+#include "daemon/context.h"
 
 /*
  * kvmnetd's interrupt sampler ([irq] in kvmnetd.conf(5)).  A libvirt
@@ -18,7 +18,7 @@
 typedef struct IrqLoop IrqLoop;
 
 /* The timer is added disarmed and armed when d->config->irq.enabled. */
-int irq_loop_new(Daemon *d, IrqLoop **ret);
+int irq_loop_new(const DaemonContext *ctx, IrqLoop **ret);
 void irq_loop_free(IrqLoop *l);
 /* After a reload: arm, re-arm at the new interval or disarm; the NICs and
  * CPUs are looked up again. */

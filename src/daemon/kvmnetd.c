@@ -133,8 +133,8 @@ int main(int argc, char **argv)
 	if (check) {
 		char hr[16];
 
-		printf("%s: configuration OK (%u PF(s), threshold %u, headroom %s)\n", config, d->config->n_pfs,
-		       d->config->threshold, headroom_to_string(d->config->headroom, hr));
+		printf("%s: configuration OK (%u PF(s), threshold %u, headroom %s)\n", config, d->ctx.config->n_pfs,
+		       d->ctx.config->threshold, headroom_to_string(d->ctx.config->headroom, hr));
 		daemon_free(d);
 		return 0;
 	}

@@ -108,7 +108,7 @@ static void log_waits(Daemon *d, const Observation *o, const Plan *plan)
 	if (!f)
 		return;
 	if (plan_summary_format(&o->in, plan, &summary) >= 0)
-		fprintf(f, "%s%s\n", d->dry_run ? "dry run: " : "", summary);
+		fprintf(f, "%s%s\n", d->ctx.dry_run ? "dry run: " : "", summary);
 	for (size_t i = 0; i < plan->n_actions; i++) {
 		_cleanup_free_ char *line = NULL;
 
@@ -121,7 +121,7 @@ static void log_waits(Daemon *d, const Observation *o, const Plan *plan)
 	if (!d->last_waits || strcmp(buf, d->last_waits) != 0) {
 		/* The same lines as in buf, each wait with its fields. */
 		if (summary)
-			log_info("%s%s", d->dry_run ? "dry run: " : "", summary);
+			log_info("%s%s", d->ctx.dry_run ? "dry run: " : "", summary);
 		for (size_t i = 0; i < plan->n_actions; i++) {
 			_cleanup_free_ char *line = NULL;
 
@@ -140,7 +140,7 @@ static void log_waits(Daemon *d, const Observation *o, const Plan *plan)
  * can do, and libvirt says so with a device-removed event. */
 static int carry_out(Daemon *d, virConnectPtr conn, const Observation *o, const Plan *plan)
 {
-	ApplyContext ctx = { .conn = conn, .journal = d->journal, .state_dir = d->config->state_dir, .obs = o,
+	ApplyContext ctx = { .conn = conn, .journal = d->ctx.journal, .state_dir = d->ctx.config->state_dir, .obs = o,
 			     .plan = plan };
 	bool detached = false;
 
@@ -152,13 +152,13 @@ static int carry_out(Daemon *d, virConnectPtr conn, const Observation *o, const 
 
 		if (a->type == PLAN_WAIT)
 			continue;
-		if (detached && a->type != PLAN_DETACH && !d->dry_run) {
+		if (detached && a->type != PLAN_DETACH && !d->ctx.dry_run) {
 			log_debug("Waiting for the guests to release the detached VFs");
 			return 1;
 		}
 		if (plan_action_format(&o->in, plan, a, &line) < 0)
 			return -ENOMEM;
-		if (d->dry_run) {
+		if (d->ctx.dry_run) {
 			log_info("dry run: would %s", line);
 			continue;
 		}
@@ -205,7 +205,7 @@ static bool plan_changes(const Plan *plan)
 int daemon_reconcile(Daemon *d)
 {
 	_cleanup_free_ char *err = NULL;
-	virConnectPtr conn = watch_conn(d->watch);
+	virConnectPtr conn = watch_conn(d->ctx.watch);
 	Observation *o = NULL;
 	Plan *plan = NULL;
 	uint64_t now = now_us();
@@ -214,13 +214,13 @@ int daemon_reconcile(Daemon *d)
 
 	if (!conn) {
 		/* The watcher reconnects and asks again; nothing to decide blind. */
-		daemon_set_status(d, NULL, NULL, watch_last_error(d->watch));
+		daemon_set_status(d, NULL, NULL, watch_last_error(d->ctx.watch));
 		return 0;
 	}
-	daemon_busy(d, "observing libvirt at %s and %u PF(s)", d->config->libvirt_uri, d->config->n_pfs);
-	r = observe(d->config, d->journal, conn, &o, &err);
+	daemon_busy(d, "observing libvirt at %s and %u PF(s)", d->ctx.config->libvirt_uri, d->ctx.config->n_pfs);
+	r = observe(d->ctx.config, d->ctx.journal, conn, &o, &err);
 	if (r < 0)
-		return log_error_errno(r, "Observing %s: %s", d->config->libvirt_uri, err ? err : strerror(-r));
+		return log_error_errno(r, "Observing %s: %s", d->ctx.config->libvirt_uri, err ? err : strerror(-r));
 	for (char **p = o->problems; p && *p; p++)
 		log_warning("%s", *p);
 	o->in.now_us = now;
@@ -232,17 +232,17 @@ int daemon_reconcile(Daemon *d)
 	log_debug("M1=%u N1=%u mode=%s", plan->m1, plan->n1, plan->mode.active ? "active" : "inactive");
 	log_waits(d, o, plan);
 	log_metadata(d, conn, o);
-	if (!d->dry_run && prune_attachments(d->journal, o)) {
+	if (!d->ctx.dry_run && prune_attachments(d->ctx.journal, o)) {
 		/* Stale entries on disk are harmless (they count only while
 		 * the VM named holds the VF) and go with the next save. */
-		r = journal_save(d->journal, d->config->state_dir);
+		r = journal_save(d->ctx.journal, d->ctx.config->state_dir);
 		if (r < 0)
 			log_warning_errno(r, "Saving the journal in %s: %m; retrying at the next save",
-					  d->config->state_dir);
+					  d->ctx.config->state_dir);
 	}
 	r = carry_out(d, conn, o, plan);
 	awaiting_release = r > 0;
-	if (r >= 0 && plan->mode.active != d->journal->active) {
+	if (r >= 0 && plan->mode.active != d->ctx.journal->active) {
 		_cleanup_free_ char *summary = NULL;
 
 		if (plan_summary_format(&o->in, plan, &summary) >= 0)
@@ -250,12 +250,12 @@ int daemon_reconcile(Daemon *d)
 	}
 	if (r >= 0) {
 		/* In a dry run the mode lives in memory only. */
-		d->journal->active = plan->mode.active;
-		d->journal->below_since_us = plan->mode.below_since_us;
-		daemon_busy(d, "saving the journal in %s", d->config->state_dir);
-		r = d->dry_run ? 0 : journal_save(d->journal, d->config->state_dir);
+		d->ctx.journal->active = plan->mode.active;
+		d->ctx.journal->below_since_us = plan->mode.below_since_us;
+		daemon_busy(d, "saving the journal in %s", d->ctx.config->state_dir);
+		r = d->ctx.dry_run ? 0 : journal_save(d->ctx.journal, d->ctx.config->state_dir);
 		if (r < 0)
-			log_error_errno(r, "Saving the journal in %s: %m", d->config->state_dir);
+			log_error_errno(r, "Saving the journal in %s: %m", d->ctx.config->state_dir);
 	}
 	if (r >= 0 && awaiting_release) {
 		/* Detach requested: the device-removed event brings the next
@@ -265,7 +265,7 @@ int daemon_reconcile(Daemon *d)
 		arm_dwell(d, plan, now);
 		/* Changes were made: look once more, to confirm and to show
 		 * the result; a converged turn changes nothing. */
-		if (!d->dry_run && plan_changes(plan))
+		if (!d->ctx.dry_run && plan_changes(plan))
 			daemon_schedule(d);
 	}
 	daemon_set_status(d, o, plan, NULL);
@@ -291,7 +291,7 @@ static size_t count_ours(const Observation *o)
 static int detach_all(Daemon *d, virConnectPtr conn, Observation **o)
 {
 	for (int round = 0; round < 20 && count_ours(*o) > 0; round++) {
-		ApplyContext ctx = { .conn = conn, .journal = d->journal, .state_dir = d->config->state_dir, .obs = *o };
+		ApplyContext ctx = { .conn = conn, .journal = d->ctx.journal, .state_dir = d->ctx.config->state_dir, .obs = *o };
 		_cleanup_free_ char *err = NULL;
 		int r;
 
@@ -316,7 +316,7 @@ static int detach_all(Daemon *d, virConnectPtr conn, Observation **o)
 		sleep(1);
 		observation_free(*o);
 		*o = NULL;
-		r = observe(d->config, d->journal, conn, o, &err);
+		r = observe(d->ctx.config, d->ctx.journal, conn, o, &err);
 		if (r < 0)
 			return log_error_errno(r, "Observing while reverting: %s", err ? err : strerror(-r));
 	}
@@ -325,23 +325,23 @@ static int detach_all(Daemon *d, virConnectPtr conn, Observation **o)
 
 int daemon_revert(Daemon *d)
 {
-	virConnectPtr conn = watch_conn(d->watch);
+	virConnectPtr conn = watch_conn(d->ctx.watch);
 	_cleanup_free_ char *err = NULL;
 	Observation *o = NULL;
 	int r, q, ret = 0;
 
 	if (!conn)
 		return log_error_errno(-ENOTCONN, "Cannot give VFs back: libvirt at %s is unreachable; state kept in %s",
-				       d->config->libvirt_uri, d->config->state_dir);
-	r = observe(d->config, d->journal, conn, &o, &err);
+				       d->ctx.config->libvirt_uri, d->ctx.config->state_dir);
+	r = observe(d->ctx.config, d->ctx.journal, conn, &o, &err);
 	if (r < 0)
 		return log_error_errno(r, "Observing before revert: %s", err ? err : strerror(-r));
 	r = detach_all(d, conn, &o);
 	if (r < 0)
 		log_error("Some VMs did not release their VFs; leaving their PFs split");
 	for (size_t p = 0; r >= 0 && p < o->n_pfs; p++) {
-		const JournalPf *jp = journal_find_pf(d->journal, &o->plan_pfs[p].addr);
-		ApplyContext ctx = { .conn = conn, .journal = d->journal, .state_dir = d->config->state_dir, .obs = o };
+		const JournalPf *jp = journal_find_pf(d->ctx.journal, &o->plan_pfs[p].addr);
+		ApplyContext ctx = { .conn = conn, .journal = d->ctx.journal, .state_dir = d->ctx.config->state_dir, .obs = o };
 		PlanAction a = { .type = PLAN_SET_NUMVFS, .vm = -1, .pf = (int)p, .vf = -1 };
 		_cleanup_free_ char *e = NULL;
 
@@ -356,9 +356,9 @@ int daemon_revert(Daemon *d)
 			log_info("Gave %s back: numvfs %u", o->pfs[p].name, a.numvfs);
 	}
 	/* Else the next start would give the PFs back a second time. */
-	q = journal_save(d->journal, d->config->state_dir);
+	q = journal_save(d->ctx.journal, d->ctx.config->state_dir);
 	if (q < 0) {
-		log_error_errno(q, "Saving the journal in %s after giving the PFs back: %m", d->config->state_dir);
+		log_error_errno(q, "Saving the journal in %s after giving the PFs back: %m", d->ctx.config->state_dir);
 		ret = -EIO;
 	}
 	observation_free(o);

@@ -5,6 +5,7 @@
 
 #include "basic/log.h"
 #include "basic/macro.h"
+#include "daemon/balloon-loop.h"
 #include "daemon/ctl-server.h"
 #include "daemon/metrics-collect.h"
 #include "daemon/status-json.h"
@@ -61,17 +62,17 @@ void daemon_set_status(Daemon *d, const Observation *o, const Plan *plan, const 
 	json_object *root = json_object_new_object(), *lv = json_object_new_object(), *probs;
 	int r;
 
-	json_object_object_add(root, "dry_run", json_object_new_boolean(d->dry_run));
-	json_object_object_add(lv, "uri", json_object_new_string(d->config->libvirt_uri));
+	json_object_object_add(root, "dry_run", json_object_new_boolean(d->ctx.dry_run));
+	json_object_object_add(lv, "uri", json_object_new_string(d->ctx.config->libvirt_uri));
 	json_object_object_add(lv, "connected", json_object_new_boolean(o != NULL));
 	json_object_object_add(lv, "error", str_or_null(libvirt_error));
 	json_object_object_add(root, "libvirt", lv);
-	json_object_object_add(root, "threshold", json_object_new_int((int)d->config->threshold));
-	json_object_object_add(root, "vfs_per_vm", json_object_new_int((int)d->config->vfs_per_vm));
-	json_object_object_add(root, "min_dwell_ms", json_object_new_int64((int64_t)(d->config->min_dwell_us / 1000)));
-	json_object_object_add(root, "headroom", d->config->headroom == CONFIG_HEADROOM_MAX
+	json_object_object_add(root, "threshold", json_object_new_int((int)d->ctx.config->threshold));
+	json_object_object_add(root, "vfs_per_vm", json_object_new_int((int)d->ctx.config->vfs_per_vm));
+	json_object_object_add(root, "min_dwell_ms", json_object_new_int64((int64_t)(d->ctx.config->min_dwell_us / 1000)));
+	json_object_object_add(root, "headroom", d->ctx.config->headroom == CONFIG_HEADROOM_MAX
 							 ? json_object_new_string("max")
-							 : json_object_new_int((int)d->config->headroom));
+							 : json_object_new_int((int)d->ctx.config->headroom));
 	if (o && plan) {
 		json_object_object_add(root, "mode", json_object_new_string(plan->mode.active ? "active" : "inactive"));
 		json_object_object_add(root, "m1", json_object_new_int((int)plan->m1));
@@ -87,11 +88,12 @@ void daemon_set_status(Daemon *d, const Observation *o, const Plan *plan, const 
 	for (char **p = o ? o->problems : NULL; p && *p; p++)
 		json_object_array_add(probs, json_object_new_string(*p));
 	json_object_object_add(root, "problems", probs);
+	json_object_object_add(root, "balloon", balloon_loop_status(d->balloon_loop));
 
 	/* The control socket's thread answers from this copy from now on. */
 	r = ctl_server_publish(d->ctl, root);
 	/* The metrics show the same observation and plan. */
-	metrics_observed(d->metrics, d->config, o, plan);
+	metrics_observed(d->metrics, d->ctx.config, o, plan);
 	if (r < 0)
 		log_debug_errno(r, "Publishing the status view: %m");
 	json_object_put(root);

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libvirt/libvirt.h>
 
+#include "act/tune.h"
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "basic/strv.h"
+#include "daemon/tune-journal.h"
 #include "daemon/tune-run.h"
 #include "host/blockdev.h"
 #include "host/cgroup.h"
@@ -15,20 +18,18 @@
 #include "virt/domains.h"
 #include "virt/metadata.h"
 
-#define KEY_PREFIX "tune:"
-
 struct TuneRun {
-	Daemon *d;
+	const DaemonContext *ctx;
 	char **warned; /* keys and topics already logged as failing */
 };
 
-int tune_run_new(Daemon *d, TuneRun **ret)
+int tune_run_new(const DaemonContext *ctx, TuneRun **ret)
 {
 	TuneRun *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return -ENOMEM;
-	t->d = d;
+	t->ctx = ctx;
 	*ret = t;
 	return 0;
 }
@@ -128,23 +129,23 @@ static int add_vm(TuneRun *t, TuneKnobs *ks, const DomainDef *def)
 {
 	int r = 0;
 
-	if (t->d->config->tune.io_scheduler)
+	if (t->ctx->config->tune.io_scheduler)
 		r = add_disks_of(t, ks, def);
-	if (r >= 0 && t->d->config->tune.cgroups)
+	if (r >= 0 && t->ctx->config->tune.cgroups)
 		r = add_cgroups_of(t, ks, def);
 	return r;
 }
 
 static int add_vms(TuneRun *t, TuneKnobs *ks)
 {
-	virConnectPtr conn = t->d->watch ? watch_conn(t->d->watch) : NULL;
+	virConnectPtr conn = t->ctx->watch ? watch_conn(t->ctx->watch) : NULL;
 	_cleanup_free_ char *err = NULL;
 	DomainList *doms = NULL;
 	int r = 0;
 
 	if (!conn)
 		return 0; /* the next reconcile, once connected */
-	daemon_busy(t->d, "tune: asking libvirt for the running domains' disks and cgroups");
+	daemon_ctx_busy(t->ctx, "tune: asking libvirt for the running domains' disks and cgroups");
 	if (virt_domains_running(conn, &doms, &err) < 0) {
 		log_warning("tune: listing running domains: %s", err ? err : "failed");
 		return 0;
@@ -167,102 +168,69 @@ static int add_vms(TuneRun *t, TuneKnobs *ks)
 	return r;
 }
 
-static char *journal_key(const TuneKnob *k)
+/* The knobs that could not be read, as found before any write; each
+ * logged once. */
+static void log_unreadable(TuneRun *t, const TuneKnobs *ks, const TuneReport *rep)
 {
-	char *key = NULL;
+	for (size_t i = 0; i < rep->n; i++) {
+		const TuneOutcome *o = &rep->outcomes[i];
+		char topic[PATH_MAX + 64];
 
-	return asprintf(&key, KEY_PREFIX "%s", k->key) < 0 ? NULL : key;
-}
-
-/* Originals of the knobs not at their value yet into the journal, and the
- * journal to disk, before any write.  ret_todo[i]: knob i is to be written. */
-static int record_originals(TuneRun *t, const TuneKnobs *ks, bool *todo, char ***added)
-{
-	Journal *j = t->d->journal;
-	bool any = false;
-
-	for (size_t i = 0; i < ks->n; i++) {
-		_cleanup_free_ char *now = NULL, *key = journal_key(&ks->k[i]);
-		int r;
-
-		if (!key)
-			return -ENOMEM;
-		r = tune_knob_read(&ks->k[i], &now);
-		if (r < 0) {
-			if (first_time(t, key))
-				log_warning_errno(r, "tune: %s: reading %s: %m; left alone", ks->k[i].label, ks->k[i].path);
-			continue;
-		}
-		if (tune_knob_satisfied(&ks->k[i], now))
-			continue;
-		todo[i] = true;
-		if (t->d->dry_run || journal_get_original(j, key))
-			continue;
-		if (journal_record_original(j, key, now) < 0 || strv_extend(added, key) < 0)
-			return -ENOMEM;
-		any = true;
+		snprintf(topic, sizeof(topic), TUNE_JOURNAL_PREFIX "%s", o->key);
+		if (o->result == TUNE_READ_FAILED && first_time(t, topic))
+			log_warning_errno(o->error, "tune: %s: reading %s: %m; left alone", ks->k[i].label,
+					  ks->k[i].path);
 	}
-	return any ? journal_save(j, t->d->config->state_dir) : 0;
 }
 
-static void write_one(TuneRun *t, const TuneKnob *k, char **added)
+static void log_written(TuneRun *t, const TuneKnobs *ks, const TuneReport *rep)
 {
-	_cleanup_free_ char *key = journal_key(k);
-	const char *orig;
-	int r;
+	for (size_t i = 0; i < rep->n; i++) {
+		const TuneOutcome *o = &rep->outcomes[i];
+		const TuneKnob *k = &ks->k[i];
+		char topic[PATH_MAX + 64];
 
-	if (!key)
-		return;
-	orig = journal_get_original(t->d->journal, key);
-	if (t->d->dry_run) {
-		char topic[600];
-
-		snprintf(topic, sizeof(topic), "dry %s", key);
-		if (first_time(t, topic))
+		snprintf(topic, sizeof(topic), "%s" TUNE_JOURNAL_PREFIX "%s", o->result == TUNE_DRY ? "dry " : "",
+			 k->key);
+		if (o->result == TUNE_DRY && first_time(t, topic))
 			log_info("Would tune %s: %s (%s)", k->label, k->want, k->key);
-		return;
+		else if (o->result == TUNE_WRITE_FAILED && first_time(t, topic))
+			log_warning_errno(o->error, "tune: %s: writing %s to %s: %m%s; left alone", k->label, k->want,
+					  k->path, o->error == -EPERM ? " (kernel lockdown?)" : "");
+		else if (o->result == TUNE_CHANGED)
+			log_info("Tune %s: %s -> %s (%s)", k->label, o->original ? o->original : "?", k->want, k->key);
 	}
-	r = tune_knob_write(k, k->want);
-	if (r < 0) {
-		if (first_time(t, key))
-			log_warning_errno(r, "tune: %s: writing %s to %s: %m%s; left alone", k->label, k->want, k->path,
-					  r == -EPERM ? " (kernel lockdown?)" : "");
-		/* It kept its value: the original saved just now is moot. */
-		if (strv_contains(added, key))
-			journal_forget_original(t->d->journal, key);
-		return;
-	}
-	log_info("Tune %s: %s -> %s (%s)", k->label, orig ? orig : "?", k->want, k->key);
 }
 
+/* Through act/tune.c, the originals kept in the journal; r: how
+ * collecting the knobs went. */
 static int apply_knobs(TuneRun *t, TuneKnobs ks, int r)
 {
-	_cleanup_strv_free_ char **added = NULL;
-	_cleanup_free_ bool *todo = NULL;
+	TuneJournal tj = {};
+	TuneReport rep = {};
+	TuneStore store;
 
-	todo = r >= 0 ? calloc(ks.n + 1, sizeof(bool)) : NULL;
-	if (todo)
-		r = record_originals(t, &ks, todo, &added);
-	else if (r >= 0)
-		r = -ENOMEM;
-	if (r < 0) {
-		tune_knobs_done(&ks);
-		return log_error_errno(r, "tune: saving the originals in %s/%s: %m; nothing tuned",
-				       t->d->config->state_dir, JOURNAL_FILE);
+	if (r >= 0)
+		r = tune_journal_init(&tj, t->ctx->journal, t->ctx->config->state_dir);
+	if (r >= 0) {
+		tune_journal_store(&tj, &store);
+		r = tune_apply(&ks, &store, t->ctx->dry_run, &rep);
+		log_unreadable(t, &ks, &rep);
 	}
-	for (size_t i = 0; i < ks.n; i++)
-		if (todo[i])
-			write_one(t, &ks.k[i], added);
+	if (r < 0)
+		log_error_errno(r, "tune: saving the originals in %s/%s: %m; nothing tuned", t->ctx->config->state_dir,
+				JOURNAL_FILE);
+	else
+		log_written(t, &ks, &rep);
 	/* Only originals of knobs refused just now went out of the journal:
 	 * on disk they are harmless (the value written back is the value). */
-	if (added && !t->d->dry_run) {
-		r = journal_save(t->d->journal, t->d->config->state_dir);
-		if (r < 0)
-			log_warning_errno(r, "tune: saving the journal in %s: %m; retrying at the next save",
-					  t->d->config->state_dir);
-	}
+	if (r >= 0 && rep.save_error)
+		log_warning_errno(rep.save_error, "tune: saving the journal in %s: %m; retrying at the next save",
+				  t->ctx->config->state_dir);
+	tune_report_done(&rep);
+	tune_journal_done(&tj);
 	tune_knobs_done(&ks);
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 static bool tune_wanted(const ConfigTune *c)
@@ -272,7 +240,7 @@ static bool tune_wanted(const ConfigTune *c)
 
 int tune_run_apply(TuneRun *t)
 {
-	const ConfigTune *c = &t->d->config->tune;
+	const ConfigTune *c = &t->ctx->config->tune;
 	TuneKnobs ks = {};
 	int r = 0;
 
@@ -290,65 +258,61 @@ int tune_run_apply_domains(TuneRun *t, DomainDef *const *defs, size_t n)
 	TuneKnobs ks = {};
 	int r = 0;
 
-	if (!tune_wanted(&t->d->config->tune))
+	if (!tune_wanted(&t->ctx->config->tune))
 		return 0;
-	if (t->d->config->tune.sched)
+	if (t->ctx->config->tune.sched)
 		r = add_sched(t, &ks);
 	for (size_t i = 0; r >= 0 && i < n; i++)
 		r = add_vm(t, &ks, defs[i]);
 	return apply_knobs(t, ks, r);
 }
 
-/* One original back.  0: written or its file is gone; <0: kept. */
-static int restore_one(const char *state_dir, const char *key, const char *value)
+static void log_reverted(const char *journal, const TuneOutcome *o)
 {
-	const char *why = NULL;
-	TuneKnob k;
-	int r;
-
-	r = tune_knob_from_key(key + strlen(KEY_PREFIX), &k, &why);
-	if (r == -ENOENT) {
-		log_info("tune: %s is gone; its original %s forgotten", key + strlen(KEY_PREFIX), value);
-		return 0;
+	switch (o->result) {
+	case TUNE_RESTORED:
+		log_info("tune: %s restored to %s", o->key, o->original);
+		break;
+	case TUNE_GONE:
+		log_info("tune: %s is gone; its original %s forgotten", o->key, o->original);
+		break;
+	case TUNE_REFUSED:
+		log_error_errno(o->error, "tune: %s: entry '" TUNE_JOURNAL_PREFIX "%s': %s; refused, nothing written, "
+				"kept in the journal", journal, o->key, o->why);
+		break;
+	case TUNE_KEY_FAILED:
+		log_error_errno(o->error, "tune: %s: entry '" TUNE_JOURNAL_PREFIX "%s': %m; kept in the journal",
+				journal, o->key);
+		break;
+	case TUNE_WRITE_FAILED:
+		log_error_errno(o->error, "tune: writing %s back to %s: %m; kept in the journal", o->original,
+				o->key);
+		break;
+	default:
+		break;
 	}
-	if (r < 0 && why)
-		return log_error_errno(r, "tune: %s/%s: entry '%s': %s; refused, nothing written, kept in the journal",
-				       state_dir, JOURNAL_FILE, key, why);
-	if (r < 0)
-		return log_error_errno(r, "tune: %s/%s: entry '%s': %m; kept in the journal", state_dir, JOURNAL_FILE,
-				       key);
-	r = tune_knob_write(&k, value);
-	if (r == -ENOENT)
-		log_info("tune: %s is gone; its original %s forgotten", k.key, value);
-	else if (r < 0)
-		log_error_errno(r, "tune: writing %s back to %s: %m; kept in the journal", value, k.key);
-	else
-		log_info("tune: %s restored to %s", k.key, value);
-	tune_knob_done(&k);
-	return r == -ENOENT ? 0 : r;
 }
 
 int tune_run_revert(TuneRun *t)
 {
-	Journal *j = t->d->journal;
-	int ret = 0, r;
+	static const TuneRevertOptions opts = { .forget_gone = true };
+	TuneJournal tj;
+	TuneReport rep;
+	TuneStore store;
+	int r;
 
-	for (size_t i = j->n_originals; i-- > 0;) {
-		_cleanup_free_ char *key = NULL, *value = NULL;
-
-		if (!strneq(j->originals[i].key, KEY_PREFIX, strlen(KEY_PREFIX)))
-			continue;
-		key = strdup(j->originals[i].key);
-		value = strdup(j->originals[i].value);
-		if (!key || !value)
-			return -ENOMEM;
-		if (restore_one(t->d->config->state_dir, key, value) < 0)
-			ret = -EIO;
-		else
-			journal_forget_original(j, key);
-	}
-	r = journal_save(j, t->d->config->state_dir);
+	r = tune_journal_init(&tj, t->ctx->journal, t->ctx->config->state_dir);
 	if (r < 0)
-		return log_error_errno(r, "Saving the journal in %s: %m", t->d->config->state_dir);
-	return ret;
+		return r;
+	tune_journal_store(&tj, &store);
+	r = tune_revert(&store, &opts, &rep);
+	for (size_t i = 0; i < rep.n; i++)
+		log_reverted(tj.name, &rep.outcomes[i]);
+	if (rep.save_error)
+		log_error_errno(r, "Saving the journal in %s: %m", t->ctx->config->state_dir);
+	else if (r >= 0 && tune_report_failures(&rep) > 0)
+		r = -EIO;
+	tune_report_done(&rep);
+	tune_journal_done(&tj);
+	return r;
 }

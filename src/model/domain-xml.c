@@ -461,6 +461,23 @@ static int parse_channel(const xmlNode *n, DomainDef *d)
 	return 0;
 }
 
+static int parse_memballoon(const xmlNode *n, DomainDef *d)
+{
+	_cleanup_free_ char *model = NULL, *period = NULL;
+	int r;
+
+	if ((r = attr_dup(n, "model", &model)) < 0 || (r = child_attr_dup(n, "stats", "period", &period)) < 0)
+		return r;
+	d->balloon = !model			     ? DOMAIN_BALLOON_OTHER
+		     : streq(model, "none")	     ? DOMAIN_BALLOON_NONE
+		     : strneq(model, "virtio", 6) ? DOMAIN_BALLOON_VIRTIO
+						     : DOMAIN_BALLOON_OTHER;
+	/* A period libvirt would not write is taken as none: display only. */
+	if (!period || parse_u32(period, &d->balloon_period) < 0)
+		d->balloon_period = 0;
+	return 0;
+}
+
 static int parse_devices(Ctx *c, const xmlNode *devs, DomainDef *d)
 {
 	int r = 0;
@@ -478,6 +495,8 @@ static int parse_devices(Ctx *c, const xmlNode *devs, DomainDef *d)
 			r = parse_hostdev(c, n, d);
 		else if (is_elem(n, "channel"))
 			r = parse_channel(n, d);
+		else if (is_elem(n, "memballoon"))
+			r = parse_memballoon(n, d);
 	}
 	return r;
 }

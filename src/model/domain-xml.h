@@ -93,6 +93,14 @@ typedef enum DomainAgent {
 	DOMAIN_AGENT_DISCONNECTED,  /* live: state='disconnected', nothing answers */
 } DomainAgent;
 
+/* <devices><memballoon model=>: whether the balloon can be used. */
+typedef enum DomainBalloon {
+	DOMAIN_BALLOON_ABSENT = 0, /* no element (libvirt adds a virtio one when it defines a QEMU domain) */
+	DOMAIN_BALLOON_NONE,       /* model='none': no balloon device */
+	DOMAIN_BALLOON_VIRTIO,     /* virtio, virtio-transitional, virtio-non-transitional */
+	DOMAIN_BALLOON_OTHER,      /* xen or a model kvmnet does not know */
+} DomainBalloon;
+
 typedef struct DomainDef {
 	char *name;
 	char *uuid;
@@ -112,6 +120,8 @@ typedef struct DomainDef {
 	DomainHostdev *hostdevs;
 	size_t n_hostdevs;
 	DomainAgent guest_agent;
+	DomainBalloon balloon;
+	unsigned balloon_period; /* <memballoon><stats period=> in s; 0 when absent */
 } DomainDef;
 
 /* Larger documents are refused with -EFBIG before libxml2 sees them; a real

@@ -12,24 +12,40 @@ set -uo pipefail
 
 command -v qemu-ga >/dev/null && command -v iperf3 >/dev/null && command -v jq >/dev/null ||
 	{ echo "qemu-ga, iperf3 or jq is not installed; skipping"; exit 77; }
+# The agents run in a network namespace of their own, joined to the host
+# by a veth pair whose host end is the domains' <target dev>: kvmnetctl
+# only sends the host's iperf3 towards a guest address that routes by one
+# of the guest's own devices.
+[ "$(id -u)" = 0 ] || { echo "needs root (a network namespace for the fake guests); skipping"; exit 77; }
 ctl=$(realpath "$1")
 src=$2
-uri="test://$src/tests/fixtures/libvirt-test/bench.xml"
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 dir=$(mktemp -d /tmp/kvmnet-bench-agent.XXXXXX) || exit 1
+ns=kvmnet-bench-$$ dev=kvb$$
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	ip link del "$dev" 2>/dev/null
+	ip netns del "$ns" 2>/dev/null
 	rm -rf "$dir"
 }
 trap cleanup EXIT
+ip netns add "$ns" && ip link add "$dev" type veth peer name g0 netns "$ns" &&
+	ip addr add 198.51.100.1/30 dev "$dev" && ip link set "$dev" up &&
+	ip -n "$ns" addr add 198.51.100.2/30 dev g0 && ip -n "$ns" link set g0 up && ip -n "$ns" link set lo up ||
+	{ echo "FAIL: the fake guests' network"; exit 1; }
+# noiperf has no NIC in the fixture: it gets one on the same link.
+sed -e "s#<source network='default'/>#&<target dev='$dev'/>#" \
+	-e "/<name>noiperf</,/<devices>/s#<devices>#&<interface type='network'><source network='default'/><target dev='$dev'/></interface>#" \
+	"$src/tests/fixtures/libvirt-test/bench.xml" >"$dir/bench.xml"
+uri="test://$dir/bench.xml"
 
 qga() { # NAME [PATH]
 	mkdir -p "$dir/$1.state"
-	env PATH="${2:-$PATH}" "$(command -v qemu-ga)" -m unix-listen -p "$dir/$1.sock" -t "$dir/$1.state" \
-		2>"$dir/$1.log" &
+	ip netns exec "$ns" env PATH="${2:-$PATH}" "$(command -v qemu-ga)" -m unix-listen -p "$dir/$1.sock" \
+		-t "$dir/$1.state" 2>"$dir/$1.log" &
 	pids+=($!)
 }
 qga agent
@@ -52,10 +68,28 @@ jq -e '.results | length == 2 and all(.label == "host->vm:agent" and .from == "h
 [ -z "$(leftovers)" ] || fail "host->vm left: $(leftovers)"
 
 # VM -> host: the client through the agent, the host's server on its
-# source address towards the VM.
-out=$(k --from vm:agent --to host -r 1 -t 1 -P tcp --label virtio 2>"$dir/err") || fail "vm->host exit $?: $(cat "$dir/err")"
-grep -qE '^virtio +tcp +1 ' <<<"$out" || fail "vm->host table: $out"
+# source address towards the VM, run as nobody: it talks to a guest.
+k --from vm:agent --to host -r 1 -t 3 -P tcp --label virtio >"$dir/out" 2>"$dir/err" &
+bench=$!
+user=
+for _ in $(seq 100); do
+	user=$(pgrep -f "iperf3 -s -B 198.51.100.1" | head -n1 | xargs -r ps -o user= -p)
+	[ -n "$user" ] && break
+	sleep 0.1
+done
+[ "$user" = nobody ] || fail "the host's iperf3 server runs as '$user', not nobody"
+wait "$bench" || fail "vm->host exit $?: $(cat "$dir/err")"
+grep -qE '^virtio +tcp +1 ' "$dir/out" || fail "vm->host table: $(cat "$dir/out")"
 pgrep -f "iperf3 -s -B" >/dev/null && fail "vm->host left the host's server"
+
+# An address that does not route by the guest's own devices (here the
+# host's loopback) is refused: a guest cannot point the host's iperf3 at
+# the management network.
+out=$(k --from host --to vm:agent@127.0.0.1 -r 1 -t 1 2>&1) && fail "an address off the guest's path was used: $out"
+grep -q "the host reaches 127.0.0.1 by lo, which is none of agent's devices ($dev)" <<<"$out" ||
+	fail "off-path address: $out"
+out=$(k --from vm:agent@127.0.0.1 --to host -r 1 -t 1 2>&1) && fail "an off-path sender was used: $out"
+grep -q "refusing to run iperf3 towards it" <<<"$out" || fail "off-path sender: $out"
 
 # VM -> VM@IPV4, UDP, the sender bound to its own @IPV4.
 out=$(k --from vm:agent@127.0.0.1 --to vm:agent2@127.0.0.1 -r 1 -t 1 -P udp -b 100M --json --svg "$dir/c.svg" \

@@ -72,6 +72,24 @@ KVMNET_LIBVIRT_TIMEOUT=never check vm-show-vm-b.txt 0 host-vhost --timeout 5 vm 
 check timeout-bad.txt 2 host-vhost --timeout 1.5 vm show vm-b
 KVMNET_LIBVIRT_TIMEOUT=never check timeout-env-bad.txt 2 host-vhost vm show vm-b
 
+# vm balloon against the test driver (its guest statistics follow the
+# balloon; their last_update is from 1989, so they are stale: no floor, and
+# shrinking is refused).  Each kvmnetctl is a new test driver: a set does
+# not carry over.
+bal="test://$fix/libvirt-test/balloon.xml"
+URI=$bal check vm-balloon-web.txt 0 host-vhost vm balloon web
+URI=$bal check vm-balloon-web.json 0 host-vhost vm balloon web --json
+URI=$bal check vm-balloon-nobal.txt 0 host-vhost vm balloon nobal
+URI=$bal check vm-balloon-grow.txt 0 host-vhost vm balloon web 3670016
+URI=$bal check vm-balloon-grow-suffix.txt 0 host-vhost vm balloon web 4GiB
+URI=$bal check vm-balloon-stale-shrink.txt 1 host-vhost vm balloon web 2G
+URI=$bal check vm-balloon-above-max.txt 1 host-vhost vm balloon web 5G
+URI=$bal check vm-balloon-none.txt 1 host-vhost vm balloon nobal 1G
+URI=$bal check vm-balloon-bad-size.txt 2 host-vhost vm balloon web 3.5G
+URI=$bal check vm-balloon-json-set.txt 2 host-vhost vm balloon web 3G --json
+URI=$bal check vm-balloon-nope.txt 1 host-vhost vm balloon nope
+URI=$bal check vm-advise-nobal.txt 0 host-vhost vm advise nobal
+
 # JSON output must parse.
 for f in "$gold"/*.json; do
 	jq -e . "$f" >/dev/null || fail "$f: not JSON"

@@ -353,8 +353,12 @@ lab_vm_mac() {
 # MAC of a VF attached later): nested-init.sh puts that address on the NIC
 # with that MAC, at boot or when it appears.
 lab_vm_define() {
-	local name=$1 mem=${2:-128} kind=${3:-bare} xml mac os ports agent=
+	local name=$1 mem=${2:-128} kind=${3:-bare} xml mac os ports agent= balloon="<memballoon model='none'/>"
 	lab_bridge_ensure
+	# LAB_VM_BALLOON=PERIOD: a virtio balloon whose guest statistics come
+	# every PERIOD seconds (linux VMs load virtio_balloon).
+	[ -z "${LAB_VM_BALLOON:-}" ] ||
+		balloon="<memballoon model='virtio'><stats period='$LAB_VM_BALLOON'/></memballoon>"
 	mac=$(lab_vm_mac "$name")
 	case "$kind" in
 		bare) os="" ;;
@@ -402,7 +406,7 @@ lab_vm_define() {
 		    $agent
 		    $ports
 		    <controller type='usb' model='none'/>
-		    <memballoon model='none'/>
+		    $balloon
 		  </devices>
 		</domain>
 	EOF

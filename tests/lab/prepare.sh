@@ -47,10 +47,12 @@ fi
 lab_load="virtio_pci 9pnet_virtio 9p overlay igb vfio-pci vfio_iommu_type1
 	tun vhost_net macvtap bridge virtio_blk"
 lab_extra="igbvf"
-# The nested VMs: their virtio NIC, igbvf for a hot-plugged VF, and
-# virtio_console for the guest agent's port.  They boot the generic kernel
-# because Debian's cloud flavour has no igbvf (CONFIG_IGBVF off).
-nested_load="virtio_pci virtio_net virtio_console igbvf"
+# The nested VMs: their virtio NIC, igbvf for a hot-plugged VF,
+# virtio_console for the guest agent's port, and virtio_balloon for a
+# <memballoon model='virtio'> (wip-balloon.sh; without the device it loads
+# and waits).  They boot the generic kernel because Debian's cloud flavour
+# has no igbvf (CONFIG_IGBVF off).
+nested_load="virtio_pci virtio_net virtio_console igbvf virtio_balloon"
 
 mkdir -p "$cache/debs"
 

@@ -59,6 +59,26 @@ static DomainDef *domain(unsigned vcpus, const char *os, const char *devices)
 #define DEBIAN "http://debian.org/debian/12"
 #define BRIDGE_VIRTIO "<interface type='bridge'><source bridge='br0'/><model type='virtio'/></interface>"
 
+/* A balloon kvmnet cannot use is named; a virtio one (debian12-live) is not. */
+static void test_memballoon_hint(void **state)
+{
+	static const char *const xml[] = {
+		"<domain><name>a</name><devices><memballoon model='none'/></devices></domain>",
+		"<domain><name>a</name><devices/></domain>",
+	};
+	static const char *const want[] = { "model='none'", "No <memballoon>" };
+
+	for (size_t k = 0; k < 2; k++) {
+		_cleanup_domain_def_ DomainDef *d = NULL;
+		_cleanup_domain_advice_ DomainAdvice *a = NULL;
+
+		assert_int_equal(domain_xml_parse(xml[k], strlen(xml[k]), &d, NULL), 0);
+		assert_int_equal(advise_domain(d, &vhost_host, WORKLOAD_THROUGHPUT, &a), 0);
+		assert_non_null(a->hint);
+		assert_non_null(strstr(a->hint, want[k]));
+	}
+}
+
 static void test_debian_tuned(void **state)
 {
 	_cleanup_domain_def_ DomainDef *d = fixture("debian12-live.xml");
@@ -305,6 +325,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_debian_tuned),
+		cmocka_unit_test(test_memballoon_hint),
 		cmocka_unit_test(test_udp_to_guest),
 		cmocka_unit_test(test_no_vhost_net),
 		cmocka_unit_test(test_queues_capped),

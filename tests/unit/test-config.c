@@ -207,6 +207,60 @@ static void test_decimal_only(void **state)
 			 F ":3: threshold: expected a positive integer (1-65535), got '0x10'");
 }
 
+static void test_balloon_section(void **state)
+{
+	_cleanup_config_free_ Config *c = NULL, *c2 = NULL, *c3 = NULL;
+
+	/* No [balloon]: off.  An empty one: on, every default. */
+	assert_int_equal(config_parse_string("[sriov]\npf = eth0\n", F, &c, NULL), 0);
+	assert_false(c->balloon.enabled);
+	assert_int_equal(config_parse_string("[sriov]\npf = eth0\n[balloon]\n", F, &c2, NULL), 0);
+	assert_true(c2->balloon.enabled);
+	assert_int_equal(c2->balloon.interval_us, 5000000);
+	assert_int_equal(c2->balloon.stats_period_s, 5);
+	assert_true(c2->balloon.params.min_share == 0.5);
+	assert_int_equal(c2->balloon.params.margin_kib, 262144);
+	assert_int_equal(config_parse_string("[sriov]\npf = eth0\n[balloon]\ninterval = 10s\nstats_period = 2\n"
+					     "pressure = 20\ncalm = 5\nmin_share = 25\nmargin = 512M\nstep = 5\n"
+					     "hold = 2m\navail_low = 5\navail_high = 15\n",
+					     F, &c3, NULL),
+			 0);
+	assert_int_equal(c3->balloon.interval_us, 10000000);
+	assert_int_equal(c3->balloon.stats_period_s, 2);
+	assert_true(c3->balloon.params.psi_some_high == 20 && c3->balloon.params.psi_some_low == 5);
+	assert_true(c3->balloon.params.min_share == 0.25 && c3->balloon.params.step_share == 0.05);
+	assert_int_equal(c3->balloon.params.margin_kib, 524288);
+	assert_int_equal(c3->balloon.params.hold_us, 120000000);
+	assert_true(c3->balloon.params.avail_low == 0.05 && c3->balloon.params.avail_high == 0.15);
+}
+
+static void test_balloon_bad_values(void **state)
+{
+	const char *pre = "[sriov]\npf = eth0\n[balloon]\n";
+	const char *const cases[][2] = {
+		{ "interval = 500ms\n", F ":4: interval: expected a duration with a unit from 1s to 1h (5s, 10s), got '500ms'" },
+		{ "stats_period = 0\n", F ":4: stats_period: expected seconds, 1 to 3600, got '0'" },
+		{ "pressure = 101\n", F ":4: pressure: expected a percentage (0-100) of PSI some avg10, got '101'" },
+		{ "min_share = half\n", F ":4: min_share: expected a percentage (0-100) of the guest's maximum, got 'half'" },
+		{ "margin = 1.5G\n", F ":4: margin: expected a size up to 1T (KiB, or 256M, 1G), got '1.5G'" },
+		{ "step = 0\n", F ":4: step: expected a percentage (1-100) of the guest's maximum, got '0'" },
+		{ "hold = 1\n", F ":4: hold: expected a duration with a unit up to 24h (60s, 5m), got '1'" },
+		{ "avail_low = 100\n", F ":4: avail_low: expected a percentage (0-99) of MemTotal, got '100'" },
+		{ "size = 1\n", F ":4: unknown key 'size' in [balloon]; expected one of interval, stats_period, pressure, "
+				"calm, min_share, margin, step, hold, avail_low, avail_high" },
+		{ "step = 5\nstep = 6\n", F ":5: step: already set on line 4; set it once" },
+		{ "pressure = 5\ncalm = 10\n", F ": [balloon] calm: expected below pressure" },
+		{ "avail_low = 30\n", F ": [balloon] avail_low: expected below avail_high" },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		char text[256];
+
+		snprintf(text, sizeof(text), "%s%s", pre, cases[i][0]);
+		expect_one_error(text, cases[i][1]);
+	}
+}
+
 static void test_bad_values(void **state)
 {
 	expect_one_error("[sriov]\npf = eth0\nthreshold = x\n",
@@ -278,10 +332,10 @@ static void test_structure(void **state)
 	expect_one_error("[sriov]\npf = eth0\nthresold = 3\n",
 			 F ":3: unknown key 'thresold' in [sriov]; expected one of pf, threshold, vfs_per_vm, min_dwell, headroom");
 	expect_one_error("[sriov]\npf = eth0\n[bogus]\n",
-			 F ":3: unknown section '[bogus]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune], [metrics]");
+			 F ":3: unknown section '[bogus]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune], [balloon], [metrics]");
 	/* keys in an unknown section are not reported once more each */
 	expect_one_error("[sriov]\npf = eth0\n[ sriov ]\nx = 1\ny = 2\n",
-			 F ":3: unknown section '[ sriov ]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune], [metrics]");
+			 F ":3: unknown section '[ sriov ]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune], [balloon], [metrics]");
 	expect_one_error("[sriov]\npf = eth0\n[irq]\ncpu = 2\n",
 			 F ":4: unknown key 'cpu' in [irq]; expected one of nic, cpus, interval, busy_percent, irqbalance");
 	expect_one_error("[sriov]\npf = eth0\n[tune]\nio = yes\n",
@@ -296,7 +350,7 @@ static void test_structure(void **state)
 static void test_many_errors(void **state)
 {
 	const char *const want[] = {
-		F ":1: unknown section '[x]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune], [metrics]",
+		F ":1: unknown section '[x]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune], [balloon], [metrics]",
 		F ":4: threshold: expected a positive integer (1-65535), got 'four'",
 		F ":5: expected '[section]' or 'key = value'",
 		F ":6: vfs_per_vm: expected a positive integer (1-64), got '0'",
@@ -490,6 +544,7 @@ int main(void)
 		cmocka_unit_test(test_long_line),    cmocka_unit_test(test_load),
 		cmocka_unit_test(test_ifname),	     cmocka_unit_test(test_headroom),	     cmocka_unit_test(test_example),
 		cmocka_unit_test(test_irq_section),  cmocka_unit_test(test_irq_bad_values),
+		cmocka_unit_test(test_balloon_section), cmocka_unit_test(test_balloon_bad_values),
 		cmocka_unit_test(test_metrics),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

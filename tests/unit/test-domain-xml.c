@@ -76,6 +76,8 @@ static void test_debian_live(void **state)
 
 	assert_string_equal(d->name, "web01");
 	assert_string_equal(d->uuid, "4dea22b3-1d52-d8f3-2516-782e98ab3fa0");
+	assert_int_equal(d->balloon, DOMAIN_BALLOON_VIRTIO);
+	assert_int_equal(d->balloon_period, 0);
 	assert_string_equal(d->virt_type, "kvm");
 	assert_int_equal(d->id, 7);
 	assert_int_equal(d->vcpus, 6);
@@ -202,6 +204,34 @@ static void test_minimal(void **state)
 	assert_int_equal(d->vcpus_current, 1);
 	assert_int_equal(d->n_ifaces + d->n_disks + d->n_hostdevs + d->n_vcpupins, 0);
 	assert_int_equal(d->guest_agent, DOMAIN_AGENT_NONE);
+}
+
+/* <memballoon>: the model kvmnet's balloon needs, and its stats period. */
+static void test_memballoon(void **state)
+{
+	static const struct {
+		const char *devices;
+		DomainBalloon want;
+		unsigned period;
+	} cases[] = {
+		{ "", DOMAIN_BALLOON_ABSENT, 0 },
+		{ "<memballoon model='none'/>", DOMAIN_BALLOON_NONE, 0 },
+		{ "<memballoon model='virtio'><stats period='5'/></memballoon>", DOMAIN_BALLOON_VIRTIO, 5 },
+		{ "<memballoon model='virtio-non-transitional'/>", DOMAIN_BALLOON_VIRTIO, 0 },
+		{ "<memballoon model='xen'/>", DOMAIN_BALLOON_OTHER, 0 },
+		{ "<memballoon model='virtio'><stats period='x'/></memballoon>", DOMAIN_BALLOON_VIRTIO, 0 },
+	};
+
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		char xml[512];
+		DomainDef *d = NULL;
+
+		snprintf(xml, sizeof(xml), "<domain><name>a</name><devices>%s</devices></domain>", cases[k].devices);
+		assert_int_equal(parse_str(xml, &d, NULL), 0);
+		assert_int_equal(d->balloon, cases[k].want);
+		assert_int_equal(d->balloon_period, cases[k].period);
+		domain_def_free(d);
+	}
 }
 
 /* The agent's channel as `virsh edit` shows it (inactive: no state), and
@@ -404,6 +434,7 @@ static void test_free_null(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_memballoon),
 		cmocka_unit_test(test_debian_live),
 		cmocka_unit_test(test_failover_live),
 		cmocka_unit_test(test_win_macvtap),

@@ -41,7 +41,7 @@
 typedef struct Env {
 	char root[TMP_ROOT_MAX];
 	char state[128];
-	Daemon d;
+	DaemonContext d;
 	IrqLoop *l;
 	uint64_t busy[NCPU], idle[NCPU]; /* /proc/stat ticks so far */
 	uint64_t count[40][NCPU];	 /* /proc/interrupts counts of irq 37-39 */

@@ -7,7 +7,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "basic/macro.h"
 #include "basic/string-util.h"
+#include "basic/strv.h"
 
 static void test_utf8_char_len(void **state)
 {
@@ -78,12 +80,26 @@ static void test_snprintf_utf8(void **state)
 	assert_string_equal(buf, "abcde");
 }
 
+static void test_strv_join_extendf(void **state)
+{
+	_cleanup_strv_free_ char **l = NULL;
+	_cleanup_free_ char *empty = strv_join(NULL, ", "), *joined = NULL;
+
+	assert_string_equal(empty, "");
+	assert_int_equal(strv_extendf(&l, "a%d", 1), 0);
+	assert_int_equal(strv_extendf(&l, "%s", "bb"), 0);
+	joined = strv_join(l, ", ");
+	assert_string_equal(joined, "a1, bb");
+	assert_int_equal(strv_length(l), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf8_char_len),
 		cmocka_unit_test(test_utf8_truncate),
 		cmocka_unit_test(test_escape_untrusted),
+		cmocka_unit_test(test_strv_join_extendf),
 		cmocka_unit_test(test_snprintf_utf8),
 	};
 

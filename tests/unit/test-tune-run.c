@@ -43,7 +43,7 @@ static const char vm2[] = "<domain type='kvm'><name>vm2</name><uuid>22222222-222
 
 typedef struct Env {
 	char root[TMP_ROOT_MAX], state[128];
-	Daemon d;
+	DaemonContext d;
 	TuneRun *t;
 	DomainDef *defs[2];
 } Env;

@@ -1,20 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
-#include <fcntl.h>
-#include <json-c/json.h>
-#include <libgen.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "basic/fileio.h"
 #include "basic/macro.h"
-#include "tune-state.h"
-
-/* Far beyond any host's knobs (an entry is ~100 bytes). */
-#define TUNE_STATE_MAX (16U << 20)
+#include "model/tune-state.h"
 
 void tune_state_done(TuneState *s)
 {
@@ -101,22 +91,12 @@ static int parse_entries(json_object *root, TuneState *s)
 	return 0;
 }
 
-int tune_state_load(const char *path, TuneState *ret)
+int tune_state_parse(const char *text, TuneState *ret)
 {
 	TuneState s = {};
 	json_object *root;
 	int r;
 
-	_cleanup_free_ char *text = NULL;
-
-	/* Never waits on a FIFO, refuses a directory or a huge file. */
-	r = read_regular_file(path, TUNE_STATE_MAX, &text, NULL);
-	if (r == -ENOENT) {
-		*ret = s;
-		return 0;
-	}
-	if (r < 0)
-		return r;
 	root = json_tokener_parse(text);
 	if (!root)
 		return -EBADMSG;
@@ -130,7 +110,7 @@ int tune_state_load(const char *path, TuneState *ret)
 	return 0;
 }
 
-static json_object *to_json(const TuneState *s)
+json_object *tune_state_to_json(const TuneState *s)
 {
 	json_object *root = json_object_new_object(), *arr = json_object_new_array();
 
@@ -145,63 +125,4 @@ static json_object *to_json(const TuneState *s)
 	}
 	json_object_object_add(root, "entries", arr);
 	return root;
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return negative_errno();
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int fsync_dir_of(const char *path)
-{
-	_cleanup_free_ char *copy = strdup(path);
-	_cleanup_close_ int fd = -1;
-
-	if (!copy)
-		return -ENOMEM;
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return negative_errno();
-	return fsync(fd) < 0 ? negative_errno() : 0;
-}
-
-int tune_state_save(const char *path, const TuneState *s)
-{
-	_cleanup_free_ char *tmp = NULL;
-	_cleanup_close_ int fd = -1;
-	json_object *root = to_json(s);
-	const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
-	int r;
-
-	if (asprintf(&tmp, "%s.tmp.%d", path, (int)getpid()) < 0) {
-		json_object_put(root);
-		return -ENOMEM;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	r = fd < 0 ? negative_errno() : write_all(fd, text, strlen(text));
-	if (r == 0)
-		r = write_all(fd, "\n", 1);
-	json_object_put(root);
-	/* The data must be on disk before the name points at it. */
-	if (r == 0 && fsync(fd) < 0)
-		r = negative_errno();
-	if (r == 0 && rename(tmp, path) < 0)
-		r = negative_errno();
-	if (r < 0) {
-		if (fd >= 0)
-			unlink(tmp);
-		return r;
-	}
-	return fsync_dir_of(path);
 }

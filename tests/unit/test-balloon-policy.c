@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/balloon-policy.h"
+
+#define MiB 1024ULL
+#define GiB (1024ULL * 1024)
+#define SEC 1000000ULL
+
+static BalloonParams params(void)
+{
+	BalloonParams p;
+
+	balloon_params_default(&p);
+	return p;
+}
+
+/* A 4 GiB guest at size `cur` using `used` of it, fresh statistics. */
+static BalloonGuest guest(const char *name, uint64_t cur, uint64_t used)
+{
+	return (BalloonGuest){ .name = name,
+			       .current_kib = cur,
+			       .max_kib = 4 * GiB,
+			       .original_kib = 4 * GiB,
+			       .unused_kib = (cur - used) / 2,
+			       .available_kib = cur,
+			       .usable_kib = cur - used,
+			       .swap_in_kib = 0,
+			       .swap_out_kib = 0,
+			       .major_faults = 0,
+			       .stats_age_us = 2 * SEC,
+			       .has_driver = true };
+}
+
+static BalloonHost psi(uint64_t now_s, double some, double full)
+{
+	return (BalloonHost){ .now_us = now_s * SEC, .has_psi = true, .some_avg10 = some, .full_avg10 = full };
+}
+
+static size_t decide(BalloonPolicyState *s, const BalloonHost *h, const BalloonGuest *g, size_t n,
+		     BalloonChange **ret)
+{
+	BalloonParams p = params();
+	size_t nc = 99;
+
+	*ret = NULL;
+	assert_int_equal(balloon_policy_decide(s, &p, h, g, n, ret, &nc), 0);
+	return nc;
+}
+
+static void test_floor(void **state)
+{
+	BalloonParams p = params();
+	BalloonGuest g = guest("a", 4 * GiB, 3 * GiB);
+	uint64_t f = 0;
+
+	/* used 3 GiB + 256 MiB margin is above half of 4 GiB. */
+	assert_int_equal(balloon_floor(&p, &g, &f), 0);
+	assert_int_equal(f, 3 * GiB + 256 * MiB);
+	/* An idle guest is held to min_share of its maximum. */
+	g = guest("a", 4 * GiB, 100 * MiB);
+	assert_int_equal(balloon_floor(&p, &g, &f), 0);
+	assert_int_equal(f, 2 * GiB);
+	/* Never above the maximum. */
+	g = guest("a", 4 * GiB, 4 * GiB);
+	assert_int_equal(balloon_floor(&p, &g, &f), 0);
+	assert_int_equal(f, 4 * GiB);
+	/* Unknown statistics: no floor. */
+	g.usable_kib = g.unused_kib = BALLOON_UNKNOWN;
+	f = 7;
+	assert_int_equal(balloon_floor(&p, &g, &f), -ENODATA);
+	assert_int_equal(f, 7);
+}
+
+static void test_skip_reasons(void **state)
+{
+	BalloonParams p = params();
+	BalloonPolicyState *s = NULL;
+	BalloonGuest g[4] = { guest("out", 4 * GiB, 1 * GiB), guest("nodrv", 4 * GiB, 1 * GiB),
+			      guest("stale", 4 * GiB, 1 * GiB), guest("nostat", 4 * GiB, 1 * GiB) };
+	BalloonHost h = psi(100, 40, 10);
+	BalloonChange *c;
+
+	g[0].opted_out = true;
+	g[1].has_driver = false;
+	g[2].stats_age_us = 31 * SEC;
+	g[3].available_kib = BALLOON_UNKNOWN;
+	assert_string_equal(balloon_guest_skip_reason(&p, &g[0]), "opted out");
+	assert_string_equal(balloon_guest_skip_reason(&p, &g[1]), "no balloon driver");
+	assert_string_equal(balloon_guest_skip_reason(&p, &g[2]), "no recent statistics");
+	assert_string_equal(balloon_guest_skip_reason(&p, &g[3]), "statistics incomplete");
+	assert_int_equal(balloon_policy_state_new(&s), 0);
+	assert_int_equal(decide(s, &h, g, 4, &c), 0);
+	assert_null(c);
+	assert_true(balloon_policy_host_pressure(s));
+	balloon_policy_state_free(s);
+}
+
+static void test_pressure_takes_most_unused_first(void **state)
+{
+	BalloonPolicyState *s = NULL;
+	BalloonGuest g[3] = { guest("busy", 4 * GiB, 3800 * MiB), guest("idle", 4 * GiB, 512 * MiB),
+			      guest("half", 4 * GiB, 2 * GiB) };
+	BalloonHost h = psi(100, 25, 1);
+	BalloonChange *c;
+
+	assert_int_equal(balloon_policy_state_new(&s), 0);
+	assert_int_equal(decide(s, &h, g, 3, &c), 2);
+	/* idle has the most usable memory and goes first, one step (10% of
+	 * 4 GiB); half next; busy is at its floor (3800 MiB + 256 MiB > max). */
+	assert_int_equal(c[0].guest, 1);
+	assert_int_equal(c[0].from_kib, 4 * GiB);
+	assert_int_equal(c[0].to_kib, 4 * GiB - 4 * GiB / 10);
+	assert_int_equal(c[0].reason, BALLOON_HOST_PRESSURE);
+	assert_int_equal(c[0].floor_kib, 2 * GiB);
+	assert_int_equal(c[1].guest, 2);
+	assert_int_equal(c[1].floor_kib, 2 * GiB + 256 * MiB);
+	free(c);
+	balloon_policy_state_free(s);
+}
+
+static void test_pace_and_floor(void **state)
+{
+	BalloonPolicyState *s = NULL;
+	BalloonGuest g = guest("idle", 4 * GiB, 1 * GiB);
+	BalloonChange *c;
+	uint64_t t = 100, size = g.current_kib;
+
+	assert_int_equal(balloon_policy_state_new(&s), 0);
+	/* Pressure that never ends: steps every pace_us (10 s), none sooner,
+	 * down to the floor (min_share: 2 GiB) and no lower. */
+	for (int i = 0; i < 20; i++, t += 5) {
+		BalloonHost h = psi(t, 30, 2);
+		size_t n;
+
+		g = guest("idle", size, 1 * GiB);
+		n = decide(s, &h, &g, 1, &c);
+		if (i % 2 == 1 || size == 2 * GiB) {
+			assert_int_equal(n, 0);
+			continue;
+		}
+		assert_int_equal(n, 1);
+		assert_true(c[0].to_kib < size);
+		assert_true(c[0].to_kib >= 2 * GiB);
+		size = c[0].to_kib;
+		free(c);
+	}
+	assert_int_equal(size, 2 * GiB);
+	balloon_policy_state_free(s);
+}
+
+static void test_short_guest_grows_under_pressure(void **state)
+{
+	BalloonPolicyState *s = NULL;
+	BalloonGuest g[2] = { guest("starved", 2 * GiB, 1950 * MiB), guest("idle", 4 * GiB, 512 * MiB) };
+	BalloonHost h = psi(100, 40, 10);
+	BalloonChange *c;
+
+	assert_int_equal(balloon_policy_state_new(&s), 0);
+	assert_int_equal(decide(s, &h, g, 2, &c), 2);
+	/* The short guest first, to used + 2 margins; then the idle one gives. */
+	assert_int_equal(c[0].guest, 0);
+	assert_int_equal(c[0].reason, BALLOON_GUEST_SHORT);
+	assert_int_equal(c[0].to_kib, 1950 * MiB + 512 * MiB);
+	assert_int_equal(c[1].guest, 1);
+	assert_int_equal(c[1].reason, BALLOON_HOST_PRESSURE);
+	free(c);
+	/* Still short-ish (usable under guest_ok): never shrunk. */
+	g[0] = guest("starved", 2462 * MiB, 2200 * MiB);
+	h = psi(200, 40, 10);
+	assert_int_equal(decide(s, &h, g, 1, &c), 1);
+	assert_int_equal(c[0].reason, BALLOON_GUEST_SHORT);
+	free(c);
+	/* Capped at its maximum. */
+	g[0] = guest("starved", 4 * GiB - 10 * MiB, 4 * GiB - 50 * MiB);
+	assert_int_equal(decide(s, &h, g, 1, &c), 1);
+	assert_int_equal(c[0].to_kib, 4 * GiB);
+	free(c);
+	balloon_policy_state_free(s);
+}
+
+static void test_swap_in_marks_short(void **state)
+{
+	BalloonPolicyState *s = NULL;
+	BalloonGuest g = guest("g", 3 * GiB, 2600 * MiB); /* usable 15%: between low and ok */
+	BalloonHost h = psi(100, 0, 0);
+	BalloonChange *c;
+
+	g.original_kib = 3 * GiB; /* nothing to give back on a calm host */
+
+	assert_int_equal(balloon_policy_state_new(&s), 0);
+	assert_int_equal(decide(s, &h, &g, 1, &c), 0);
+	g.swap_in_kib = 4096;
+	h.now_us += SEC;
+	assert_int_equal(decide(s, &h, &g, 1, &c), 1);
+	assert_int_equal(c[0].reason, BALLOON_GUEST_SHORT);
+	free(c);
+	balloon_policy_state_free(s);
+}
+
+static void test_recovery_gives_back_with_hold(void **state)
+{
+	BalloonPolicyState *s = NULL;
+	BalloonGuest g = guest("g", 4 * GiB, 1 * GiB);
+	BalloonHost h = psi(100, 30, 1);
+	BalloonChange *c;
+	uint64_t size;
+
+	assert_int_equal(balloon_policy_state_new(&s), 0);
+	assert_int_equal(decide(s, &h, &g, 1, &c), 1);
+	size = c[0].to_kib;
+	free(c);
+	/* In the band: nothing either way. */
+	g = guest("g", size, 1 * GiB);
+	h = psi(130, 5, 0.2);
+	assert_int_equal(decide(s, &h, &g, 1, &c), 0);
+	assert_true(balloon_policy_host_pressure(s));
+	/* Calm, but shrunk 40 s ago (hold 60 s): not yet. */
+	h = psi(140, 0.5, 0);
+	assert_int_equal(decide(s, &h, &g, 1, &c), 0);
+	assert_false(balloon_policy_host_pressure(s));
+	/* After the hold: back to its original size (one step suffices). */
+	h = psi(161, 0.5, 0);
+	assert_int_equal(decide(s, &h, &g, 1, &c), 1);
+	assert_int_equal(c[0].reason, BALLOON_HOST_RECOVERED);
+	assert_int_equal(c[0].to_kib, 4 * GiB);
+	free(c);
+	/* At its original size: nothing more, even below maximum. */
+	g = guest("g", 3 * GiB, 1 * GiB);
+	g.original_kib = 3 * GiB;
+	h = psi(300, 0, 0);
+	assert_int_equal(decide(s, &h, &g, 1, &c), 0);
+	balloon_policy_state_free(s);
+}
+
+static void test_meminfo_fallback(void **state)
+{
+	BalloonPolicyState *s = NULL;
+	BalloonGuest g[2] = { guest("a", 4 * GiB, 512 * MiB), guest("b", 4 * GiB, 1 * GiB) };
+	/* 16 GiB host with 1.5 GiB available: 20% is 3.2 GiB, short 1.7 GiB. */
+	BalloonHost h = { .now_us = 100 * SEC, .mem_total_kib = 16 * GiB, .mem_available_kib = 1536 * MiB };
+	BalloonChange *c;
+
+	assert_int_equal(balloon_policy_state_new(&s), 0);
+	assert_int_equal(decide(s, &h, g, 2, &c), 2);
+	/* a gives a whole step (409.6 MiB), b the same: under the shortfall. */
+	assert_int_equal(c[0].guest, 0);
+	assert_int_equal(c[1].guest, 1);
+	free(c);
+	/* Only 100 MiB short now (available 3.1 GiB < avail_high but > low):
+	 * the band, nothing. */
+	h.now_us = 200 * SEC;
+	h.mem_available_kib = 3174 * MiB;
+	assert_int_equal(decide(s, &h, g, 2, &c), 0);
+	/* Under avail_low again with five idle guests: four whole steps
+	 * (1638.4 MiB) and the fifth only the rest of the 1740.8 MiB short. */
+	{
+		BalloonGuest five[5];
+		uint64_t sum = 0;
+
+		for (int i = 0; i < 5; i++)
+			five[i] = guest(i == 0 ? "a" : i == 1 ? "b" : i == 2 ? "c" : i == 3 ? "d" : "e", 4 * GiB,
+					512 * MiB);
+		h.now_us = 300 * SEC;
+		h.mem_available_kib = 1536 * MiB;
+		assert_int_equal(decide(s, &h, five, 5, &c), 5);
+		for (int i = 0; i < 5; i++)
+			sum += c[i].from_kib - c[i].to_kib;
+		assert_true(sum >= 1740 * MiB && sum <= 1741 * MiB);
+		assert_true(c[4].from_kib - c[4].to_kib < 103 * MiB);
+		free(c);
+	}
+	balloon_policy_state_free(s);
+}
+
+static void test_psi_with_meminfo(void **state)
+{
+	BalloonPolicyState *s = NULL;
+	BalloonGuest g[2] = { guest("a", 2 * GiB, 512 * MiB), guest("b", 2 * GiB, 512 * MiB) };
+	/* PSI calm and only 3% available: not pressure (PSI decides). */
+	BalloonHost h = psi(100, 0, 0);
+	BalloonChange *c;
+
+	h.mem_total_kib = 16 * GiB;
+	h.mem_available_kib = 500 * MiB;
+	assert_int_equal(balloon_policy_state_new(&s), 0);
+	/* Calm, but nothing available above avail_low (1.6 GiB): no giving. */
+	assert_int_equal(decide(s, &h, g, 2, &c), 0);
+	assert_false(balloon_policy_host_pressure(s));
+	/* 1.6 GiB + 300 MiB available: half of 300 MiB to the first, none left
+	 * for the second. */
+	h.mem_available_kib = 16 * GiB / 10 + 300 * MiB;
+	assert_int_equal(decide(s, &h, g, 2, &c), 1);
+	assert_true(c[0].to_kib - c[0].from_kib <= 150 * MiB + 1);
+	free(c);
+	/* PSI high with plenty available: taken all the same. */
+	h = psi(200, 50, 5);
+	h.mem_total_kib = 16 * GiB;
+	h.mem_available_kib = 8 * GiB;
+	g[0] = guest("a", 4 * GiB, 512 * MiB);
+	assert_int_equal(decide(s, &h, g, 1, &c), 1);
+	assert_int_equal(c[0].reason, BALLOON_HOST_PRESSURE);
+	free(c);
+	balloon_policy_state_free(s);
+}
+
+static void test_unknown_host_takes_nothing(void **state)
+{
+	BalloonPolicyState *s = NULL;
+	BalloonGuest g[2] = { guest("idle", 4 * GiB, 512 * MiB), guest("starved", 2 * GiB, 1990 * MiB) };
+	BalloonHost h = psi(100, NAN, NAN);
+	BalloonChange *c;
+
+	assert_int_equal(balloon_policy_state_new(&s), 0);
+	assert_int_equal(decide(s, &h, g, 2, &c), 1);
+	assert_int_equal(c[0].guest, 1);
+	assert_int_equal(c[0].reason, BALLOON_GUEST_SHORT);
+	free(c);
+	balloon_policy_state_free(s);
+}
+
+static void test_bad_params(void **state)
+{
+	BalloonParams p = params();
+	BalloonPolicyState *s = NULL;
+	BalloonHost h = psi(1, 0, 0);
+	BalloonChange *c = NULL;
+	const char *f = NULL;
+	size_t n = 5;
+
+	p.psi_some_low = 20;
+	assert_int_equal(balloon_params_check(&p, &f), -EINVAL);
+	assert_string_equal(f, "psi_some");
+	p = params();
+	p.step_share = 0;
+	assert_int_equal(balloon_params_check(&p, &f), -EINVAL);
+	assert_string_equal(f, "step_share");
+	assert_int_equal(balloon_policy_state_new(&s), 0);
+	assert_int_equal(balloon_policy_decide(s, &p, &h, NULL, 0, &c, &n), -EINVAL);
+	assert_int_equal(n, 5);
+	balloon_policy_state_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_floor),
+		cmocka_unit_test(test_skip_reasons),
+		cmocka_unit_test(test_pressure_takes_most_unused_first),
+		cmocka_unit_test(test_pace_and_floor),
+		cmocka_unit_test(test_short_guest_grows_under_pressure),
+		cmocka_unit_test(test_swap_in_marks_short),
+		cmocka_unit_test(test_recovery_gives_back_with_hold),
+		cmocka_unit_test(test_meminfo_fallback),
+		cmocka_unit_test(test_psi_with_meminfo),
+		cmocka_unit_test(test_unknown_host_takes_nothing),
+		cmocka_unit_test(test_bad_params),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
