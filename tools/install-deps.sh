@@ -33,7 +33,7 @@ fi
 
 build="meson ninja-build pkg-config gcc clang libclang-rt-14-dev
 	libvirt-dev libxml2-dev libnl-3-dev libnl-route-3-dev libjson-c-dev
-	libinih-dev libcmocka-dev"
+	libinih-dev libcmocka-dev libmicrohttpd-dev libsystemd-dev"
 run="libvirt-daemon-system libvirt-clients iproute2 ethtool kmod pciutils
 	iperf3 irqbalance jq python3 time"
 # strace: t-kvmnetd holds kvmnetd inside its sriov_numvfs write to SIGKILL it
@@ -43,8 +43,13 @@ lab="busybox-static cpio zstd xz-utils e2fsprogs strace"
 # install bash completion where pkg-config says, verify the units.
 pkg="debhelper dpkg-dev fakeroot lintian bash-completion systemd"
 
+# tests/daemon/test-kvmnetd-metrics.sh: a real Prometheus scrapes kvmnetd
+# and promtool checks what it serves.  The package's own service is not
+# used (it does not start here: no systemd as PID 1 in CI).
+metrics="prometheus curl"
+
 # shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $build $run $lab $pkg
+apt-get install -y -q --no-install-recommends $build $run $lab $pkg $metrics
 # qemu-ga: tests/agent/test-qemu-ga.c runs it on this machine; the lab's
 # guests, which share this root, run it for `kvmnetctl bench --from vm:`.
 apt-get install -y -q --no-install-recommends -t bookworm-backports \

@@ -340,6 +340,14 @@ static int parse_log_level(Config *c, const char *key, const char *value, ParseC
 	return 0;
 }
 
+static int parse_metrics_listen(Config *c, const char *key, const char *value, ParseCtx *ctx)
+{
+	if (inet_addr_parse(value, &c->metrics_listen) < 0)
+		return bad_value(ctx, key, "ADDRESS:PORT with a numeric address, like 127.0.0.1:9469 or [::1]:9469", value);
+	c->metrics_listen_set = true;
+	return 0;
+}
+
 /* [balloon]'s keys are parsed in config-balloon.c; the table below only
  * names them, for the unknown- and twice-set-key checks. */
 static int parse_balloon(Config *c, const char *key, const char *value, ParseCtx *ctx)
@@ -377,6 +385,10 @@ static const KeyDef tune_keys[] = {
 	{ "cgroups", parse_tune_cgroups, false },
 };
 
+static const KeyDef metrics_keys[] = {
+	{ "listen", parse_metrics_listen, false },
+};
+
 static const KeyDef balloon_keys[] = {
 	{ "interval", parse_balloon, false },	{ "stats_period", parse_balloon, false },
 	{ "pressure", parse_balloon, false },	{ "calm", parse_balloon, false },
@@ -392,6 +404,7 @@ static const SectionDef sections[] = {
 	{ "irq", irq_keys, ELEMENTSOF(irq_keys) },
 	{ "tune", tune_keys, ELEMENTSOF(tune_keys) },
 	{ "balloon", balloon_keys, ELEMENTSOF(balloon_keys) },
+	{ "metrics", metrics_keys, ELEMENTSOF(metrics_keys) },
 };
 
 _Static_assert(ELEMENTSOF(sections) <= 8, "ParseCtx.seen has room for 8 sections");
@@ -412,7 +425,8 @@ static void unknown_section(ParseCtx *ctx, const char *name)
 	char shown[80];
 
 	escape_value(name, shown, sizeof(shown));
-	add_error(ctx, ctx->line, "unknown section '[%s]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune], [balloon]",
+	add_error(ctx, ctx->line, "unknown section '[%s]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune], "
+		  "[balloon], [metrics]",
 		  shown);
 }
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "basic/cpuset.h"
+#include "basic/inet-addr.h"
 #include "basic/pci-addr.h"
 #include "daemon/config-balloon.h"
 
@@ -85,6 +86,9 @@ typedef struct Config {
 	ConfigIrq irq;
 	ConfigTune tune;
 	ConfigBalloon balloon;
+	/* [metrics] listen: where /metrics is served; off unless set. */
+	bool metrics_listen_set;
+	InetAddr metrics_listen;
 } Config;
 
 /* A config with every default; ret is freed with config_free(). */

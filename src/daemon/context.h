@@ -24,6 +24,8 @@ typedef struct DaemonContext {
 	void (*busy)(void *owner, const char *what);
 	void (*schedule)(void *owner);
 	void *owner;
+	/* kvmnetd's counters (daemon/metrics-collect.h); NULL counts nothing. */
+	struct Metrics *metrics;
 } DaemonContext;
 
 /* Before work that may block (a libvirt call, a kernel write). */

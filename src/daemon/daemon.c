@@ -18,6 +18,7 @@
 #include "daemon/daemon.h"
 #include "daemon/balloon-loop.h"
 #include "daemon/irq-loop.h"
+#include "daemon/metrics-collect.h"
 #include "daemon/state-lock.h"
 #include "daemon/tune-run.h"
 #include "daemon/sd-notify.h"
@@ -25,10 +26,12 @@
 static void on_reconcile_timer(int timer, void *opaque)
 {
 	Daemon *d = opaque;
+	uint64_t t0 = now_monotonic_us();
 	int r;
 
 	virEventUpdateTimeout(d->reconcile_timer, -1);
 	r = daemon_reconcile(d);
+	metrics_turn(d->metrics, now_monotonic_us() - t0, r < 0);
 	/* [tune] follows the VMs: those started since get theirs.  Tuning is
 	 * not what the VMs' VFs depend on: a failure is logged where it
 	 * happens (tune-run.c) and the daemon goes on (kvmnetd.conf(5)). */
@@ -91,15 +94,18 @@ static void on_watch(WatchReason reason, const char *domain, int event, void *us
 		return;
 	case WATCH_CONNECTED:
 		log_info("Connected to %s; resynchronising", d->ctx.config->libvirt_uri);
+		metrics_libvirt(d->metrics, true);
 		break;
 	case WATCH_DISCONNECTED:
 		log_warning("Lost the connection to %s; reconnecting", d->ctx.config->libvirt_uri);
 		notify_sendf("STATUS=libvirt at %s unreachable, reconnecting", d->ctx.config->libvirt_uri);
+		metrics_libvirt(d->metrics, false);
 		/* Not to decide (reconcile does nothing blind) but so that the
 		 * control socket stops showing the last view as if connected. */
 		break;
 	case WATCH_LIFECYCLE:
 		log_debug("Domain %s: lifecycle event %d", domain, event);
+		metrics_domain_event(d->metrics, domain, event, now_monotonic_us());
 		break;
 	case WATCH_DEVICE_REMOVED:
 		log_debug("Domain %s: device removed", domain);
@@ -135,6 +141,8 @@ static int reload(Daemon *d)
 		irq_loop_reconfigure(d->irq_loop);
 	if (d->balloon_loop)
 		balloon_loop_reconfigure(d->balloon_loop);
+	/* Logged inside; the daemon goes on without the metrics. */
+	(void)metrics_reconfigure(d->metrics, c);
 	log_info("Reloaded %s", d->config_path);
 	daemon_schedule(d);
 	return 0;
@@ -254,6 +262,10 @@ int daemon_run(Daemon *d)
 	r = setup_ctl(d);
 	if (r < 0)
 		return log_error_errno(r, "Control socket %s: %m", d->ctl_path);
+	r = metrics_new(d->ctx.config, d->ctx.dry_run, &d->metrics);
+	if (r < 0)
+		return r; /* logged inside, with the address */
+	d->ctx.metrics = d->metrics;
 	d->reconcile_timer = virEventAddTimeout(-1, on_reconcile_timer, d, NULL);
 	d->dwell_timer = virEventAddTimeout(-1, on_dwell_timer, d, NULL);
 	if (d->reconcile_timer < 0 || d->dwell_timer < 0 || irq_loop_new(&d->ctx, &d->irq_loop) < 0 ||
@@ -315,6 +327,7 @@ void daemon_free(Daemon *d)
 		return;
 	/* First: the thread stops and is joined, and the socket goes. */
 	ctl_server_free(d->ctl);
+	metrics_free(d->metrics);
 	irq_loop_free(d->irq_loop);
 	balloon_loop_free(d->balloon_loop);
 	tune_run_free(d->tune_run);

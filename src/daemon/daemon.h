@@ -30,6 +30,7 @@ typedef struct Daemon {
 	int ready_fd;		/* detached: tell the waiting parent we are up */
 	struct IrqLoop *irq_loop; /* [irq]: daemon/irq-loop.h */
 	struct TuneRun *tune_run; /* [tune]: daemon/tune-run.h */
+	struct Metrics *metrics;  /* counters, and [metrics]: daemon/metrics-collect.h */
 	int lock_fd;		/* the state directory's lock: state-lock.h */
 	struct BalloonLoop *balloon_loop; /* [balloon]: daemon/balloon-loop.h */
 } Daemon;

@@ -16,6 +16,8 @@
 #include "core/irq-placement.h"
 #include "core/irq-sample.h"
 #include "daemon/irq-loop.h"
+#include "daemon/log-event.h"
+#include "daemon/metrics-collect.h"
 #include "host/cpus.h"
 #include "host/irq.h"
 #include "host/irqbalance.h"
@@ -231,9 +233,10 @@ static void apply_move(IrqLoop *l, const IrqMove *m)
 	(void)irq_read_actions(m->irq, &name);
 	if (irq_move_format(m, name, l->ctx->config->irq.busy_percent, &line) < 0)
 		return;
-	log_info("%s%s", l->ctx->dry_run ? "Would move " : "Move ", line);
-	if (l->ctx->dry_run)
+	if (l->ctx->dry_run) {
+		log_info("Would move %s", line);
 		return;
+	}
 	r = irq_read_affinity(m->irq, &cur);
 	if (r >= 0)
 		r = save_original(l, m->irq, &cur);
@@ -256,6 +259,9 @@ static void apply_move(IrqLoop *l, const IrqMove *m)
 		log_warning_errno(r, "irq %u: writing %d to /proc/irq/%u/smp_affinity_list: %m%s; leaving it alone",
 				  m->irq, m->to, m->irq, irq_pin_hint(r));
 		add_refused(l, m->irq);
+	} else {
+		log_irq_moved(m, line);
+		metrics_irq_moved(l->ctx->metrics, m->reason);
 	}
 }
 

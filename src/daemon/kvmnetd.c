@@ -20,6 +20,9 @@
 #include "daemon/daemon.h"
 #include "virt/virt-conn.h"
 
+/* Where journald listens for native entries (sd_journal_sendv()). */
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+
 static void help(void)
 {
 	printf("Usage: kvmnetd [OPTIONS]\n"
@@ -28,8 +31,9 @@ static void help(void)
 	       "\n"
 	       "Options:\n"
 	       "  -c, --config FILE      configuration (default " DEFAULT_CONFIG ")\n"
-	       "  -f, --foreground       stay in the foreground and log to stderr\n"
-	       "                         (default: detach, log to syslog)\n"
+	       "  -f, --foreground       stay in the foreground and log to stderr (to the\n"
+	       "                         journal under systemd)\n"
+	       "                         (default: detach, log to the journal or syslog)\n"
 	       "  -n, --dry-run          log every action it would take; change nothing\n"
 	       "  -s, --socket PATH      control socket (default " CTL_SOCKET_PATH ")\n"
 	       "  -t, --check-config     check the configuration and exit\n"
@@ -111,6 +115,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	/* A service: structured entries rather than lines on the stream
+	 * systemd reads stderr through.  Not for --check-config, whose
+	 * errors are for whoever ran it. */
+	if (foreground && !check && log_stderr_is_journal())
+		log_open_journal("kvmnetd");
 	virt_errors_capture();
 	if (virEventRegisterDefaultImpl() < 0) {
 		log_error("Cannot set up libvirt's event loop");
@@ -135,7 +144,11 @@ int main(int argc, char **argv)
 			daemon_free(d);
 			return log_error_errno(r, "Detaching: %m"), 1;
 		}
+		/* The journal when there is one, syslog otherwise (and for
+		 * whatever the journal refuses). */
 		log_open_syslog("kvmnetd");
+		if (access(JOURNAL_SOCKET, W_OK) == 0)
+			log_open_journal("kvmnetd");
 		quiet_stdio();
 	}
 	d->ready_fd = ready_fd;

@@ -11,11 +11,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "basic/deadline.h"
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "basic/strv.h"
 #include "daemon/apply.h"
 #include "daemon/daemon.h"
+#include "daemon/log-event.h"
+#include "daemon/metrics-collect.h"
 #include "daemon/observe.h"
 #include "daemon/sd-notify.h"
 #include "daemon/status-json.h"
@@ -119,11 +122,15 @@ static void log_waits(Daemon *d, const Observation *o, const Plan *plan)
 	if (!buf)
 		return;
 	if (!d->last_waits || strcmp(buf, d->last_waits) != 0) {
-		for (char *l = buf, *nl; *l; l = nl + 1) {
-			nl = strchr(l, '\n');
-			if (!nl)
-				break;
-			log_info("%.*s", (int)(nl - l), l);
+		/* The same lines as in buf, each wait with its fields. */
+		if (summary)
+			log_info("%s%s", d->ctx.dry_run ? "dry run: " : "", summary);
+		for (size_t i = 0; i < plan->n_actions; i++) {
+			_cleanup_free_ char *line = NULL;
+
+			if (plan->actions[i].type == PLAN_WAIT &&
+			    plan_action_format(&o->in, plan, &plan->actions[i], &line) >= 0)
+				log_action_wait(o, &plan->actions[i], line);
 		}
 		free(d->last_waits);
 		d->last_waits = buf;
@@ -143,6 +150,7 @@ static int carry_out(Daemon *d, virConnectPtr conn, const Observation *o, const 
 	for (size_t i = 0; i < plan->n_actions; i++) {
 		const PlanAction *a = &plan->actions[i];
 		_cleanup_free_ char *line = NULL, *err = NULL;
+		uint64_t t0;
 		int r;
 
 		if (a->type == PLAN_WAIT)
@@ -160,12 +168,14 @@ static int carry_out(Daemon *d, virConnectPtr conn, const Observation *o, const 
 		/* A detach waits for the guest (libvirt gives it seconds), an
 		 * attach or numvfs for the kernel: say which, while it lasts. */
 		daemon_busy(d, "%s", line);
+		t0 = now_monotonic_us();
 		r = apply_action(&ctx, a, &err);
+		metrics_action(d->metrics, a->type, a->vm >= 0 ? o->vm_names[a->vm] : NULL, t0, r >= 0);
 		if (r < 0)
 			/* Stop here: later actions assumed this one; the next
 			 * turn observes what really happened. */
-			return log_error_errno(r, "Failed to %s: %s", line, err ? err : strerror(-r));
-		log_info("%s", line);
+			return log_action_failed(o, a, r, line, err);
+		log_action_done(o, a, line);
 		detached |= a->type == PLAN_DETACH;
 	}
 	return 0;
@@ -260,6 +270,12 @@ int daemon_reconcile(Daemon *d)
 	}
 	r = carry_out(d, conn, o, plan);
 	awaiting_release = r > 0;
+	if (r >= 0 && plan->mode.active != d->ctx.journal->active) {
+		_cleanup_free_ char *summary = NULL;
+
+		if (plan_summary_format(&o->in, plan, &summary) >= 0)
+			log_split_change(plan->mode.active, summary);
+	}
 	if (r >= 0) {
 		/* In a dry run the mode lives in memory only. */
 		d->ctx.journal->active = plan->mode.active;

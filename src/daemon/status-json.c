@@ -8,6 +8,7 @@
 #include "basic/strv.h"
 #include "daemon/balloon-loop.h"
 #include "daemon/ctl-server.h"
+#include "daemon/metrics-collect.h"
 #include "daemon/status-json.h"
 
 static json_object *str_or_null(const char *s)
@@ -109,6 +110,8 @@ static void publish(Daemon *d, const Observation *o, const Plan *plan, bool conn
 
 	/* The control socket's thread answers from this copy from now on. */
 	r = ctl_server_publish(d->ctl, root);
+	/* The metrics show the same observation and plan. */
+	metrics_observed(d->metrics, d->ctx.config, o, plan);
 	if (r < 0)
 		log_debug_errno(r, "Publishing the status view: %m");
 	json_object_put(root);

@@ -3,6 +3,8 @@
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
@@ -170,6 +172,28 @@ static int get_link(Rtnl *r, const char *ifname, struct nlmsghdr **ret)
 	if (reply->nlmsg_type != RTM_NEWLINK || reply->nlmsg_len < NLMSG_HDRLEN + sizeof(struct ifinfomsg))
 		return -EBADMSG;
 	*ret = TAKE_PTR(reply);
+	return 0;
+}
+
+int rtnl_link_message(Rtnl *r, const char *ifname, void **ret, size_t *ret_len)
+{
+	struct nlmsghdr *reply = NULL;
+	int e;
+
+	e = get_link(r, ifname, &reply);
+	if (e < 0)
+		return e;
+	*ret_len = reply->nlmsg_len;
+	*ret = reply;
+	return 0;
+}
+
+int rtnl_set_timeout(Rtnl *r, unsigned ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+
+	if (setsockopt(nl_socket_get_fd(r->sk), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
+		return negative_errno();
 	return 0;
 }
 

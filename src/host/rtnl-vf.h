@@ -46,6 +46,14 @@ int rtnl_vf_apply(Rtnl *r, const char *ifname, const VfConfig *want, size_t n, i
 int rtnl_vf_apply_changes(Rtnl *r, const char *ifname, const VfConfig *want, size_t n, int *ret_errors,
 			  uint32_t *ret_sent);
 
+/* The kernel's RTM_NEWLINK for ifname, VFs included, malloc'd (*ret_len
+ * bytes): for readers of attributes rtnl_vf_read() does not carry, such
+ * as host/rtnl-vf-stats.h. */
+int rtnl_link_message(Rtnl *r, const char *ifname, void **ret, size_t *ret_len);
+/* Bound each wait for the kernel's answer: a reply later than ms is
+ * -EAGAIN.  Without it a call waits as long as the kernel takes. */
+int rtnl_set_timeout(Rtnl *r, unsigned ms);
+
 /* IFF_UP of ifname, and setting it; *ret_changed tells whether it was down. */
 int rtnl_link_is_up(Rtnl *r, const char *ifname, bool *ret);
 int rtnl_link_set_up(Rtnl *r, const char *ifname, bool *ret_changed);

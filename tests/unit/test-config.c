@@ -332,10 +332,10 @@ static void test_structure(void **state)
 	expect_one_error("[sriov]\npf = eth0\nthresold = 3\n",
 			 F ":3: unknown key 'thresold' in [sriov]; expected one of pf, threshold, vfs_per_vm, min_dwell, headroom");
 	expect_one_error("[sriov]\npf = eth0\n[bogus]\n",
-			 F ":3: unknown section '[bogus]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune], [balloon]");
+			 F ":3: unknown section '[bogus]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune], [balloon], [metrics]");
 	/* keys in an unknown section are not reported once more each */
 	expect_one_error("[sriov]\npf = eth0\n[ sriov ]\nx = 1\ny = 2\n",
-			 F ":3: unknown section '[ sriov ]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune], [balloon]");
+			 F ":3: unknown section '[ sriov ]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune], [balloon], [metrics]");
 	expect_one_error("[sriov]\npf = eth0\n[irq]\ncpu = 2\n",
 			 F ":4: unknown key 'cpu' in [irq]; expected one of nic, cpus, interval, busy_percent, irqbalance");
 	expect_one_error("[sriov]\npf = eth0\n[tune]\nio = yes\n",
@@ -350,7 +350,7 @@ static void test_structure(void **state)
 static void test_many_errors(void **state)
 {
 	const char *const want[] = {
-		F ":1: unknown section '[x]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune], [balloon]",
+		F ":1: unknown section '[x]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune], [balloon], [metrics]",
 		F ":4: threshold: expected a positive integer (1-65535), got 'four'",
 		F ":5: expected '[section]' or 'key = value'",
 		F ":6: vfs_per_vm: expected a positive integer (1-64), got '0'",
@@ -492,6 +492,36 @@ static void test_headroom(void **state)
 	}
 }
 
+static void test_metrics(void **state)
+{
+	char buf[INET_ADDR_STRLEN];
+
+	{
+		_cleanup_config_free_ Config *c = NULL;
+
+		assert_int_equal(config_parse_string("[sriov]\npf = eth0\n", F, &c, NULL), 0);
+		assert_false(c->metrics_listen_set); /* off unless set */
+	}
+	{
+		_cleanup_config_free_ Config *c = NULL;
+
+		assert_int_equal(config_parse_string("[sriov]\npf = eth0\n[metrics]\nlisten = [::1]:9469\n", F, &c, NULL),
+				 0);
+		assert_true(c->metrics_listen_set);
+		assert_string_equal(inet_addr_format(&c->metrics_listen, buf), "[::1]:9469");
+	}
+	expect_one_error("[sriov]\npf = eth0\n[metrics]\nlisten = localhost:9469\n",
+			 F ":4: listen: expected ADDRESS:PORT with a numeric address, like 127.0.0.1:9469 or [::1]:9469, "
+			   "got 'localhost:9469'");
+	expect_one_error("[sriov]\npf = eth0\n[metrics]\nlisten = ::1:9469\n",
+			 F ":4: listen: expected ADDRESS:PORT with a numeric address, like 127.0.0.1:9469 or [::1]:9469, "
+			   "got '::1:9469'");
+	expect_one_error("[metrics]\nlisten = 127.0.0.1:1\nlisten = 127.0.0.1:2\n[sriov]\npf = eth0\n",
+			 F ":3: listen: already set on line 2; set it once");
+	expect_one_error("[sriov]\npf = eth0\n[metrics]\nport = 9469\n",
+			 F ":4: unknown key 'port' in [metrics]; expected one of listen");
+}
+
 static void test_ifname(void **state)
 {
 	assert_true(ifname_valid("eth0"));
@@ -515,6 +545,7 @@ int main(void)
 		cmocka_unit_test(test_ifname),	     cmocka_unit_test(test_headroom),	     cmocka_unit_test(test_example),
 		cmocka_unit_test(test_irq_section),  cmocka_unit_test(test_irq_bad_values),
 		cmocka_unit_test(test_balloon_section), cmocka_unit_test(test_balloon_bad_values),
+		cmocka_unit_test(test_metrics),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "basic/macro.h"
+#include "core/metrics.h"
+
+static const double turn_bounds[] = { METRICS_TURN_BOUNDS };
+static const double attach_bounds[] = { METRICS_ATTACH_BOUNDS };
+
+void metrics_snapshot_init(MetricsSnapshot *s)
+{
+	*s = (MetricsSnapshot){ 0 };
+	s->turn_seconds.bounds = turn_bounds;
+	s->turn_seconds.n_bounds = ELEMENTSOF(turn_bounds);
+	s->start_to_attach_seconds.bounds = attach_bounds;
+	s->start_to_attach_seconds.n_bounds = ELEMENTSOF(attach_bounds);
+}
+
+void metrics_snapshot_clear(MetricsSnapshot *s)
+{
+	for (size_t i = 0; i < s->n_pfs; i++) {
+		free(s->pfs[i].name);
+		free(s->pfs[i].addr);
+		free(s->pfs[i].netdev);
+	}
+	for (size_t i = 0; i < s->n_vfs; i++) {
+		free(s->vfs[i].addr);
+		free(s->vfs[i].domain);
+	}
+	free(s->pfs);
+	free(s->vfs);
+	s->pfs = NULL;
+	s->vfs = NULL;
+	s->n_pfs = s->n_vfs = 0;
+}
+
+void metrics_snapshot_free(MetricsSnapshot *s)
+{
+	if (!s)
+		return;
+	metrics_snapshot_clear(s);
+	free(s);
+}
+
+/* strdup that keeps NULL; false when out of memory. */
+static bool dup_str(char **p)
+{
+	if (!*p)
+		return true;
+	*p = strdup(*p);
+	return *p != NULL;
+}
+
+int metrics_snapshot_dup(const MetricsSnapshot *s, MetricsSnapshot **ret)
+{
+	MetricsSnapshot *c = malloc(sizeof(*c));
+	bool ok = true;
+
+	if (!c)
+		return -ENOMEM;
+	*c = *s;
+	c->pfs = calloc(s->n_pfs ? s->n_pfs : 1, sizeof(*c->pfs));
+	c->vfs = calloc(s->n_vfs ? s->n_vfs : 1, sizeof(*c->vfs));
+	c->n_pfs = c->n_vfs = 0;
+	if (!c->pfs || !c->vfs) {
+		metrics_snapshot_free(c);
+		return -ENOMEM;
+	}
+	/* Counted one by one, so that a failure frees only what was copied. */
+	for (size_t i = 0; ok && i < s->n_pfs; i++) {
+		MetricsPf *p = &c->pfs[c->n_pfs++];
+
+		*p = s->pfs[i];
+		p->addr = p->netdev = NULL;
+		ok = dup_str(&p->name) && (p->addr = s->pfs[i].addr, dup_str(&p->addr)) &&
+		     (p->netdev = s->pfs[i].netdev, dup_str(&p->netdev));
+	}
+	for (size_t i = 0; ok && i < s->n_vfs; i++) {
+		MetricsVf *v = &c->vfs[c->n_vfs++];
+
+		*v = s->vfs[i];
+		v->domain = NULL;
+		ok = dup_str(&v->addr) && (v->domain = s->vfs[i].domain, dup_str(&v->domain));
+	}
+	if (!ok) {
+		metrics_snapshot_free(c);
+		return -ENOMEM;
+	}
+	*ret = c;
+	return 0;
+}
+
+const char *metrics_holder_to_string(MetricsHolder h)
+{
+	static const char *const names[] = { "free", "kvmnet", "domain", "host" };
+
+	return (unsigned)h < ELEMENTSOF(names) ? names[h] : "unknown";
+}
+
+const char *metrics_split_to_string(MetricsSplit s)
+{
+	static const char *const names[] = { "unknown", "inactive", "active" };
+
+	return (unsigned)s < ELEMENTSOF(names) ? names[s] : "unknown";
+}
+
+static void gauge(PromText *t, const char *name, const char *help, double v)
+{
+	prom_text_family(t, name, PROM_GAUGE, help);
+	prom_text_sample(t, NULL, 0, v);
+}
+
+static void counter(PromText *t, const char *name, const char *help, uint64_t v)
+{
+	prom_text_family(t, name, PROM_COUNTER, help);
+	prom_text_sample_u64(t, NULL, 0, v);
+}
+
+static void format_split(PromText *t, const MetricsSnapshot *s)
+{
+	prom_text_family(t, "kvmnet_split_state", PROM_GAUGE,
+			 "The split's state: 1 for the current one of unknown (libvirt not observed), inactive, active");
+	for (MetricsSplit m = 0; m < _METRICS_SPLIT_MAX; m++)
+		prom_text_sample(t, &(PromLabel){ "state", metrics_split_to_string(m) }, 1, s->split == m);
+	gauge(t, "kvmnet_threshold_vms", "M: managed running VMs at which the split starts ([sriov] threshold)",
+	      s->threshold);
+	gauge(t, "kvmnet_vfs_per_vm", "VFs each managed VM gets in the split ([sriov] vfs_per_vm)", s->vfs_per_vm);
+	if (s->split == METRICS_SPLIT_UNKNOWN)
+		return; /* unknown: no value rather than a wrong one */
+	gauge(t, "kvmnet_managed_vms", "M1: running VMs kvmnetd manages (not opted out)", s->m1);
+	gauge(t, "kvmnet_wanted_vfs", "N1: VFs the split wants (vfs_per_vm x M1, capped), 0 when inactive", s->n1);
+	gauge(t, "kvmnet_spare_vfs", "VFs left to give once the plan is carried out, 0 when inactive", s->spare);
+	prom_text_family(t, "kvmnet_waiting_vms", PROM_GAUGE, "Managed VMs that wait for a VF, by reason");
+	for (PlanWait w = PLAN_WAIT_NONE + 1; w < _PLAN_WAIT_MAX; w++)
+		if (plan_wait_to_string(w))
+			prom_text_sample(t, &(PromLabel){ "reason", plan_wait_to_string(w) }, 1, s->waiting[w]);
+}
+
+static void format_pfs(PromText *t, const MetricsSnapshot *s)
+{
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} g[] = {
+		{ "kvmnet_pf_totalvfs", "The PF's sriov_totalvfs", offsetof(MetricsPf, totalvfs) },
+		{ "kvmnet_pf_numvfs", "The PF's sriov_numvfs: the VFs that exist", offsetof(MetricsPf, numvfs) },
+		{ "kvmnet_pf_numvfs_wanted", "The numvfs kvmnetd's plan wants for the PF",
+		  offsetof(MetricsPf, numvfs_wanted) },
+	};
+
+	if (s->split == METRICS_SPLIT_UNKNOWN)
+		return;
+	for (size_t k = 0; k < ELEMENTSOF(g); k++) {
+		prom_text_family(t, g[k].name, PROM_GAUGE, g[k].help);
+		for (size_t i = 0; i < s->n_pfs; i++) {
+			PromLabel l[] = { { "pf", s->pfs[i].name }, { "address", s->pfs[i].addr } };
+
+			prom_text_sample(t, l, ELEMENTSOF(l), *(const unsigned *)((const char *)&s->pfs[i] + g[k].off));
+		}
+	}
+	prom_text_family(t, "kvmnet_pf_split_by_kvmnet", PROM_GAUGE, "1 when kvmnetd set the PF's numvfs (its journal)");
+	for (size_t i = 0; i < s->n_pfs; i++) {
+		PromLabel l[] = { { "pf", s->pfs[i].name }, { "address", s->pfs[i].addr } };
+
+		prom_text_sample(t, l, ELEMENTSOF(l), s->pfs[i].split_by_kvmnet);
+	}
+	prom_text_family(t, "kvmnet_pf_vfs", PROM_GAUGE,
+			 "The PF's VFs by holder: free, kvmnet (attached by kvmnetd), domain (another domain), "
+			 "host (a host driver); they add up to numvfs");
+	for (size_t i = 0; i < s->n_pfs; i++)
+		for (MetricsHolder h = 0; h < _METRICS_HOLDER_MAX; h++) {
+			PromLabel l[] = { { "pf", s->pfs[i].name },
+					  { "address", s->pfs[i].addr },
+					  { "holder", metrics_holder_to_string(h) } };
+
+			prom_text_sample(t, l, ELEMENTSOF(l), s->pfs[i].vfs[h]);
+		}
+}
+
+static void format_vfs(PromText *t, const MetricsSnapshot *s)
+{
+	if (s->split == METRICS_SPLIT_UNKNOWN)
+		return;
+	prom_text_family(t, "kvmnet_vf_info", PROM_GAUGE,
+			 "1 per VF, with its PCI address and who holds it (domain empty when none)");
+	for (size_t i = 0; i < s->n_vfs; i++) {
+		const MetricsVf *v = &s->vfs[i];
+		char idx[16];
+		PromLabel l[] = { { "pf", s->pfs[v->pf].name },
+				  { "vf", idx },
+				  { "address", v->addr ? v->addr : "" },
+				  { "domain", v->domain ? v->domain : "" },
+				  { "holder", metrics_holder_to_string(v->holder) } };
+
+		snprintf(idx, sizeof(idx), "%u", v->index);
+		prom_text_sample(t, l, ELEMENTSOF(l), 1);
+	}
+}
+
+static void format_traffic(PromText *t, const MetricsSnapshot *s, const VfStats *traffic)
+{
+	static const struct {
+		VfStat stat;
+		const char *name, *help;
+	} c[] = {
+		{ VF_STAT_RX_BYTES, "kvmnet_vf_receive_bytes_total", "Bytes the VF received (IFLA_VF_STATS)" },
+		{ VF_STAT_TX_BYTES, "kvmnet_vf_transmit_bytes_total", "Bytes the VF sent (IFLA_VF_STATS)" },
+		{ VF_STAT_RX_PACKETS, "kvmnet_vf_receive_packets_total", "Packets the VF received (IFLA_VF_STATS)" },
+		{ VF_STAT_TX_PACKETS, "kvmnet_vf_transmit_packets_total", "Packets the VF sent (IFLA_VF_STATS)" },
+		{ VF_STAT_BROADCAST, "kvmnet_vf_receive_broadcast_packets_total",
+		  "Broadcast packets the VF received (IFLA_VF_STATS)" },
+		{ VF_STAT_MULTICAST, "kvmnet_vf_receive_multicast_packets_total",
+		  "Multicast packets the VF received (IFLA_VF_STATS)" },
+		{ VF_STAT_RX_DROPPED, "kvmnet_vf_receive_dropped_packets_total",
+		  "Received packets the VF dropped (IFLA_VF_STATS)" },
+		{ VF_STAT_TX_DROPPED, "kvmnet_vf_transmit_dropped_packets_total",
+		  "Packets to send the VF dropped (IFLA_VF_STATS)" },
+	};
+
+	if (!traffic)
+		return;
+	for (size_t k = 0; k < ELEMENTSOF(c); k++) {
+		bool family = false;
+
+		for (size_t i = 0; i < s->n_vfs; i++) {
+			const MetricsVf *v = &s->vfs[i];
+			char idx[16];
+			PromLabel l[] = { { "pf", s->pfs[v->pf].name }, { "vf", idx }, { "address", v->addr ? v->addr : "" } };
+
+			if (!(traffic[i].mask & (1u << c[k].stat)))
+				continue;
+			if (!family)
+				prom_text_family(t, c[k].name, PROM_COUNTER, c[k].help);
+			family = true;
+			snprintf(idx, sizeof(idx), "%u", v->index);
+			prom_text_sample_u64(t, l, ELEMENTSOF(l), traffic[i].v[c[k].stat]);
+		}
+	}
+}
+
+/* Every kind but PLAN_WAIT, by its name in the plan's log lines. */
+static void format_actions(PromText *t, const char *name, const char *help, const uint64_t *n)
+{
+	prom_text_family(t, name, PROM_COUNTER, help);
+	for (PlanActionType k = 0; k < _PLAN_ACTION_MAX; k++)
+		if (k != PLAN_WAIT && plan_action_type_to_string(k))
+			prom_text_sample_u64(t, &(PromLabel){ "action", plan_action_type_to_string(k) }, 1, n[k]);
+}
+
+static void format_activity(PromText *t, const MetricsSnapshot *s)
+{
+	format_actions(t, "kvmnet_actions_applied_total", "Plan actions carried out, by kind", s->applied);
+	format_actions(t, "kvmnet_actions_failed_total", "Plan actions the kernel or libvirt refused, by kind",
+		       s->failed);
+	prom_text_family(t, "kvmnet_turn_duration_seconds", PROM_HISTOGRAM,
+			 "How long one turn of the loop (observe, decide, act) took");
+	prom_text_histogram(t, NULL, 0, &s->turn_seconds);
+	counter(t, "kvmnet_turns_failed_total", "Turns that ended in an error (retried with backoff)", s->turns_failed);
+	prom_text_family(t, "kvmnet_start_to_attach_seconds", PROM_HISTOGRAM,
+			 "From a VM's start event to kvmnetd's request to attach its VF");
+	prom_text_histogram(t, NULL, 0, &s->start_to_attach_seconds);
+	prom_text_family(t, "kvmnet_irq_moves_total", PROM_COUNTER,
+			 "NIC interrupt vectors kvmnetd moved ([irq]): place (onto an allowed CPU), busy (off a busy one)");
+	for (IrqMoveReason r = IRQ_MOVE_PLACE; r <= IRQ_MOVE_BUSY; r++)
+		prom_text_sample_u64(t, &(PromLabel){ "reason", irq_move_reason_to_string(r) }, 1, s->irq_moves[r]);
+	gauge(t, "kvmnet_libvirt_connected", "1 while kvmnetd is connected to libvirt", s->libvirt_connected);
+	counter(t, "kvmnet_libvirt_reconnects_total", "Connections to libvirt after the first", s->libvirt_reconnects);
+}
+
+int metrics_format(const MetricsSnapshot *s, const VfStats *traffic, char **ret, size_t *ret_len)
+{
+	PromText t;
+
+	prom_text_init(&t);
+	prom_text_family(&t, "kvmnet_build_info", PROM_GAUGE, "1, with kvmnet's version as a label");
+	prom_text_sample(&t, &(PromLabel){ "version", s->version ? s->version : "" }, 1, 1);
+	gauge(&t, "kvmnet_dry_run", "1 when kvmnetd runs with --dry-run (it changes nothing)", s->dry_run);
+	format_split(&t, s);
+	format_pfs(&t, s);
+	format_vfs(&t, s);
+	format_traffic(&t, s, traffic);
+	format_activity(&t, s);
+	return prom_text_finish(&t, ret, ret_len);
+}
