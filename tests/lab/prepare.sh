@@ -49,7 +49,10 @@ lab_extra="igbvf"
 # The nested VMs: their virtio NIC, igbvf for a hot-plugged VF, and
 # virtio_console for the guest agent's port.  They boot the generic kernel
 # because Debian's cloud flavour has no igbvf (CONFIG_IGBVF off).
-nested_load="virtio_pci virtio_net virtio_console igbvf"
+# failover and net_failover pair a teamed virtio NIC (libvirt's <teaming
+# type='persistent'/>, the feature VIRTIO_NET_F_STANDBY) with the VF of
+# the same MAC; virtio_net needs them anyway, they are named for the reader.
+nested_load="virtio_pci failover net_failover virtio_net virtio_console igbvf"
 
 mkdir -p "$cache/debs"
 
