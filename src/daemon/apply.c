@@ -223,7 +223,9 @@ static const char *team_alias(const Observation *o, const PlanAction *a)
 
 /* libvirt matches a detached <interface> by its MAC; with only the PCI
  * source it finds the VM's other NICs too ("multiple matching devices").
- * The MAC is the one the live XML shows, whoever chose it. */
+ * The MAC is the one the live XML shows, whoever chose it; the alias
+ * tells a failover pair's transient member from its persistent one,
+ * which has the same MAC. */
 static int detach(const ApplyContext *c, virDomainPtr dom, VfInterface *vf, const char *uuid, char **ret_error)
 {
 	_cleanup_domain_def_ DomainDef *def = NULL;
@@ -237,6 +239,7 @@ static int detach(const ApplyContext *c, virDomainPtr dom, VfInterface *vf, cons
 
 			if (pci && pci_addr_equal(pci, &want)) {
 				vf->mac = def->ifaces[i].mac;
+				vf->alias = def->ifaces[i].alias;
 				break;
 			}
 		}
