@@ -177,7 +177,10 @@ flow_figures() {
 	sent=$(sed -n 's/.* \([0-9]*\) packets transmitted.*/\1/p' "$f.ping")
 	recv=$(sed -n 's/.* packets transmitted, \([0-9]*\) packets received.*/\1/p' "$f.ping")
 	rtt=$(sed -n 's|.*round-trip min/avg/max = [0-9.]*/\([0-9.]*\)/.*|\1|p' "$f.ping")
+	# From the first reply to the end of the flow: replies that stop for
+	# good (a VF that leaves with the address) count up to the end too.
 	gap=$(awk '/ seq=/ { if (n++) { d = ($1 - t) * 1000; if (d > g) g = d } t = $1 }
+		/packets transmitted/ && n { d = ($1 - t) * 1000; if (d > g) g = d }
 		END { printf "%.0f", g }' "$f.ping")
 	stall=$(tcp_intervals "$f.tcp" | awk '$1 == 0 { z++; if (z > m) m = z; next } { z = 0 } END { print m + 0 }')
 	echo "${sent:-?} $((${sent:-0} - ${recv:-0})) $gap ${rtt:-?} $(cat "$f.survived") $stall"
