@@ -201,10 +201,12 @@ static const char *team_alias(const Observation *o, const PlanAction *a)
 /* libvirt matches a detached <interface> by its MAC; with only the PCI
  * source it finds the VM's other NICs too ("multiple matching devices").
  * The MAC is the one the live XML showed at the observation, whoever
- * chose it. */
+ * chose it; the alias tells a failover pair's transient member from its
+ * persistent one, which has the same MAC (found in the lab: without it
+ * no teamed VF could ever be detached). */
 static int detach(const ApplyContext *c, virDomainPtr dom, VfInterface *vf, char **ret_error)
 {
-	vf->mac = observation_holder_mac(c->obs, vf->pci_addr);
+	observation_holder_iface(c->obs, vf->pci_addr, &vf->mac, &vf->alias);
 	return vf_detach(dom, vf, ret_error);
 }
 

@@ -44,9 +44,11 @@ void observation_free(Observation *o)
 		free((char *)o->holders[i].pci_addr);
 		free((char *)o->holders[i].domain);
 		free(o->holder_macs[i]);
+		free(o->holder_aliases[i]);
 	}
 	free(o->holders);
 	free(o->holder_macs);
+	free(o->holder_aliases);
 	free(o->vm_names);
 	free(o->vm_uuids);
 	free(o->vm_team_aliases);
@@ -68,12 +70,16 @@ const char *observation_vf_addr(const Observation *o, int pf, int vf)
 	return NULL;
 }
 
-const char *observation_holder_mac(const Observation *o, const char *addr)
+void observation_holder_iface(const Observation *o, const char *addr, const char **ret_mac,
+			      const char **ret_alias)
 {
+	*ret_mac = *ret_alias = NULL;
 	for (size_t i = 0; addr && i < o->n_holders; i++)
-		if (streq(o->holders[i].pci_addr, addr))
-			return o->holder_macs[i];
-	return NULL;
+		if (streq(o->holders[i].pci_addr, addr)) {
+			*ret_mac = o->holder_macs[i];
+			*ret_alias = o->holder_aliases[i];
+			return;
+		}
 }
 
 static int uuid_parse(const char *s, uint8_t out[16])
@@ -113,18 +119,25 @@ static bool has_other_nic(const DomainDef *def, const Journal *j, const Observat
 	return def->n_hostdevs > 0;
 }
 
-/* The MAC of the <interface> holding the PCI function addr, in any of the
- * running domains' live XML; NULL when none names it. */
-static const char *iface_mac_of(const DomainList *l, const PciAddr *addr)
+/* The <interface> holding the PCI function addr, in any of the running
+ * domains' live XML; NULL when none names it. */
+static const DomainIface *iface_of(const DomainList *l, const PciAddr *addr)
 {
 	for (size_t d = 0; d < l->n; d++)
 		for (size_t i = 0; i < l->defs[d]->n_ifaces; i++) {
 			const PciAddr *pci = domain_iface_pci(&l->defs[d]->ifaces[i]);
 
 			if (pci && pci_addr_equal(pci, addr))
-				return l->defs[d]->ifaces[i].mac;
+				return &l->defs[d]->ifaces[i];
 		}
 	return NULL;
+}
+
+/* A copy of s, or NULL for NULL; -ENOMEM only when the copy fails. */
+static int dup_or_null(const char *s, char **ret)
+{
+	*ret = s ? strdup(s) : NULL;
+	return s && !*ret ? -ENOMEM : 0;
 }
 
 static int observe_holders(Observation *o, DomainList *l)
@@ -137,17 +150,19 @@ static int observe_holders(Observation *o, DomainList *l)
 		return r;
 	o->holders = calloc(m->n ? m->n : 1, sizeof(SriovHolder));
 	o->holder_macs = calloc(m->n ? m->n : 1, sizeof(char *));
-	if (!o->holders || !o->holder_macs)
+	o->holder_aliases = calloc(m->n ? m->n : 1, sizeof(char *));
+	if (!o->holders || !o->holder_macs || !o->holder_aliases)
 		return -ENOMEM;
 	for (size_t i = 0; i < m->n; i++) {
-		const char *mac = iface_mac_of(l, &m->items[i].addr);
+		const DomainIface *f = iface_of(l, &m->items[i].addr);
 		char buf[PCI_ADDR_STRLEN];
 
 		o->holders[i].pci_addr = strdup(pci_addr_format(&m->items[i].addr, buf));
 		o->holders[i].domain = strdup(m->items[i].domain);
-		o->holder_macs[i] = mac ? strdup(mac) : NULL;
 		o->n_holders++;
-		if (!o->holders[i].pci_addr || !o->holders[i].domain || (mac && !o->holder_macs[i]))
+		if (!o->holders[i].pci_addr || !o->holders[i].domain ||
+		    dup_or_null(f ? f->mac : NULL, &o->holder_macs[i]) < 0 ||
+		    dup_or_null(f ? f->alias : NULL, &o->holder_aliases[i]) < 0)
 			return -ENOMEM;
 	}
 	return 0;

@@ -45,10 +45,12 @@ typedef struct Observation {
 	PlanPf *plan_pfs;
 	size_t n_pfs;
 	SriovHolder *holders; /* every PCI function a running domain holds */
-	/* By holder index: the MAC of the <interface> that holds it in the
-	 * live XML, NULL for a <hostdev> or an interface without one.  A
-	 * detach names the interface by it (libvirt matches on the MAC). */
-	char **holder_macs;
+	/* By holder index: the MAC and the alias of the <interface> that
+	 * holds it in the live XML, NULL for a <hostdev> or an interface
+	 * without one.  A detach names the interface by them: libvirt
+	 * matches on the MAC, and the alias tells a failover pair's
+	 * transient member from its persistent one, which has the same MAC. */
+	char **holder_macs, **holder_aliases;
 	size_t n_holders;
 } Observation;
 
@@ -59,8 +61,10 @@ void observation_free(Observation *o);
 
 /* The observed VF (and its PF) with that PF index and VF index, or NULL. */
 const char *observation_vf_addr(const Observation *o, int pf, int vf);
-/* The MAC of the interface holding the PCI function at addr, or NULL. */
-const char *observation_holder_mac(const Observation *o, const char *addr);
+/* The MAC and alias of the interface holding the PCI function at addr
+ * (each NULL when unknown or none). */
+void observation_holder_iface(const Observation *o, const char *addr, const char **ret_mac,
+			      const char **ret_alias);
 /* Every unknown of the observation in pairs, what ("VM web1", "PF
  * enp3s0f0", "VF 2 of PF enp3s0f0") then why: a NULL-terminated list. */
 int observation_unknowns(const Observation *o, char ***ret);

@@ -50,6 +50,8 @@ int vf_interface_xml(const VfInterface *vf, char **ret)
 		return -EINVAL;
 	if (vf->teaming_persistent && !alias_valid(vf->teaming_persistent))
 		return -EINVAL;
+	if (vf->alias && !alias_valid(vf->alias))
+		return -EINVAL;
 
 	f = open_memstream(&buf, &size);
 	if (!f)
@@ -66,6 +68,8 @@ int vf_interface_xml(const VfInterface *vf, char **ret)
 		fprintf(f, "  <vlan>\n    <tag id='%d'/>\n  </vlan>\n", vf->vlan);
 	if (vf->teaming_persistent)
 		fprintf(f, "  <teaming type='transient' persistent='%s'/>\n", vf->teaming_persistent);
+	if (vf->alias)
+		fprintf(f, "  <alias name='%s'/>\n", vf->alias);
 	fputs("</interface>\n", f);
 	if (fclose(f) != 0) {
 		free(buf);

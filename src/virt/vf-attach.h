@@ -16,6 +16,10 @@ typedef struct VfInterface {
 	/* When set, the VF joins a failover pair as the transient member whose
 	 * persistent member is the virtio interface with this alias. */
 	const char *teaming_persistent;
+	/* Detach only: the live interface's alias.  libvirt matches a detached
+	 * <interface> by MAC, and a transient member shares its MAC with the
+	 * persistent one ("multiple devices matching MAC address"). */
+	const char *alias;
 } VfInterface;
 
 /* The device XML for attach/detach; -EINVAL on a malformed address, MAC

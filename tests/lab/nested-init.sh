@@ -9,6 +9,7 @@
 #
 # Kernel command line:
 #   kvmnet.ip=MAC=ADDR/PREFIX   (repeatable) that address on the NIC with MAC
+#                               (with net_failover: on the failover master)
 #   kvmnet.dmesg                the boot log on the console, for profiling
 # Lines:
 #   KVMNET-NESTED-STAGE init|modules-loaded|net-configured uptime=S
@@ -17,6 +18,7 @@
 #   KVMNET-NESTED-PCI present|add|remove ADDR VENDOR:DEVICE
 #   KVMNET-NESTED-NET present|add|remove IFNAME MAC
 #   KVMNET-NESTED-IP IFNAME ADDR/PREFIX | KVMNET-NESTED-ERROR ...
+#   KVMNET-NESTED-MEMBER IFNAME of MASTER   a failover member, not addressed
 /bin/busybox --install -s /bin
 # qemu-ga's guest-exec searches this PATH: iperf3 is in /usr/bin.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -45,8 +47,20 @@ for arg in $cmdline; do
 done
 [ -z "$ips" ] || ips=$(echo "$ips" | tr A-F a-f)
 # ip_config IFNAME MAC: bring it up, with the addresses meant for MAC.
+# A member of a failover pair (net_failover: the virtio standby and the
+# VF primary carry the same MAC as their master) only comes up: the
+# address belongs on the master, which net_failover made for the virtio
+# NIC with the feature VIRTIO_NET_F_STANDBY (libvirt's <teaming
+# type='persistent'/>) and which sends through the VF while there is one.
+# net_failover links a member to its master (upper_MASTER in sysfs) as it
+# registers, so a hot-plugged VF is a member by the time it is seen here.
 ip_config() {
 	ip link set "$1" up
+	for up in /sys/class/net/"$1"/upper_*; do
+		[ -e "$up" ] || continue
+		echo "KVMNET-NESTED-MEMBER $1 of ${up##*/upper_}"
+		return 0
+	done
 	for arg in $ips; do
 		[ "${arg%=*}" = "$2" ] || continue
 		if ip addr add "${arg#*=}" dev "$1"; then

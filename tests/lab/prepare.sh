@@ -51,8 +51,11 @@ lab_extra="igbvf"
 # virtio_console for the guest agent's port, and virtio_balloon for a
 # <memballoon model='virtio'> (wip-balloon.sh; without the device it loads
 # and waits).  They boot the generic kernel because Debian's cloud flavour
-# has no igbvf (CONFIG_IGBVF off).
-nested_load="virtio_pci virtio_net virtio_console igbvf virtio_balloon"
+# has no igbvf (CONFIG_IGBVF off).  failover and net_failover pair a
+# teamed virtio NIC (libvirt's <teaming type='persistent'/>, the feature
+# VIRTIO_NET_F_STANDBY) with the VF of the same MAC; virtio_net needs them
+# anyway, they are named for the reader.
+nested_load="virtio_pci failover net_failover virtio_net virtio_console igbvf virtio_balloon"
 
 mkdir -p "$cache/debs"
 
