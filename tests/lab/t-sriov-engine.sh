@@ -103,6 +103,13 @@ check "sriov show lists VF 1's MAC and VLAN" grep -q "^  1 .*02:11:22:33:44:55 *
 # set 3 went through 0 and made VF 1 anew, driverless: bind it again so
 # that persist records a binding for restore to redo.
 check "vf bind 1 vfio-pci before persist" "$K" vf bind "$PF" 1 vfio-pci
+# The boot unit runs the installed kvmnetctl (the build's sbindir), and
+# persist refuses one that is missing or that a user could replace: put
+# this build's there, in the lab's overlay, as meson install would.
+installed=$(meson introspect "$KVMNET_BUILD_DIR" --buildoptions |
+	jq -r '[.[] | select(.name == "prefix" or .name == "sbindir")] | map({(.name): .value}) | add |
+		if (.sbindir | startswith("/")) then .sbindir else .prefix + "/" + .sbindir end')/kvmnetctl
+check "kvmnetctl installed at $installed" install -D -o root -g root -m 0755 "$K" "$installed"
 check "sriov persist" "$K" sriov persist "$PF"
 check "state file written" sh -c "grep -q 'numvfs 3' /etc/kvmnet/sriov.d/*.conf"
 check "unit enabled" test -L /etc/systemd/system/multi-user.target.wants/kvmnet-sriov.service
