@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,11 +38,21 @@ void metrics_snapshot_clear(MetricsSnapshot *s)
 	s->n_pfs = s->n_vfs = 0;
 }
 
+void metrics_snapshot_clear_balloons(MetricsSnapshot *s)
+{
+	for (size_t i = 0; i < s->n_balloons; i++)
+		free(s->balloons[i].domain);
+	free(s->balloons);
+	s->balloons = NULL;
+	s->n_balloons = 0;
+}
+
 void metrics_snapshot_free(MetricsSnapshot *s)
 {
 	if (!s)
 		return;
 	metrics_snapshot_clear(s);
+	metrics_snapshot_clear_balloons(s);
 	free(s);
 }
 
@@ -64,8 +75,9 @@ int metrics_snapshot_dup(const MetricsSnapshot *s, MetricsSnapshot **ret)
 	*c = *s;
 	c->pfs = calloc(s->n_pfs ? s->n_pfs : 1, sizeof(*c->pfs));
 	c->vfs = calloc(s->n_vfs ? s->n_vfs : 1, sizeof(*c->vfs));
-	c->n_pfs = c->n_vfs = 0;
-	if (!c->pfs || !c->vfs) {
+	c->balloons = calloc(s->n_balloons ? s->n_balloons : 1, sizeof(*c->balloons));
+	c->n_pfs = c->n_vfs = c->n_balloons = 0;
+	if (!c->pfs || !c->vfs || !c->balloons) {
 		metrics_snapshot_free(c);
 		return -ENOMEM;
 	}
@@ -84,6 +96,12 @@ int metrics_snapshot_dup(const MetricsSnapshot *s, MetricsSnapshot **ret)
 		*v = s->vfs[i];
 		v->domain = NULL;
 		ok = dup_str(&v->addr) && (v->domain = s->vfs[i].domain, dup_str(&v->domain));
+	}
+	for (size_t i = 0; ok && i < s->n_balloons; i++) {
+		MetricsBalloon *b = &c->balloons[c->n_balloons++];
+
+		*b = s->balloons[i];
+		ok = dup_str(&b->domain);
 	}
 	if (!ok) {
 		metrics_snapshot_free(c);
@@ -270,6 +288,36 @@ static void format_activity(PromText *t, const MetricsSnapshot *s)
 	counter(t, "kvmnet_libvirt_reconnects_total", "Connections to libvirt after the first", s->libvirt_reconnects);
 }
 
+/* One gauge of every balloon, in bytes; an unknown size is left out. */
+static void balloon_family(PromText *t, const MetricsSnapshot *s, const char *name, const char *help, size_t off)
+{
+	prom_text_family(t, name, PROM_GAUGE, help);
+	for (size_t i = 0; i < s->n_balloons; i++) {
+		uint64_t kib = *(const uint64_t *)((const char *)&s->balloons[i] + off);
+
+		if (kib != UINT64_MAX)
+			prom_text_sample_u64(t, &(PromLabel){ "domain", s->balloons[i].domain }, 1, kib * 1024);
+	}
+}
+
+static void format_balloons(PromText *t, const MetricsSnapshot *s)
+{
+	if (!s->balloon_enabled)
+		return;
+	gauge(t, "kvmnet_memory_pressure", "1 while [balloon] sees the host under memory pressure", s->memory_pressure);
+	counter(t, "kvmnet_balloon_changes_total", "Balloon sizes [balloon] has set", s->balloon_changes);
+	balloon_family(t, s, "kvmnet_balloon_size_bytes", "A guest's memory as its balloon leaves it",
+		       offsetof(MetricsBalloon, current_kib));
+	balloon_family(t, s, "kvmnet_balloon_max_bytes", "A guest's maximum memory",
+		       offsetof(MetricsBalloon, max_kib));
+	balloon_family(t, s, "kvmnet_balloon_original_bytes", "A guest's memory before [balloon] first changed it",
+		       offsetof(MetricsBalloon, original_kib));
+	prom_text_family(t, "kvmnet_balloon_left_alone", PROM_GAUGE,
+			 "1 for a guest [balloon] leaves alone (no balloon statistics, opted out)");
+	for (size_t i = 0; i < s->n_balloons; i++)
+		prom_text_sample(t, &(PromLabel){ "domain", s->balloons[i].domain }, 1, s->balloons[i].left_alone);
+}
+
 int metrics_format(const MetricsSnapshot *s, const VfStats *traffic, char **ret, size_t *ret_len)
 {
 	PromText t;
@@ -283,5 +331,6 @@ int metrics_format(const MetricsSnapshot *s, const VfStats *traffic, char **ret,
 	format_vfs(&t, s);
 	format_traffic(&t, s, traffic);
 	format_activity(&t, s);
+	format_balloons(&t, s);
 	return prom_text_finish(&t, ret, ret_len);
 }

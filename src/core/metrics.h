@@ -51,6 +51,13 @@ typedef struct MetricsVf {
 	MetricsHolder holder;
 } MetricsVf;
 
+/* A guest's memory balloon, as kvmnetd's [balloon] last saw it. */
+typedef struct MetricsBalloon {
+	char *domain;
+	uint64_t current_kib, max_kib, original_kib; /* UINT64_MAX: unknown */
+	bool left_alone; /* no statistics, opted out...: never ballooned */
+} MetricsBalloon;
+
 /* Bounds of the histograms, seconds. */
 #define METRICS_TURN_BOUNDS 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30
 #define METRICS_ATTACH_BOUNDS 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300
@@ -72,12 +79,21 @@ typedef struct MetricsSnapshot {
 	uint64_t irq_moves[IRQ_MOVE_BUSY + 1]; /* by IrqMoveReason */
 	bool libvirt_connected;
 	uint64_t libvirt_reconnects;
+	/* [balloon]: shown only when it is configured.  Set apart from the
+	 * turn's values (metrics_snapshot_clear() keeps them). */
+	bool balloon_enabled;
+	bool memory_pressure;
+	uint64_t balloon_changes;
+	MetricsBalloon *balloons;
+	size_t n_balloons;
 } MetricsSnapshot;
 
 /* A snapshot with its histograms' bounds set and nothing observed. */
 void metrics_snapshot_init(MetricsSnapshot *s);
 /* Free what pfs and vfs own (not s itself) and empty them. */
 void metrics_snapshot_clear(MetricsSnapshot *s);
+/* Free the balloons and empty them. */
+void metrics_snapshot_clear_balloons(MetricsSnapshot *s);
 /* A deep copy into *ret (malloc'd); -ENOMEM. */
 int metrics_snapshot_dup(const MetricsSnapshot *s, MetricsSnapshot **ret);
 void metrics_snapshot_free(MetricsSnapshot *s);

@@ -17,6 +17,7 @@
 #include "basic/size-util.h"
 #include "basic/strv.h"
 #include "daemon/balloon-loop-internal.h"
+#include "daemon/metrics-collect.h"
 #include "host/meminfo.h"
 #include "host/psi.h"
 #include "virt/balloon.h"
@@ -158,7 +159,7 @@ static void guest_sample(BalloonLoop *l, const DomainDef *def, virDomainPtr dom,
 			b.last_update_s != VIRT_BALLOON_UNKNOWN;
 }
 
-static int observe(BalloonLoop *l, virConnectPtr conn, Sample *s)
+static int sample_guests(BalloonLoop *l, virConnectPtr conn, Sample *s)
 {
 	_cleanup_free_ char *err = NULL;
 	int r;
@@ -337,8 +338,11 @@ static void set_status(BalloonLoop *l, json_object *o)
 
 	json_object_put(l->status);
 	l->status = o;
-	if (!same)
+	if (!same) {
+		/* The metrics take it with the turn this asks for. */
+		metrics_balloon(l->ctx->metrics, o);
 		daemon_ctx_schedule(l->ctx);
+	}
 }
 
 static bool below_original(const Sample *s)
@@ -364,7 +368,7 @@ int balloon_loop_sample(BalloonLoop *l)
 		balloon_loop_arm(l, true);
 		return -ENOTCONN;
 	}
-	r = observe(l, conn, &s);
+	r = sample_guests(l, conn, &s);
 	if (r >= 0)
 		r = balloon_policy_decide(l->state, &l->ctx->config->balloon.params, &s.host, s.g, s.n, &c, &n);
 	if (r >= 0) {

@@ -83,6 +83,7 @@ void metrics_free(Metrics *m)
 	while (m->n_pending > 0)
 		pending_drop(m, 0);
 	metrics_snapshot_clear(&m->snap);
+	metrics_snapshot_clear_balloons(&m->snap);
 	free(m);
 }
 
@@ -318,4 +319,56 @@ void metrics_observed(Metrics *m, const Config *c, const Observation *o, const P
 	for (size_t v = 0; v < o->in.n_vms; v++)
 		if ((unsigned)plan->vms[v].wait < _PLAN_WAIT_MAX && plan->vms[v].wait != PLAN_WAIT_NONE)
 			s->waiting[plan->vms[v].wait]++;
+}
+
+/* A size of the status, KiB; UINT64_MAX when null or absent. */
+static uint64_t status_kib(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+		return UINT64_MAX;
+	return (uint64_t)json_object_get_int64(v);
+}
+
+static int balloon_guest(MetricsBalloon *b, json_object *g)
+{
+	json_object *name, *why;
+
+	if (!json_object_object_get_ex(g, "name", &name) || !json_object_is_type(name, json_type_string))
+		return -EINVAL;
+	*b = (MetricsBalloon){ .current_kib = status_kib(g, "current_kib"),
+			       .max_kib = status_kib(g, "max_kib"),
+			       .original_kib = status_kib(g, "original_kib"),
+			       .left_alone = json_object_object_get_ex(g, "left_alone", &why) && why != NULL };
+	b->domain = strdup(json_object_get_string(name));
+	return b->domain ? 0 : -ENOMEM;
+}
+
+void metrics_balloon(Metrics *m, json_object *status)
+{
+	json_object *host, *pressure, *guests, *changes;
+	MetricsSnapshot *s;
+	size_t n;
+
+	if (!m)
+		return;
+	s = &m->snap;
+	metrics_snapshot_clear_balloons(s);
+	s->balloon_enabled = status != NULL;
+	if (!status)
+		return;
+	s->memory_pressure = json_object_object_get_ex(status, "host", &host) &&
+			     json_object_object_get_ex(host, "pressure", &pressure) && json_object_get_boolean(pressure);
+	if (json_object_object_get_ex(status, "changes", &changes))
+		s->balloon_changes = (uint64_t)json_object_get_int64(changes);
+	if (!json_object_object_get_ex(status, "guests", &guests) || !json_object_is_type(guests, json_type_array))
+		return;
+	n = json_object_array_length(guests);
+	s->balloons = calloc(n ? n : 1, sizeof(*s->balloons));
+	if (!s->balloons)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (balloon_guest(&s->balloons[s->n_balloons], json_object_array_get_idx(guests, i)) == 0)
+			s->n_balloons++;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <json-c/json.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -42,6 +44,9 @@ void metrics_domain_event(Metrics *m, const char *domain, int event, uint64_t no
 void metrics_libvirt(Metrics *m, bool connected);
 /* An interrupt vector moved; publishes. */
 void metrics_irq_moved(Metrics *m, IrqMoveReason reason);
+/* [balloon]'s status as kvmnetctl status shows it (balloon-loop.h): the
+ * host's pressure, each guest's sizes; published with the next turn. */
+void metrics_balloon(Metrics *m, json_object *status);
 void metrics_publish(Metrics *m);
 /* The loop's current values (what the next publish copies), for tests. */
 const MetricsSnapshot *metrics_snapshot(const Metrics *m);

@@ -103,6 +103,8 @@ for kind in $KINDS; do
 		rm -f "$j"
 		continue
 	fi
+	# A new log each time: the last one already says "kvmnetd running".
+	rm -f "$T/discard.log"
 	"$kvmnetd" --foreground --discard-journal -c "$T/good.conf" -s "$T/sock" 2>"$T/discard.log" &
 	pid=$!
 	wait_for 10 grep -q "kvmnetd running" "$T/discard.log" ||

@@ -26,9 +26,15 @@ wait_for() {
 # t_cleanup (a function the test may define, e.g. to stop its daemon).
 t_scratch() {
 	T=$(mktemp -d "/tmp/kvmnet-$1-XXXXXX") || exit 1
+	_t_shell=$BASHPID
 	trap _t_exit EXIT
 }
+# Only the test's own shell cleans up: a child that bash forked for a
+# background command and that a signal ends before its exec (a daemon
+# stopped at once) runs the inherited EXIT trap too, and used to remove
+# $T under the running test.
 _t_exit() {
+	[ "$BASHPID" = "$_t_shell" ] || return 0
 	if declare -F t_cleanup >/dev/null; then
 		t_cleanup
 	fi

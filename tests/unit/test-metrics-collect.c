@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 #include <libvirt/libvirt.h>
 
@@ -56,10 +57,55 @@ static void test_start_to_attach(void **state)
 	metrics_free(m);
 }
 
+/* [balloon]'s status (the JSON kvmnetctl status shows) into the
+ * snapshot, and out as the exposition text: sizes in bytes, an unknown
+ * size left out, a guest left alone marked, the metrics a copy keeps. */
+static void test_balloon(void **state)
+{
+	_cleanup_config_free_ Config *c = NULL;
+	MetricsSnapshot *copy = NULL;
+	const MetricsSnapshot *s;
+	json_object *status;
+	Metrics *m = NULL;
+	char *text;
+	size_t n;
+
+	assert_int_equal(config_new(&c), 0);
+	assert_int_equal(metrics_new(c, false, &m), 0);
+	s = metrics_snapshot(m);
+	status = json_tokener_parse("{\"host\": {\"psi\": true, \"pressure\": true}, \"changes\": 3, \"guests\": ["
+				    "{\"name\": \"web1\", \"current_kib\": 524288, \"max_kib\": 1048576,"
+				    " \"original_kib\": 1048576, \"usable_kib\": 1000, \"left_alone\": null},"
+				    "{\"name\": \"nodrv\", \"current_kib\": null, \"max_kib\": null,"
+				    " \"original_kib\": null, \"left_alone\": \"no statistics\"}]}");
+	assert_non_null(status);
+	assert_int_equal(metrics_format(s, NULL, &text, &n), 0);
+	assert_null(strstr(text, "kvmnet_balloon")); /* no [balloon]: nothing */
+	free(text);
+	metrics_balloon(m, status);
+	assert_true(s->balloon_enabled && s->memory_pressure);
+	assert_int_equal(s->n_balloons, 2);
+	assert_int_equal(metrics_snapshot_dup(s, &copy), 0);
+	metrics_snapshot_clear(copy); /* a turn's values go, the balloons stay */
+	assert_int_equal(metrics_format(copy, NULL, &text, &n), 0);
+	assert_non_null(strstr(text, "kvmnet_memory_pressure 1\n"));
+	assert_non_null(strstr(text, "kvmnet_balloon_changes_total 3\n"));
+	assert_non_null(strstr(text, "kvmnet_balloon_size_bytes{domain=\"web1\"} 536870912\n"));
+	assert_non_null(strstr(text, "kvmnet_balloon_original_bytes{domain=\"web1\"} 1073741824\n"));
+	assert_null(strstr(text, "kvmnet_balloon_size_bytes{domain=\"nodrv\"}"));
+	assert_non_null(strstr(text, "kvmnet_balloon_left_alone{domain=\"nodrv\"} 1\n"));
+	assert_non_null(strstr(text, "kvmnet_balloon_left_alone{domain=\"web1\"} 0\n"));
+	free(text);
+	metrics_snapshot_free(copy);
+	json_object_put(status);
+	metrics_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_start_to_attach),
+		cmocka_unit_test(test_balloon),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
