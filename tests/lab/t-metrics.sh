@@ -3,7 +3,7 @@
 # kvmnetd's /metrics on the real kernel and libvirt: threshold 1, one
 # nested VM of kind bare (no OS, paused: nothing runs in it), so kvmnetd
 # splits the igb PF and attaches a VF.  Then /metrics must show that VF
-# held by vm-1 (kvmnet_vf_info), the attach counted, the start-to-attach
+# held by lab-metrics-vm (kvmnet_vf_info), the attach counted, the start-to-attach
 # time observed, and for every VF the kernel's IFLA_VF_STATS counters,
 # read over rtnetlink on the scrape (igb has no ndo_get_vf_stats: the
 # kernel sends zeros, so this checks the path and the format, not the
@@ -21,7 +21,7 @@ ip link set "$netdev" up
 T=$(mktemp -d /var/tmp/kvmnet-lab-metrics.XXXXXX)
 
 lab_libvirt_start
-lab_vm_define vm-1
+lab_vm_define lab-metrics-vm
 mkdir "$T/state"
 cat >"$T/kvmnetd.conf" <<CONF
 [libvirt]
@@ -45,15 +45,15 @@ lab_cleanup() {
 }
 lab_wait_for 30 "kvmnetd serves metrics" sh -c "curl -sf http://127.0.0.1:9469/metrics >/dev/null"
 
-lab_vm_start vm-1
-lab_wait_for 120 "vm-1 got a VF" grep -q "attach PF .* VF .* to VM vm-1 with MAC" "$T/log"
+lab_vm_start lab-metrics-vm
+lab_wait_for 120 "lab-metrics-vm got a VF" grep -q "attach PF .* VF .* to VM lab-metrics-vm with MAC" "$T/log"
 curl -sf http://127.0.0.1:9469/metrics >"$T/metrics"
 cp "$T/metrics" "$LAB_OUT/metrics.txt"
 grep -E '^kvmnet_(vf_info|pf_vfs|vf_receive_bytes|vf_transmit_dropped|actions_applied_total\{action="attach"|start_to_attach_seconds_count)' \
 	"$T/metrics" | sed 's/^/  /'
 lab_assert_ok "promtool check metrics" sh -c "promtool check metrics <'$T/metrics'"
-lab_assert_match "kvmnet_vf_info\\{pf=\"[^\"]+\",vf=\"[0-9]+\",address=\"[0-9a-f:.]+\",domain=\"vm-1\",holder=\"kvmnet\"\\} 1" \
-	"$(cat "$T/metrics")" "the VF shown held by vm-1"
+lab_assert_match "kvmnet_vf_info\\{pf=\"[^\"]+\",vf=\"[0-9]+\",address=\"[0-9a-f:.]+\",domain=\"lab-metrics-vm\",holder=\"kvmnet\"\\} 1" \
+	"$(cat "$T/metrics")" "the VF shown held by lab-metrics-vm"
 lab_assert_match 'kvmnet_actions_applied_total\{action="attach"\} 1' "$(cat "$T/metrics")" "the attach counted"
 lab_assert_match 'kvmnet_start_to_attach_seconds_count 1' "$(cat "$T/metrics")" "the start-to-attach time observed"
 numvfs=$(cat "/sys/bus/pci/devices/$pf/sriov_numvfs")
@@ -65,7 +65,7 @@ done
 lab_assert_eq "$numvfs" "$(sed -n "s/^kvmnet_pf_numvfs{pf=\"[^\"]*\",address=\"$pf\"} //p" "$T/metrics")" \
 	"kvmnet_pf_numvfs is sysfs' sriov_numvfs"
 
-lab_vm_destroy vm-1
+lab_vm_destroy lab-metrics-vm
 kill -TERM "$dpid"
 wait "$dpid" && rc=0 || rc=$?
 lab_assert_eq 0 "$rc" "kvmnetd stopped cleanly"
