@@ -47,6 +47,10 @@ int meminfo_parse(const char *text, MemInfo *ret)
 	if (!(seen & (1u << F_TOTAL)) || f[F_TOTAL] == 0)
 		return -EBADMSG;
 	if (seen & (1u << F_AVAIL)) {
+		/* No kernel says more is available than there is: a text that
+		 * does is not /proc/meminfo, and its numbers are unknown. */
+		if (f[F_AVAIL] > f[F_TOTAL])
+			return -EBADMSG;
 		*ret = (MemInfo){ .total_kib = f[F_TOTAL], .available_kib = f[F_AVAIL] };
 		return 0;
 	}

@@ -14,6 +14,7 @@ typedef struct MemInfo {
 	bool estimated;
 } MemInfo;
 
-/* -EBADMSG without MemTotal, or without both MemAvailable and MemFree. */
+/* -EBADMSG without MemTotal, or without both MemAvailable and MemFree, or
+ * with a MemAvailable above MemTotal. */
 int meminfo_parse(const char *text, MemInfo *ret);
 int meminfo_read(MemInfo *ret);

@@ -144,6 +144,8 @@ static void test_meminfo(void **state)
 	assert_int_equal(meminfo_parse("MemTotal: 1000 kB\nBuffers: 10 kB\n", &m), -EBADMSG);
 	assert_int_equal(meminfo_parse("MemTotal: 1000\nMemAvailable: 10 kB\n", &m), -EBADMSG);
 	assert_int_equal(meminfo_parse("MemTotal: 0 kB\nMemAvailable: 0 kB\n", &m), -EBADMSG);
+	/* Found by fuzz-psi: more available than there is. */
+	assert_int_equal(meminfo_parse("MemTotal: 1000 kB\nMemAvailable: 2000 kB\n", &m), -EBADMSG);
 	assert_int_equal(m.total_kib, 5);
 }
 
