@@ -1,8 +1,8 @@
 #!/bin/bash
 # lab: nics=2 timeout=1200
-# NOT YET PASSING, so named wip- and not run by run-all.sh: with seed 42 it
-# found that on_stop = revert leaves the VFs of a PF kvmnetd did not split
-# on vfio-pci with the VM's MAC (the fix is on the chaos branch, not landed).
+# NOT YET IN run-all.sh (wip-): its two kvmnetd fixes (revert of a PF it
+# did not split, detach by alias) have not landed with it; the revert one is
+# in /work/shared/patches.  Seed 20261206, 300 s: 0 violations with them.
 # Chaos: a random sequence of events against a running kvmnetd (not in dry
 # run) on the lab's two igb PFs, with kvmnet's invariants checked every
 # second and after every event, the kernel (sysfs, `ip link` vf lines,
@@ -509,7 +509,11 @@ run_event() { # KIND ARGS...
 		wait "$spid" 2>/dev/null
 		rc=$?
 		now_ms; OUT="stopped (revert) in $(secs $((REPLY - d)))s, exit $rc"
-		[ $rc = 0 ] || violation "term-exit:$SEQ" "kvmnetd exited $rc at SIGTERM (revert); log $(dlog)"
+		# exit 1 is kvmnetd(8)'s "a revert that could not finish": a
+		# bare VM never lets go of a VF, and its PF must stay split
+		if [ $rc != 0 ] && ! { [ $rc = 1 ] && grep -q "Some VMs did not release their VFs" "$(dlog)"; }; then
+			violation "term-exit:$SEQ" "kvmnetd exited $rc at SIGTERM (revert); log $(dlog)"
+		fi
 		dpid='' spid=''
 		restart "$1" ;;
 	kill-in-attach)
