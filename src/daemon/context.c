@@ -5,18 +5,26 @@
 
 #include "daemon/context.h"
 
-void daemon_ctx_busy(const DaemonContext *c, const char *fmt, ...)
+void daemon_busy_vsay(void (*say)(void *owner, const char *what), void *owner, const char *fmt, va_list ap)
 {
 	_cleanup_free_ char *what = NULL;
+
+	/* Whole: the control socket cuts it at a character boundary, where
+	 * a fixed buffer here would split a VM name's character. */
+	if (vasprintf(&what, fmt, ap) < 0)
+		what = NULL;
+	say(owner, what ? what : "(out of memory)");
+}
+
+void daemon_ctx_busy(const DaemonContext *c, const char *fmt, ...)
+{
 	va_list ap;
-	int r;
 
 	if (!c->busy)
 		return;
 	va_start(ap, fmt);
-	r = vasprintf(&what, fmt, ap);
+	daemon_busy_vsay(c->busy, c->owner, fmt, ap);
 	va_end(ap);
-	c->busy(c->owner, r < 0 ? "(out of memory)" : what);
 }
 
 void daemon_ctx_schedule(const DaemonContext *c)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdarg.h>
 #include <stdbool.h>
 
 #include "basic/macro.h"
@@ -28,6 +29,11 @@ typedef struct DaemonContext {
 	struct Metrics *metrics;
 } DaemonContext;
 
+/* fmt formatted whole and handed to say (its text, or "(out of memory)"):
+ * the one formatting of a busy line, for the context's hook and the
+ * daemon's own daemon_busy(). */
+void daemon_busy_vsay(void (*say)(void *owner, const char *what), void *owner, const char *fmt, va_list ap)
+	_printf_(3, 0);
 /* Before work that may block (a libvirt call, a kernel write). */
 void daemon_ctx_busy(const DaemonContext *c, const char *fmt, ...) _printf_(2, 3);
 void daemon_ctx_schedule(const DaemonContext *c);

@@ -68,18 +68,13 @@ static void ctx_schedule(void *owner)
 
 void daemon_busy(Daemon *d, const char *fmt, ...)
 {
-	_cleanup_free_ char *what = NULL;
 	va_list ap;
-	int r;
 
 	if (!d->ctl)
 		return;
-	/* Whole: ctl_server_set_busy() cuts it at a character boundary,
-	 * where a fixed buffer here would split a VM name's character. */
 	va_start(ap, fmt);
-	r = vasprintf(&what, fmt, ap);
+	daemon_busy_vsay(ctx_busy, d, fmt, ap);
 	va_end(ap);
-	ctx_busy(d, r < 0 ? "(out of memory)" : what);
 }
 
 static void on_watch(WatchReason reason, const char *domain, int event, void *userdata)
