@@ -82,7 +82,10 @@ static void check_roundtrip(const uint8_t *data, size_t size, const DomainDef *d
 		abort();
 	c1 = canonical(in);
 	c2 = canonical(out);
-	if (!c1 || !c2 || !streq((const char *)c1, (const char *)c2))
+	/* C14N refuses some documents libxml2 parses (a relative namespace
+	 * URI such as xmlns:x="http%://..."): then the output must be refused
+	 * alike, and otherwise be the same canonical document. */
+	if (!c1 != !c2 || (c1 && !streq((const char *)c1, (const char *)c2)))
 		abort();
 	xmlFree(c1);
 	xmlFree(c2);
