@@ -155,6 +155,32 @@ static int bind_vfio(const ApplyContext *c, const PlanAction *a, char **ret_erro
 	return r;
 }
 
+/* The MAC found, read right before the change, into the journal: a VF
+ * that outlives the split (a PF someone else split) gets it back at
+ * revert.  The override goes with it when the VF has no record yet. */
+static int record_vf_mac(const ApplyContext *c, const PlanAction *a, Rtnl *rtnl, char **ret_error)
+{
+	const ObservedPf *p = &c->obs->pfs[a->pf];
+	_cleanup_free_ char *vf = vf_addr_now(c, a->pf, a->vf), *override = NULL;
+	_cleanup_free_ VfConfig *now = NULL;
+	size_t n = 0;
+	int r;
+
+	r = vf ? sriov_vf_override(vf, &override) : -ENOENT;
+	if (r < 0)
+		return fail(ret_error, r, "reading driver_override of VF %d of %s", a->vf, p->addr);
+	r = rtnl_vf_read(rtnl, p->ifname, &now, &n);
+	if (r < 0)
+		return fail(ret_error, r, "reading the VFs of %s", p->ifname);
+	for (size_t i = 0; i < n; i++)
+		if (now[i].index == (uint32_t)a->vf) {
+			r = journal_record_vf(c->journal, &c->obs->plan_pfs[a->pf].addr, (unsigned)a->vf, override,
+					      now[i].mac);
+			return r < 0 ? fail(ret_error, r, "journal") : save(c, ret_error);
+		}
+	return fail(ret_error, -ENOENT, "VF %d of %s: the PF does not report it", a->vf, p->ifname);
+}
+
 static int set_vf_mac(const ApplyContext *c, const PlanAction *a, char **ret_error)
 {
 	const ObservedPf *p = &c->obs->pfs[a->pf];
@@ -170,6 +196,9 @@ static int set_vf_mac(const ApplyContext *c, const PlanAction *a, char **ret_err
 	r = rtnl_open(&rtnl);
 	if (r < 0)
 		return fail(ret_error, r, "rtnetlink for %s", p->ifname);
+	r = record_vf_mac(c, a, rtnl, ret_error);
+	if (r < 0)
+		return r;
 	r = rtnl_vf_apply_changes(rtnl, p->ifname, &want, 1, err, NULL);
 	if (r < 0)
 		return fail(ret_error, r, "setting a VF MAC on %s", p->ifname);

@@ -20,6 +20,7 @@
 #include "daemon/log-event.h"
 #include "daemon/metrics-collect.h"
 #include "daemon/observe.h"
+#include "daemon/revert-vfs.h"
 #include "daemon/sd-notify.h"
 #include "daemon/status-json.h"
 
@@ -386,6 +387,8 @@ int daemon_revert(Daemon *d)
 		} else
 			log_info("Gave %s back: numvfs %u", o->pfs[p].name, a.numvfs);
 	}
+	if (o && daemon_revert_vfs(d, o) < 0)
+		ret = -EIO;
 	/* Else the next start would give the PFs back a second time. */
 	q = journal_save(d->ctx.journal, d->ctx.config->state_dir);
 	if (q < 0) {
