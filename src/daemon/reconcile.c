@@ -355,6 +355,26 @@ static int detach_all(Daemon *d, virConnectPtr conn, Observation **o)
 	return count_ours(*o) == 0 ? 0 : -EBUSY;
 }
 
+/* Giving a PF or a VF back destroys or unbinds VFs: on an unknown (a VM
+ * whose XML did not read, a VF whose holder is unknown) the holdings are
+ * not known, so nothing is given back and the journal keeps it all for
+ * the next start (core/plan.h U1-U4).  Says the first unknown. */
+static bool unknowns_block_revert(const Observation *o)
+{
+	_cleanup_strv_free_ char **u = NULL;
+	int r = observation_unknowns(o, &u);
+
+	if (r < 0) {
+		log_error_errno(r, "Listing what is unknown before giving VFs back: %m; giving nothing back");
+		return true;
+	}
+	if (!u[0])
+		return false;
+	log_error("Not giving VFs back: %s is unknown (%s); the journal in the state directory keeps them", u[0],
+		  u[1]);
+	return true;
+}
+
 int daemon_revert(Daemon *d)
 {
 	virConnectPtr conn = watch_conn(d->ctx.watch);
@@ -368,9 +388,18 @@ int daemon_revert(Daemon *d)
 	r = observe(d->ctx.config, d->ctx.journal, conn, &o, &err);
 	if (r < 0)
 		return log_error_errno(r, "Observing before revert: %s", err ? err : strerror(-r));
+	if (unknowns_block_revert(o)) {
+		observation_free(o);
+		return -EBUSY;
+	}
 	r = detach_all(d, conn, &o);
 	if (r < 0)
 		log_error("Some VMs did not release their VFs; leaving their PFs split");
+	/* detach_all() looked again: what it saw must be known too. */
+	if (o && unknowns_block_revert(o)) {
+		observation_free(o);
+		return -EBUSY;
+	}
 	for (size_t p = 0; r >= 0 && p < o->n_pfs; p++) {
 		const JournalPf *jp = journal_find_pf(d->ctx.journal, &o->plan_pfs[p].addr);
 		ApplyContext ctx = { .conn = conn, .journal = d->ctx.journal, .state_dir = d->ctx.config->state_dir, .obs = o };

@@ -57,6 +57,7 @@ cat >"$T/node.xml" <<'EOF'
 EOF
 uri="test://$T/node.xml"
 fake_igb_host "$src" "$uri" "min_dwell = 1s" "headroom = 0"
+echo "on_stop = revert" >>"$T/kvmnetd.conf" # [daemon] is its last section
 devs=$T/root/sys/devices/pci0000:00/0000:00:01.0
 for vf in 0000:01:10.4 0000:01:10.6; do
 	ln -sfn ../../../../bus/pci/drivers/vfio-pci "$devs/$vf/driver" || exit 1
@@ -168,10 +169,24 @@ echo "total: $total_faults fault(s) injected, $total_steps step(s) taken on unkn
 n=$(grep -c "Unknown this turn: VM vm-a: kvmnet metadata unreadable: internal error" "$T/log")
 [ "$n" = 1 ] || fail "the metadata unknown was logged $n times, not once"
 
+# on_stop = revert while a VM is unknown: its holdings are not known, so
+# nothing is given back (no detach, numvfs or unbind), the journal keeps
+# it all, and the exit status says so.
+from=$(wc -l <"$T/log")
+echo "virDomainGetXMLDesc vm-b fail" >"$T/faults"
+kill -HUP "$pid"
+wait_for 10 grep -q "Unknown this turn: VM vm-b" "$T/log" || fail "revert: vm-b never said unknown"
+snapshot before-revert
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
 pid=
-[ "$rc" = 0 ] || fail "SIGTERM: exit $rc"
+[ "$rc" != 0 ] || fail "SIGTERM with an unknown VM and on_stop = revert: exit 0"
+grep -q "Not giving VFs back: VM vm-b is unknown" "$T/log" || fail "revert: the unknown VM is not named"
+n=$(tail -n +"$((from + 1))" "$T/log" | grep -cE "$steps|Detach|Gave")
+[ "$n" = 0 ] || { fail "revert: $n step(s) taken with an unknown VM"; tail -n +"$((from + 1))" "$T/log"; }
+snapshot after-revert
+cmp -s "$T/tree.before-revert" "$T/tree.after-revert" || fail "revert: the fake tree changed"
+cmp -s "$T/journal.start" "$T/journal.after-revert" || fail "revert: journal changed"
 [ "$t_fails" = 0 ] || { echo "--- kvmnetd's log"; cat "$T/log"; }
 t_done "kvmnetd fail-safe observation"
