@@ -231,6 +231,8 @@ static int vm_state(PlanVm *vm, virConnectPtr conn, const VmEntry *e, char **ret
 		return asprintf(ret_cause, "its UUID '%.64s' does not parse", uuid ? uuid : "") < 0 ? -ENOMEM : 0;
 	}
 	r = virt_domain_managed_why(conn, uuid, &managed, ret_cause);
+	if (r == -ENOENT)
+		return r; /* it stopped since the listing */
 	if (r < 0) {
 		vm->unknown = PLAN_UNKNOWN_METADATA;
 		return *ret_cause ? 0 : -ENOMEM;
@@ -264,6 +266,19 @@ static int observe_vm(Observation *o, virConnectPtr conn, const VmEntry *e)
 	return 0;
 }
 
+static void drop_last_vm(Observation *o)
+{
+	size_t v = --o->in.n_vms;
+
+	free(o->vm_names[v]);
+	free(o->vm_uuids[v]);
+	free(o->vm_team_aliases[v]);
+	free(o->vm_team_macs[v]);
+	free(o->vm_unknowns[v]);
+	o->vm_names[v] = o->vm_uuids[v] = o->vm_team_aliases[v] = o->vm_team_macs[v] = o->vm_unknowns[v] = NULL;
+	o->vms[v] = (PlanVm){ 0 };
+}
+
 /* Every running domain is a VM of the plan, the unread ones too (unknown):
  * left out, a VM's VFs would look free or given by hand. */
 static int observe_vms(Observation *o, virConnectPtr conn, const DomainList *l, const DomainDef ***ret_defs)
@@ -289,10 +304,17 @@ static int observe_vms(Observation *o, virConnectPtr conn, const DomainList *l, 
 	/* Serve VMs in the order they started. */
 	qsort(e, n, sizeof(VmEntry), cmp_entry);
 	for (size_t i = 0; i < n; i++) {
-		defs[i] = e[i].def;
 		r = observe_vm(o, conn, &e[i]);
+		if (r == -ENOENT) {
+			/* Stopped since the listing: it runs no more, and is
+			 * not unknown (its holdings, if any, stay listed as
+			 * someone else's until the next turn). */
+			drop_last_vm(o);
+			continue;
+		}
 		if (r < 0)
 			return r;
+		defs[o->in.n_vms - 1] = e[i].def;
 	}
 	*ret_defs = TAKE_PTR(defs);
 	return 0;

@@ -64,6 +64,11 @@ static int metadata_read(virConnectPtr c, const char *uuid, bool *ret_managed, c
 		if (r < 0 && ret_msg)
 			*ret_msg = strdup(e && e->message ? e->message : "unknown libvirt error");
 		virResetLastError();
+		/* A live read of a domain that stopped since the listing
+		 * fails; only libvirt saying it is inactive makes it gone. */
+		if (r < 0 && virDomainIsActive(d) == 0)
+			r = -ENOENT;
+		virResetLastError();
 		virDomainFree(d);
 		if (r == 0)
 			*ret_managed = true;

@@ -23,7 +23,9 @@ int kvmnet_metadata_parse(const char *xml, bool *ret_managed);
 /* Asks libvirt for the element of one domain (by UUID string); a domain
  * without it is managed.  -EBADMSG for an element kvmnet_metadata_parse()
  * refuses (manage='Yes': neither an opt-in nor an opt-out, unknown),
- * -errno when libvirt fails otherwise. */
+ * -ENOENT when the domain is gone or no longer running (libvirt says so:
+ * it stopped since the caller listed it), -errno when libvirt fails
+ * otherwise. */
 int virt_domain_managed(virConnectPtr c, const char *uuid, bool *ret_managed);
 /* The same; on -EBADMSG, the element as libvirt gave it in *ret_xml (may
  * be NULL) for the caller's message. */
