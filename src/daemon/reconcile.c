@@ -357,22 +357,35 @@ static int detach_all(Daemon *d, virConnectPtr conn, Observation **o)
 
 /* Giving a PF or a VF back destroys or unbinds VFs: on an unknown (a VM
  * whose XML did not read, a VF whose holder is unknown) the holdings are
- * not known, so nothing is given back and the journal keeps it all for
- * the next start (core/plan.h U1-U4).  Says the first unknown. */
-static bool unknowns_block_revert(const Observation *o)
+ * not known.  A read that failed once (libvirt busy with a starting VM)
+ * gets a few more looks, a second apart; then nothing is given back and
+ * the journal keeps it all for the next start (core/plan.h U1-U4). */
+#define REVERT_UNKNOWN_LOOKS 5
+static int observe_known(Daemon *d, virConnectPtr conn, Observation **o)
 {
-	_cleanup_strv_free_ char **u = NULL;
-	int r = observation_unknowns(o, &u);
+	for (int look = 1;; look++) {
+		_cleanup_strv_free_ char **u = NULL;
+		_cleanup_free_ char *err = NULL;
+		int r = observation_unknowns(*o, &u);
 
-	if (r < 0) {
-		log_error_errno(r, "Listing what is unknown before giving VFs back: %m; giving nothing back");
-		return true;
+		if (r < 0)
+			return log_error_errno(r, "Listing what is unknown before giving VFs back: %m; giving nothing back");
+		if (!u[0])
+			return 0;
+		if (look == REVERT_UNKNOWN_LOOKS) {
+			log_error("Not giving VFs back: %s is unknown (%s); the journal in %s keeps them", u[0], u[1],
+				  d->ctx.config->state_dir);
+			return -EBUSY;
+		}
+		log_info("Stopping: %s is unknown (%s); looking again before giving VFs back", u[0], u[1]);
+		daemon_busy(d, "stopping: %s is unknown; looking again", u[0]);
+		sleep(1);
+		observation_free(*o);
+		*o = NULL;
+		r = observe(d->ctx.config, d->ctx.journal, conn, o, &err);
+		if (r < 0)
+			return log_error_errno(r, "Observing before giving VFs back: %s", err ? err : strerror(-r));
 	}
-	if (!u[0])
-		return false;
-	log_error("Not giving VFs back: %s is unknown (%s); the journal in the state directory keeps them", u[0],
-		  u[1]);
-	return true;
 }
 
 int daemon_revert(Daemon *d)
@@ -388,17 +401,18 @@ int daemon_revert(Daemon *d)
 	r = observe(d->ctx.config, d->ctx.journal, conn, &o, &err);
 	if (r < 0)
 		return log_error_errno(r, "Observing before revert: %s", err ? err : strerror(-r));
-	if (unknowns_block_revert(o)) {
+	r = observe_known(d, conn, &o);
+	if (r < 0) {
 		observation_free(o);
-		return -EBUSY;
+		return r;
 	}
 	r = detach_all(d, conn, &o);
 	if (r < 0)
 		log_error("Some VMs did not release their VFs; leaving their PFs split");
 	/* detach_all() looked again: what it saw must be known too. */
-	if (o && unknowns_block_revert(o)) {
+	if (o && (q = observe_known(d, conn, &o)) < 0) {
 		observation_free(o);
-		return -EBUSY;
+		return q;
 	}
 	for (size_t p = 0; r >= 0 && p < o->n_pfs; p++) {
 		const JournalPf *jp = journal_find_pf(d->ctx.journal, &o->plan_pfs[p].addr);
