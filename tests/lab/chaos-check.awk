@@ -1,4 +1,4 @@
-# wip-chaos.sh's invariants over two snapshots of the host (the previous one,
+# t-chaos.sh's invariants over two snapshots of the host (the previous one,
 # possibly empty, and the current one), with the kernel and libvirt as the
 # oracle.  One line per violation: "KEY DETAIL" (KEY identifies the fact,
 # so that a lasting violation is counted once).
@@ -7,7 +7,7 @@
 #   -v managed=" A B "                    the VMs kvmnetd manages
 #   -v teamed=" A=MAC B=MAC "             teamed VMs and their virtio MAC
 #   -v pfb=ADDR -v pfbn=N                 the PF split by hand, and its numvfs
-# Snapshot lines (wip-chaos.sh snap): "libvirt ok|unknown", "dom NAME ID",
+# Snapshot lines (t-chaos.sh snap): "libvirt ok|unknown", "dom NAME ID",
 # chaos-snap.awk's "xmldom"/"if" lines, "pf ADDR NUMVFS",
 # "vfl PFADDR INDEX ADDR", "drv ADDR DRIVER" (every bound PCI device),
 # "vfmac PFADDR INDEX MAC", "relay N".

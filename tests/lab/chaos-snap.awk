@@ -1,5 +1,5 @@
 # The interfaces of running domains, from `virsh dumpxml A; dumpxml B...`
-# (one element a line, as libvirt formats it), for wip-chaos.sh:
+# (one element a line, as libvirt formats it), for t-chaos.sh:
 #   xmldom NAME ID
 #   if NAME ID hostdev|other SOURCE-PCI-ADDR|- MAC|- TEAMING|-
 # A <hostdev mode='subsystem' type='pci'> counts as a hostdev "interface"

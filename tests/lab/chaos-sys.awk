@@ -1,4 +1,4 @@
-# The kernel's side of a wip-chaos.sh snapshot, from one stream: the bound
+# The kernel's side of a t-chaos.sh snapshot, from one stream: the bound
 # PCI functions (/sys/bus/pci/drivers/DRIVER/ADDR, one a line), `ls -l` of
 # both PF directories, "@ip" then `ip link show`, "@dmesg" then dmesg.
 #   drv ADDR DRIVER / vfl PFADDR INDEX VFADDR / vfmac PFADDR INDEX MAC /

@@ -1,8 +1,5 @@
 #!/bin/bash
 # lab: nics=2 timeout=1200
-# NOT YET IN run-all.sh (wip-): its two kvmnetd fixes (revert of a PF it
-# did not split, detach by alias) have not landed with it; the revert one is
-# in /work/shared/patches.  Seed 20261206, 300 s: 0 violations with them.
 # Chaos: a random sequence of events against a running kvmnetd (not in dry
 # run) on the lab's two igb PFs, with kvmnet's invariants checked every
 # second and after every event, the kernel (sysfs, `ip link` vf lines,
