@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,64 @@ static void print_busy(json_object *view)
 	printf("    busy: %s (for %.1f s)\n", get_str(busy, "doing", "?"), (double)json_object_get_int64(ms) / 1000.0);
 }
 
+static bool get_seconds(json_object *o, const char *key, double *ret)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !v)
+		return false;
+	*ret = json_object_get_double(v);
+	return true;
+}
+
+/* A PF's numvfs the kernel refused and what kvmnetd does about it. */
+static void print_pf_failure(const char *pf, json_object *f)
+{
+	const char *next = get_str(f, "next", "?");
+
+	printf("    PF %s: sriov_numvfs %d refused: %s (%s), %d time(s); ", pf, get_int(f, "count"),
+	       get_str(f, "message", "?"), get_str(f, "error", "?"), get_int(f, "attempts"));
+	if (streq(next, "retrying"))
+		printf("retrying in %.1f s\n", (double)get_int(f, "retry_in_ms") / 1000.0);
+	else if (streq(next, "fell-back"))
+		printf("fell back to what the VMs need (%d), without headroom\n", get_int(f, "need"));
+	else
+		printf("given up: not written again until the VMs need another count or kvmnetd restarts\n");
+}
+
+/* What the daemon saw the kernel do with its changes of each PF: only
+ * said once it made one (an older daemon says nothing). */
+static void print_pfs(json_object *view)
+{
+	json_object *pfs, *f;
+	size_t n;
+
+	if (!json_object_object_get_ex(view, "pfs", &pfs) || !json_object_is_type(pfs, json_type_array))
+		return;
+	n = json_object_array_length(pfs);
+	for (size_t i = 0; i < n; i++) {
+		json_object *pf = json_object_array_get_idx(pfs, i);
+		const char *name = get_str(pf, "name", "?");
+		double numvfs, last, max;
+		bool timed = get_seconds(pf, "numvfs_change_seconds", &numvfs),
+		     bound = get_seconds(pf, "vfio_bind_seconds", &last) && get_seconds(pf, "vfio_bind_max_seconds", &max);
+
+		if (timed || bound) {
+			printf("    PF %s:", name);
+			if (timed)
+				printf(" sriov_numvfs %d took %.3f s%s", get_int(pf, "numvfs_change_to"), numvfs, bound ? ";" : "");
+			if (bound)
+				printf(" vfio-pci bind took %.3f s (longest %.3f s of %d)", last, max, get_int(pf, "vfio_binds"));
+			printf("\n");
+		}
+		if (json_object_object_get_ex(pf, "numvfs_refused", &f) && f)
+			printf("    PF %s: sriov_numvfs %d refused: %s (%s); staying below it, without headroom\n", name,
+			       get_int(f, "count"), get_str(f, "message", "?"), get_str(f, "error", "?"));
+		if (json_object_object_get_ex(pf, "numvfs_failure", &f) && f)
+			print_pf_failure(name, f);
+	}
+}
+
 /* [balloon]: the host's pressure and each guest's balloon, the guests
  * left alone named with why. */
 static void print_balloon(json_object *view)
@@ -165,6 +224,7 @@ void status_daemon_print(json_object *daemon)
 	}
 	print_mode(view);
 	print_busy(view);
+	print_pfs(view);
 	if (json_object_object_get_ex(view, "libvirt", &lv) && !json_object_get_boolean(json_object_object_get(lv, "connected")))
 		printf("    libvirt %s unreachable: %s\n", get_str(lv, "uri", "?"), get_str(lv, "error", "unknown"));
 	json_object_object_get_ex(view, "vms", &vms);

@@ -198,6 +198,77 @@ static void format_pfs(PromText *t, const MetricsSnapshot *s)
 		}
 }
 
+/* A gauge per PF where has(pf): the family only when one has. */
+static void pf_seconds(PromText *t, const MetricsSnapshot *s, const char *name, const char *help, size_t has_off,
+		       size_t off)
+{
+	bool family = false;
+
+	for (size_t i = 0; i < s->n_pfs; i++) {
+		PromLabel l[] = { { "pf", s->pfs[i].name }, { "address", s->pfs[i].addr } };
+
+		if (!*(const bool *)((const char *)&s->pfs[i] + has_off))
+			continue;
+		if (!family)
+			prom_text_family(t, name, PROM_GAUGE, help);
+		family = true;
+		prom_text_sample(t, l, ELEMENTSOF(l), *(const double *)((const char *)&s->pfs[i] + off));
+	}
+}
+
+/* K2 of core/plan.h: a count the PF cannot have, kept below. */
+static void format_pf_refused(PromText *t, const MetricsSnapshot *s)
+{
+	bool family = false;
+
+	for (size_t i = 0; i < s->n_pfs; i++) {
+		const MetricsPf *p = &s->pfs[i];
+		PromLabel l[] = { { "pf", p->name }, { "address", p->addr }, { "error", p->numvfs_refused_error ?: "" } };
+
+		if (!p->numvfs_refused_error)
+			continue;
+		if (!family)
+			prom_text_family(t, "kvmnet_pf_numvfs_refused", PROM_GAUGE,
+					 "A sriov_numvfs the PF refused for want of resources (error: the errno); "
+					 "kvmnetd stays below it, without headroom");
+		family = true;
+		prom_text_sample(t, l, ELEMENTSOF(l), p->numvfs_refused);
+	}
+}
+
+/* The kernel's side of the PFs: how long changes took, what it refused. */
+static void format_pf_changes(PromText *t, const MetricsSnapshot *s)
+{
+	bool family = false;
+
+	if (s->split == METRICS_SPLIT_UNKNOWN)
+		return;
+	pf_seconds(t, s, "kvmnet_pf_numvfs_change_seconds", "How long kvmnetd's last change of the PF's sriov_numvfs took",
+		   offsetof(MetricsPf, numvfs_timed), offsetof(MetricsPf, numvfs_change_seconds));
+	pf_seconds(t, s, "kvmnet_pf_vfio_bind_seconds", "How long kvmnetd's last vfio-pci bind of a VF of the PF took",
+		   offsetof(MetricsPf, bind_timed), offsetof(MetricsPf, vfio_bind_seconds));
+	pf_seconds(t, s, "kvmnet_pf_vfio_bind_max_seconds",
+		   "The longest vfio-pci bind of a VF of the PF since kvmnetd started", offsetof(MetricsPf, bind_timed),
+		   offsetof(MetricsPf, vfio_bind_max_seconds));
+	for (size_t i = 0; i < s->n_pfs; i++) {
+		const MetricsPf *p = &s->pfs[i];
+		PromLabel l[] = { { "pf", p->name },
+				  { "address", p->addr },
+				  { "error", p->numvfs_failed_error ? p->numvfs_failed_error : "" },
+				  { "next", p->numvfs_failed_next ? p->numvfs_failed_next : "" } };
+
+		if (!p->numvfs_failed_error)
+			continue;
+		if (!family)
+			prom_text_family(t, "kvmnet_pf_numvfs_failed", PROM_GAUGE,
+					 "The sriov_numvfs the PF refused, while kvmnetd remembers it (error: the errno; "
+					 "next: retrying, fell-back or given-up)");
+		family = true;
+		prom_text_sample(t, l, ELEMENTSOF(l), p->numvfs_failed);
+	}
+	format_pf_refused(t, s);
+}
+
 static void format_vfs(PromText *t, const MetricsSnapshot *s)
 {
 	if (s->split == METRICS_SPLIT_UNKNOWN)
@@ -328,6 +399,7 @@ int metrics_format(const MetricsSnapshot *s, const VfStats *traffic, char **ret,
 	gauge(&t, "kvmnet_dry_run", "1 when kvmnetd runs with --dry-run (it changes nothing)", s->dry_run);
 	format_split(&t, s);
 	format_pfs(&t, s);
+	format_pf_changes(&t, s);
 	format_vfs(&t, s);
 	format_traffic(&t, s, traffic);
 	format_activity(&t, s);

@@ -41,6 +41,19 @@ typedef struct MetricsPf {
 	unsigned totalvfs, numvfs, numvfs_wanted;
 	bool split_by_kvmnet;
 	unsigned vfs[_METRICS_HOLDER_MAX];
+	/* How long kvmnetd's last numvfs change and its vfio-pci binds of
+	 * the PF's VFs took, seconds, when it made any. */
+	bool numvfs_timed, bind_timed;
+	double numvfs_change_seconds, vfio_bind_seconds, vfio_bind_max_seconds;
+	/* A numvfs write the PF refused, while kvmnetd remembers it: the
+	 * count, the errno's name and what comes next (static strings;
+	 * failed_error NULL: none). */
+	unsigned numvfs_failed;
+	const char *numvfs_failed_error, *numvfs_failed_next;
+	/* The count the PF refused for want of resources, kept below (the
+	 * fallback), and the errno's name; NULL: none. */
+	unsigned numvfs_refused;
+	const char *numvfs_refused_error;
 } MetricsPf;
 
 typedef struct MetricsVf {

@@ -59,6 +59,7 @@ const char *plan_wait_to_string(PlanWait w)
 		[PLAN_WAIT_PF_HELD] = "pf-held",
 		[PLAN_WAIT_HAND] = "vf-by-hand",
 		[PLAN_WAIT_UNKNOWN] = "unknown",
+		[PLAN_WAIT_NUMVFS_FAILED] = "numvfs-failed",
 	};
 
 	return (unsigned)w < _PLAN_WAIT_MAX ? names[w] : NULL;
@@ -164,6 +165,10 @@ static int format_wait(const PlanInput *in, const Plan *plan, const PlanAction *
 		break;
 	case PLAN_WAIT_UNKNOWN:
 		return format_unknown(in, plan, a, ret);
+	case PLAN_WAIT_NUMVFS_FAILED:
+		r = asprintf(ret, "wait: VM %s stays on virtio: more VFs need a numvfs change of PF %s, which the kernel refused (kvmnetctl status says why)",
+			     vm, pf);
+		break;
 	default:
 		r = asprintf(ret, "wait: %s", plan_wait_to_string(a->wait) ?: "?");
 		break;

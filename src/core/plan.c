@@ -282,7 +282,13 @@ static bool pf_fixed(Work *w, size_t p)
 {
 	const PlanPf *pf = &w->in->pfs[p];
 
-	return w->locked[p] || (pf->numvfs > 0 && !pf->numvfs_ours);
+	return w->locked[p] || pf->numvfs_hold || (pf->numvfs > 0 && !pf->numvfs_ours);
+}
+
+/* K2: below a count the PF refused. */
+static unsigned pf_cap(const PlanPf *pf)
+{
+	return pf->numvfs_refused > 0 && pf->numvfs_refused <= pf->totalvfs ? pf->numvfs_refused - 1 : pf->totalvfs;
 }
 
 /* Spread `want` VFs over the PFs that may be resized, evenly, each capped
@@ -299,7 +305,7 @@ static void water_fill(Work *w, unsigned want)
 	while (want > 0 && more) {
 		more = false;
 		for (size_t p = 0; p < in->n_pfs && want > 0; p++)
-			if (!pf_fixed(w, p) && t[p] < in->pfs[p].totalvfs) {
+			if (!pf_fixed(w, p) && t[p] < pf_cap(&in->pfs[p])) {
 				t[p]++;
 				want--;
 				more = true;
@@ -310,6 +316,10 @@ static void water_fill(Work *w, unsigned want)
 /* N1 plus the spare VFs, capped by what the PFs can have. */
 static uint64_t with_headroom(const PlanInput *in, uint64_t want, uint64_t total)
 {
+	/* K2: a PF said it cannot have that many; ask only what is needed. */
+	for (size_t p = 0; p < in->n_pfs; p++)
+		if (in->pfs[p].numvfs_refused > 0)
+			return want;
 	if (in->params.headroom == PLAN_HEADROOM_MAX || want + in->params.headroom > total)
 		return total;
 	return want + in->params.headroom;
@@ -370,7 +380,9 @@ static void targets_inactive(Work *w)
 		w->plan->pf_target[p] = pf->numvfs;
 		if (pf->numvfs == 0 || !pf->numvfs_ours || pf->unknown != PLAN_KNOWN)
 			continue;
-		if (w->locked[p])
+		if (pf->numvfs_hold)
+			emit_wait(w, PLAN_WAIT_NUMVFS_FAILED, -1, (int)p);
+		else if (w->locked[p])
 			emit_wait(w, PLAN_WAIT_PF_HELD, -1, (int)p);
 		else
 			w->plan->pf_target[p] = 0;
@@ -437,6 +449,16 @@ static void find_short_reason(Work *w)
 
 		if (w->locked[p] && pf->numvfs < pf->totalvfs && (pf->numvfs_ours || pf->numvfs == 0)) {
 			w->short_wait = PLAN_WAIT_PF_BUSY;
+			w->short_pf = (int)p;
+			return;
+		}
+	}
+	/* K1, K2: it could grow, but the kernel refused */
+	for (size_t p = 0; p < in->n_pfs; p++) {
+		const PlanPf *pf = &in->pfs[p];
+
+		if (pf->unknown == PLAN_KNOWN && (pf->numvfs_hold || pf_cap(pf) < pf->totalvfs)) {
+			w->short_wait = PLAN_WAIT_NUMVFS_FAILED;
 			w->short_pf = (int)p;
 			return;
 		}

@@ -57,6 +57,15 @@
  * - U4: a PF whose state is unknown (PlanPf.unknown; its VFs are not
  *   listed) is never resized or zeroed and none of its VFs is given; it
  *   waits (PLAN_WAIT_UNKNOWN naming it).
+ *
+ * When the NIC says no (the daemon keeps what the kernel refused per PF,
+ * core/numvfs-retry.h decides what comes next):
+ * - K1: a PF with numvfs_hold is not resized this turn (a failed write
+ *   waits for its retry, or was given up); VMs short of a VF wait
+ *   (PLAN_WAIT_NUMVFS_FAILED naming it).
+ * - K2: a PF with numvfs_refused is never resized to that many VFs or
+ *   more, and while any PF has one the headroom is dropped: the resize
+ *   asks what the VMs need, no more (the fallback).
  */
 
 #include <limits.h>
@@ -140,6 +149,8 @@ typedef struct PlanPf {
 	const PlanVf *vfs; /* the VFs that exist, any order */
 	size_t n_vfs;
 	PlanUnknown unknown; /* PLAN_KNOWN, or why it is unknown (U4): then n_vfs is 0 */
+	unsigned numvfs_refused; /* K2: a count refused for want of resources; 0: none */
+	bool numvfs_hold;	 /* K1: no numvfs change this turn */
 } PlanPf;
 
 /* Kept by the caller between decisions (and in the journal). */
@@ -179,6 +190,7 @@ typedef enum PlanWait {
 	PLAN_WAIT_PF_HELD,	   /* split ending, but pf has VFs held by others */
 	PLAN_WAIT_HAND,		   /* vm holds a VF given by hand; it gets none from us */
 	PLAN_WAIT_UNKNOWN,	   /* vm or pf is unknown (U1, U4); neither: the split stays (U2) */
+	PLAN_WAIT_NUMVFS_FAILED,   /* more VFs need a numvfs change of pf that failed (K1, K2) */
 	_PLAN_WAIT_MAX,
 } PlanWait;
 

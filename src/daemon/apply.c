@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/deadline.h"
 #include "basic/ether-addr.h"
 #include "basic/log.h"
 #include "basic/macro.h"
@@ -62,6 +63,16 @@ static int engine_fail(char **ret_error, int r, const SriovReport *rep)
 	return r;
 }
 
+/* The engine's answer and how long it took, for the caller. */
+static void outcome(const ApplyContext *c, int r, uint64_t t0, const SriovReport *rep)
+{
+	if (c->outcome)
+		*c->outcome = (ApplyOutcome){ .engine = true,
+					      .changed = r < 0 || (rep->done && rep->done[0]),
+					      .error = r < 0 ? r : 0,
+					      .duration_us = now_monotonic_us() - t0 };
+}
+
 static int save(const ApplyContext *c, char **ret_error)
 {
 	int r = journal_save(c->journal, c->state_dir);
@@ -93,6 +104,7 @@ static int set_numvfs(const ApplyContext *c, const PlanAction *a, char **ret_err
 	SriovOptions opts = { 0 };
 	SriovReport rep = { 0 };
 	Rtnl *rtnl = NULL;
+	uint64_t t0;
 	int r;
 
 	r = journal_record_numvfs(c->journal, &pp->addr, pp->numvfs, p->autoprobe);
@@ -103,7 +115,9 @@ static int set_numvfs(const ApplyContext *c, const PlanAction *a, char **ret_err
 	/* The engine brings the PF up: libvirt refuses VFs of a PF that is down. */
 	if (a->numvfs > 0 && rtnl_open(&rtnl) >= 0)
 		opts.rtnl = rtnl;
+	t0 = now_monotonic_us();
 	r = sriov_set_numvfs(p->addr, (int)a->numvfs, c->obs->holders, c->obs->n_holders, &opts, NULL, &rep);
+	outcome(c, r, t0, &rep);
 	rtnl_close(rtnl);
 	if (r < 0) {
 		r = engine_fail(ret_error, r, &rep);
@@ -135,6 +149,7 @@ static int bind_vfio(const ApplyContext *c, const PlanAction *a, char **ret_erro
 	_cleanup_free_ char *override = NULL;
 	SriovOptions opts = { 0 };
 	SriovReport rep = { 0 };
+	uint64_t t0;
 	int r;
 
 	/* The original, read right before the change it goes into the
@@ -148,7 +163,9 @@ static int bind_vfio(const ApplyContext *c, const PlanAction *a, char **ret_erro
 		r = save(c, ret_error);
 	if (r < 0)
 		return r;
+	t0 = now_monotonic_us();
 	r = sriov_vf_bind(p->addr, a->vf, SRIOV_BIND_VFIO, c->obs->holders, c->obs->n_holders, &opts, &rep);
+	outcome(c, r, t0, &rep);
 	if (r < 0)
 		r = engine_fail(ret_error, r, &rep);
 	sriov_report_done(&rep);

@@ -339,6 +339,7 @@ void daemon_free(Daemon *d)
 	config_free(d->ctx.config);
 	free(d->last_waits);
 	strv_free(d->last_unknowns);
+	pf_records_free(&d->pf_records);
 	free(d->config_path);
 	free(d->ctl_path);
 	/* Last: the state directory is ours until everything above is done. */

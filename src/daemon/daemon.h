@@ -7,6 +7,7 @@
 #include "basic/macro.h"
 #include "core/plan.h"
 #include "daemon/context.h"
+#include "daemon/pf-record.h"
 
 /*
  * kvmnetd's state between events.  Everything that happens goes through
@@ -33,6 +34,7 @@ typedef struct Daemon {
 	struct Metrics *metrics;  /* counters, and [metrics]: daemon/metrics-collect.h */
 	int lock_fd;		/* the state directory's lock: state-lock.h */
 	struct BalloonLoop *balloon_loop; /* [balloon]: daemon/balloon-loop.h */
+	PfRecords pf_records;	/* numvfs refused, change and bind times: pf-record.h */
 } Daemon;
 
 enum {

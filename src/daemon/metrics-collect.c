@@ -9,6 +9,7 @@
 #include "build-config.h"
 #include "daemon/metrics-collect.h"
 #include "daemon/metrics-server.h"
+#include "daemon/pf-record.h"
 
 /* VMs started and not yet given a VF: bounded, the oldest dropped, since
  * a host can start VMs faster than the split serves them. */
@@ -273,7 +274,8 @@ static bool still_pending(const Observation *o, const Plan *plan, const char *do
 
 		if (!streq(o->vm_names[v], domain))
 			continue;
-		if (w == PLAN_WAIT_PF_BUSY || w == PLAN_WAIT_PF_NOT_OURS || w == PLAN_WAIT_NO_CAPACITY)
+		if (w == PLAN_WAIT_PF_BUSY || w == PLAN_WAIT_PF_NOT_OURS || w == PLAN_WAIT_NO_CAPACITY ||
+		    w == PLAN_WAIT_NUMVFS_FAILED)
 			return true;
 		for (size_t i = 0; i < plan->n_actions; i++)
 			if (plan->actions[i].type == PLAN_ATTACH && plan->actions[i].vm == (int)v)
@@ -319,6 +321,31 @@ void metrics_observed(Metrics *m, const Config *c, const Observation *o, const P
 	for (size_t v = 0; v < o->in.n_vms; v++)
 		if ((unsigned)plan->vms[v].wait < _PLAN_WAIT_MAX && plan->vms[v].wait != PLAN_WAIT_NONE)
 			s->waiting[plan->vms[v].wait]++;
+}
+
+void metrics_pf_records(Metrics *m, const PfRecords *r)
+{
+	for (size_t i = 0; m && r && i < m->snap.n_pfs; i++) {
+		MetricsPf *p = &m->snap.pfs[i];
+		const PfRecord *rec;
+		PciAddr a;
+
+		if (!p->addr || pci_addr_parse(p->addr, &a) < 0 || !(rec = pf_records_find(r, &a)))
+			continue;
+		p->numvfs_timed = rec->numvfs_timed;
+		p->numvfs_change_seconds = (double)rec->numvfs_us / 1e6;
+		p->bind_timed = rec->binds > 0;
+		p->vfio_bind_seconds = (double)rec->bind_last_us / 1e6;
+		p->vfio_bind_max_seconds = (double)rec->bind_max_us / 1e6;
+		p->numvfs_refused = rec->retry.refused;
+		if (rec->retry.refused)
+			p->numvfs_refused_error = strerrorname_np(abs(rec->retry.refused_error)) ?: "?";
+		if (rec->retry.next == NUMVFS_NEXT_NONE)
+			continue;
+		p->numvfs_failed = rec->retry.count;
+		p->numvfs_failed_error = strerrorname_np(abs(rec->retry.error)) ?: "?";
+		p->numvfs_failed_next = numvfs_next_to_string(rec->retry.next);
+	}
 }
 
 /* A size of the status, KiB; UINT64_MAX when null or absent. */

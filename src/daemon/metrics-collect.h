@@ -32,6 +32,10 @@ int metrics_reconfigure(Metrics *m, const Config *c);
 
 /* The view of one turn (o and plan NULL: libvirt unreachable). */
 void metrics_observed(Metrics *m, const Config *c, const Observation *o, const Plan *plan);
+/* After metrics_observed(): each PF's change times and refused numvfs
+ * (daemon/pf-record.h). */
+struct PfRecords;
+void metrics_pf_records(Metrics *m, const struct PfRecords *r);
 /* One plan action carried out (ok) or refused, requested at start_us
  * (CLOCK_MONOTONIC); an attach ends the VM's start-to-attach time. */
 void metrics_action(Metrics *m, PlanActionType type, const char *vm, uint64_t start_us, bool ok);

@@ -139,13 +139,22 @@ static void log_waits(Daemon *d, const Observation *o, const Plan *plan)
 		free(buf);
 }
 
+/* A numvfs change or bind timed, a refused numvfs remembered with what
+ * comes next (pf-record.h). */
+static void remember(Daemon *d, const Observation *o, const PlanAction *a, const ApplyOutcome *out)
+{
+	if (pf_records_action(&d->pf_records, o, a, out, now_monotonic_us()) < 0)
+		log_warning("Remembering how PF %s took a change: out of memory", o->pfs[a->pf].name);
+}
+
 /* Returns 1 when it stopped after detach requests: the actions after a
  * detach (numvfs through 0) need the VF released, which only the guest
  * can do, and libvirt says so with a device-removed event. */
 static int carry_out(Daemon *d, virConnectPtr conn, const Observation *o, const Plan *plan)
 {
+	ApplyOutcome out;
 	ApplyContext ctx = { .conn = conn, .journal = d->ctx.journal, .state_dir = d->ctx.config->state_dir, .obs = o,
-			     .plan = plan };
+			     .plan = plan, .outcome = &out };
 	bool detached = false;
 
 	for (size_t i = 0; i < plan->n_actions; i++) {
@@ -170,13 +179,18 @@ static int carry_out(Daemon *d, virConnectPtr conn, const Observation *o, const 
 		 * attach or numvfs for the kernel: say which, while it lasts. */
 		daemon_busy(d, "%s", line);
 		t0 = now_monotonic_us();
+		out = (ApplyOutcome){};
 		r = apply_action(&ctx, a, &err);
 		metrics_action(d->metrics, a->type, a->vm >= 0 ? o->vm_names[a->vm] : NULL, t0, r >= 0);
-		if (r < 0)
+		if (r < 0) {
 			/* Stop here: later actions assumed this one; the next
 			 * turn observes what really happened. */
-			return log_action_failed(o, a, r, line, err);
+			r = log_action_failed(o, a, r, line, err);
+			remember(d, o, a, &out);
+			return r;
+		}
 		log_action_done(o, a, line);
+		remember(d, o, a, &out);
 		detached |= a->type == PLAN_DETACH;
 	}
 	return 0;
@@ -219,6 +233,14 @@ static int observe_failed(Daemon *d, int r, const char *err)
 	return r;
 }
 
+/* The sooner of ms (-1: none) and the first numvfs retry. */
+static int retry_or(Daemon *d, int ms)
+{
+	int retry = pf_records_retry_ms(&d->pf_records, now_monotonic_us());
+
+	return retry >= 0 && (ms < 0 || retry < ms) ? retry : ms;
+}
+
 static bool plan_changes(const Plan *plan)
 {
 	for (size_t i = 0; i < plan->n_actions; i++)
@@ -254,7 +276,7 @@ int daemon_reconcile(Daemon *d)
 	}
 	log_unknowns(d, TAKE_PTR(unknowns));
 	o->in.now_us = now;
-	r = plan_decide(&o->in, &plan);
+	r = pf_records_decide(&d->pf_records, o, now_monotonic_us(), &plan);
 	if (r < 0) {
 		observation_free(o);
 		return log_error_errno(r, "Deciding: inconsistent observation: %m");
@@ -298,7 +320,10 @@ int daemon_reconcile(Daemon *d)
 			daemon_schedule(d);
 		else if (d->last_unknowns && d->last_unknowns[0])
 			/* No event says a read works again: look again. */
-			virEventUpdateTimeout(d->reconcile_timer, UNKNOWN_RECHECK_MS);
+			virEventUpdateTimeout(d->reconcile_timer, retry_or(d, UNKNOWN_RECHECK_MS));
+		else if (retry_or(d, -1) >= 0)
+			/* A refused numvfs write is due again (pf-record.h). */
+			virEventUpdateTimeout(d->reconcile_timer, retry_or(d, -1));
 	}
 	daemon_set_status(d, o, plan, NULL);
 	notify_sendf("STATUS=%s: %u VM(s), %u VF(s) wanted, %u spare", plan->mode.active ? "split active" : "no split",

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <json-c/json.h>
 
+#include "basic/deadline.h"
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "basic/strv.h"
@@ -16,9 +17,10 @@ static json_object *str_or_null(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
-static json_object *pfs_json(const Observation *o, const Plan *plan)
+static json_object *pfs_json(const Observation *o, const Plan *plan, const PfRecords *recs)
 {
 	json_object *a = json_object_new_array();
+	uint64_t now = now_monotonic_us();
 
 	for (size_t i = 0; i < o->n_pfs; i++) {
 		json_object *p = json_object_new_object();
@@ -35,6 +37,7 @@ static json_object *pfs_json(const Observation *o, const Plan *plan)
 		json_object_object_add(p, "numvfs_wanted", json_object_new_int((int)plan->pf_target[i]));
 		json_object_object_add(p, "spare", json_object_new_int((int)plan->pf_spare[i]));
 		json_object_object_add(p, "split_by_kvmnetd", json_object_new_boolean(pp->numvfs_ours));
+		pf_record_add_json(o->pfs[i].addr ? pf_records_find(recs, &pp->addr) : NULL, p, now);
 		json_object_array_add(a, p);
 	}
 	return a;
@@ -101,7 +104,7 @@ static void publish(Daemon *d, const Observation *o, const Plan *plan, bool conn
 		json_object_object_add(root, "spare", json_object_new_int((int)plan->spare));
 		json_object_object_add(root, "split_ends_at_us",
 				       plan->wakeup_us ? json_object_new_int64((int64_t)plan->wakeup_us) : NULL);
-		json_object_object_add(root, "pfs", pfs_json(o, plan));
+		json_object_object_add(root, "pfs", pfs_json(o, plan, &d->pf_records));
 		json_object_object_add(root, "vms", vms_json(o, plan));
 	} else
 		json_object_object_add(root, "mode", json_object_new_string("unknown"));
@@ -112,6 +115,7 @@ static void publish(Daemon *d, const Observation *o, const Plan *plan, bool conn
 	r = ctl_server_publish(d->ctl, root);
 	/* The metrics show the same observation and plan. */
 	metrics_observed(d->metrics, d->ctx.config, o, plan);
+	metrics_pf_records(d->metrics, &d->pf_records);
 	if (r < 0)
 		log_debug_errno(r, "Publishing the status view: %m");
 	json_object_put(root);

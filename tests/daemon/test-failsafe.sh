@@ -72,11 +72,7 @@ cat >"$T/state/journal.json" <<'EOF'
 EOF
 cp -a "$T/root" "$T/cli-root"
 
-# The interposer goes after AddressSanitizer's runtime when it (built
-# like kvmnetd) has one.
-preload=$fault_so
-asan=$(ldd "$fault_so" | awk '/libasan/ { print $3 }')
-[ -z "$asan" ] || preload=$asan:$fault_so
+preload=$(fault_preload "$fault_so")
 export KVMNET_FAULT_FILE=$T/faults KVMNET_FAULT_LOG=$T/injected
 : >"$T/faults"
 : >"$T/injected"

@@ -9,23 +9,31 @@
  *     CALL    virConnectListAllDomains, virDomainGetXMLDesc,
  *             virDomainGetMetadata, virDomainDetachDeviceFlags,
  *             virDomainAttachDeviceFlags, open (open/open64/openat: reads
- *             of files), readlink
+ *             of files), readlink, write (write(2) to a file: sysfs
+ *             stores such as sriov_numvfs)
  *     MATCH   the domain's name, or a part of the path below
  *             $KVMNET_SYSROOT (only paths there are touched); * for any
  *     ACTION  fail     the call fails: errno (files) or a libvirt error
  *             timeout  the same after a wait, as a libvirt timeout
  *             return   the call succeeds with the text of option text=
  *                      (XML, metadata, link target) instead
+ *             pass     the call goes through as it is, after ms=: only
+ *                      logged (to count the calls) or slowed down
  *     OPTIONS errno=N (default EIO), ms=N (the wait; default 2000 for
  *             timeout, else 0), count=N (only the first N matching calls
- *             in this process; default every one), text=... (the rest of
- *             the line)
+ *             in this process; default every one), data=TEXT (write only:
+ *             only writes of exactly TEXT, a trailing newline aside),
+ *             text=... (the rest of the line)
  *     Lines starting with # are comments.  Every call fails while the
  *     rule is in the file: write it, remove it, at the chosen moment.
  *   KVMNET_FAULT_LOG   one line appended per fault injected:
- *                        CALL MATCH ACTION TARGET
+ *                        CALL MATCH ACTION TARGET [DATA]
+ *                      (DATA: what a write wrote, its newline left out)
  *
- * Nothing here runs without KVMNET_FAULT_FILE.
+ * A file under the sysroot opened for writing is not truncated at open
+ * but after each write that succeeds: a store that fails leaves the fake
+ * attribute as it was, as sysfs does.  Nothing here runs without
+ * KVMNET_FAULT_FILE.
  */
 /* open and open64 are two symbols to interpose, not one redirected. */
 #undef _FILE_OFFSET_BITS
@@ -40,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,7 +58,8 @@
 #define MAX_RULES 32
 
 typedef struct Rule {
-	char call[48], match[256], action[16], text[4096];
+	char call[48], match[256], action[16], text[4096], data[64];
+	bool has_data;
 	int err, ms, count;
 	unsigned long hash; /* of the whole line: counts survive re-reading */
 } Rule;
@@ -94,6 +104,10 @@ static void parse_options(Rule *r, char *rest)
 			r->ms = atoi(tok + 3);
 		else if (strncmp(tok, "count=", 6) == 0)
 			r->count = atoi(tok + 6);
+		else if (strncmp(tok, "data=", 5) == 0) {
+			snprintf(r->data, sizeof(r->data), "%s", tok + 5);
+			r->has_data = true;
+		}
 		else if (strncmp(tok, "text=", 5) == 0) {
 			/* the rest of the line, spaces included */
 			snprintf(r->text, sizeof(r->text), "%s%s%s", tok + 5, save && *save ? " " : "",
@@ -103,8 +117,9 @@ static void parse_options(Rule *r, char *rest)
 	}
 }
 
-/* The first rule of the file for (call, target), or false. */
-static bool find_rule(const char *call, const char *target, Rule *ret)
+/* The first rule of the file for (call, target, data: what a write
+ * writes, else NULL), or false. */
+static bool find_rule(const char *call, const char *target, const char *data, Rule *ret)
 {
 	const char *path = getenv("KVMNET_FAULT_FILE");
 	char line[8192];
@@ -128,6 +143,8 @@ static bool find_rule(const char *call, const char *target, Rule *ret)
 			continue;
 		r.hash = hash_of(line);
 		parse_options(&r, line + n);
+		if (r.has_data && (!data || strcmp(r.data, data) != 0))
+			continue;
 		seen = counter(r.hash);
 		if (r.count >= 0 && seen && (*seen)++ >= r.count)
 			continue;
@@ -138,7 +155,7 @@ static bool find_rule(const char *call, const char *target, Rule *ret)
 	return found;
 }
 
-static void log_fault(const Rule *r, const char *target)
+static void log_fault(const Rule *r, const char *target, const char *data)
 {
 	const char *path = getenv("KVMNET_FAULT_LOG");
 	char line[1024];
@@ -146,7 +163,8 @@ static void log_fault(const Rule *r, const char *target)
 
 	if (!path)
 		return;
-	n = snprintf(line, sizeof(line), "%s %s %s %s\n", r->call, r->match, r->action, target);
+	n = snprintf(line, sizeof(line), "%s %s %s %s%s%s\n", r->call, r->match, r->action, target, data ? " " : "",
+		     data ? data : "");
 	fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return;
@@ -163,20 +181,26 @@ static void wait_ms(int ms)
 		;
 }
 
-/* The rule for this call, logged and waited for, or NULL. */
-static const Rule *fault(const char *call, const char *target, Rule *buf)
+/* The rule for this call, logged and waited for, or NULL (also for a
+ * rule that lets the call pass). */
+static const Rule *fault_data(const char *call, const char *target, const char *data, Rule *buf)
 {
 	if (busy)
 		return NULL;
 	busy = true;
-	if (!find_rule(call, target, buf)) {
+	if (!find_rule(call, target, data, buf)) {
 		busy = false;
 		return NULL;
 	}
-	log_fault(buf, target);
+	log_fault(buf, target, data);
 	wait_ms(buf->ms);
 	busy = false;
-	return buf;
+	return strcmp(buf->action, "pass") == 0 ? NULL : buf;
+}
+
+static const Rule *fault(const char *call, const char *target, Rule *buf)
+{
+	return fault_data(call, target, NULL, buf);
 }
 
 /* A libvirt error in the thread's last-error slot, as libvirt would set
@@ -286,6 +310,15 @@ static int open_fault(const char *path, int flags)
 	return -1;
 }
 
+/* The flags to open a file with: O_TRUNC left to write() below the
+ * sysroot (see the top). */
+static int sysfs_flags(const char *path, int flags)
+{
+	if (getenv("KVMNET_FAULT_FILE") && (flags & O_ACCMODE) != O_RDONLY && in_sysroot(path))
+		return flags & ~O_TRUNC;
+	return flags;
+}
+
 static mode_t mode_arg(int flags, va_list ap)
 {
 	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? va_arg(ap, mode_t) : 0;
@@ -299,7 +332,7 @@ static int open_as(const char *name, const char *path, int flags, va_list ap)
 
 	if (open_fault(path, flags) < 0)
 		return -1;
-	return real(path, flags, mode);
+	return real(path, sysfs_flags(path, flags), mode);
 }
 
 #define DEFINE_OPEN(fn)                                        \
@@ -326,7 +359,7 @@ int openat(int dirfd, const char *path, int flags, ...)
 	va_end(ap);
 	if (path[0] == '/' && open_fault(path, flags) < 0)
 		return -1;
-	return REAL(openat)(dirfd, path, flags, mode);
+	return REAL(openat)(dirfd, path, path[0] == '/' ? sysfs_flags(path, flags) : flags, mode);
 }
 
 ssize_t readlink(const char *path, char *buf, size_t size)
@@ -346,4 +379,58 @@ ssize_t readlink(const char *path, char *buf, size_t size)
 		return (ssize_t)n;
 	}
 	return REAL(readlink)(path, buf, size);
+}
+
+/* What fd is open on, below the sysroot: the path the kernel keeps for
+ * it (the sysroot resolved too, in case it names a symlink). */
+static const char *fd_in_sysroot(int fd, char *buf, size_t size)
+{
+	char proc[64], root[4096];
+	const char *env = getenv("KVMNET_SYSROOT");
+	ssize_t n;
+	size_t len;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	n = syscall(SYS_readlinkat, AT_FDCWD, proc, buf, size - 1);
+	if (n <= 0 || !env)
+		return NULL;
+	buf[n] = 0;
+	if (in_sysroot(buf))
+		return in_sysroot(buf);
+	if (!realpath(env, root))
+		return NULL;
+	len = strlen(root);
+	return strncmp(buf, root, len) == 0 ? buf + len : NULL;
+}
+
+ssize_t write(int fd, const void *data, size_t n)
+{
+	char path[4096], text[64];
+	const char *rel;
+	struct stat st;
+	ssize_t k;
+	Rule r;
+
+	if (busy || !getenv("KVMNET_FAULT_FILE") || !(rel = fd_in_sysroot(fd, path, sizeof(path))))
+		return REAL(write)(fd, data, n);
+	{
+		size_t len = n < sizeof(text) - 1 ? n : sizeof(text) - 1;
+
+		memcpy(text, data, len);
+		text[len] = 0;
+		text[strcspn(text, "\n")] = 0;
+	}
+	if (fault_data("write", rel, text, &r)) {
+		errno = r.err;
+		return -1;
+	}
+	k = REAL(write)(fd, data, n);
+	/* The truncation open() left out (sysfs_flags()). */
+	if (k >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		off_t at = lseek(fd, 0, SEEK_CUR);
+
+		if (at >= 0 && ftruncate(fd, at) < 0)
+			k = -1;
+	}
+	return k;
 }

@@ -73,6 +73,14 @@ fake_igb_host() {
 	} >"$T/kvmnetd.conf"
 }
 
+# fault_preload SO: the LD_PRELOAD for tests/lib/fault-inject.c built as
+# SO, after AddressSanitizer's runtime when it (built like kvmnetd) has one.
+fault_preload() {
+	local asan
+	asan=$(ldd "$1" | awk '/libasan/ { print $3 }')
+	echo "${asan:+$asan:}$1"
+}
+
 # libvirt_start_paused NET_XML DOMAIN_XML DOMAIN: create the transient
 # network, define the domain and start it paused (no guest code runs), on
 # $uri with virsh; a setup failure ends the test.

@@ -185,6 +185,44 @@ static void test_format(void **state)
 	metrics_snapshot_free(s);
 }
 
+/* How long the PF's changes took and what it refused: only once there is
+ * something to show. */
+static void test_format_pf_changes(void **state)
+{
+	MetricsSnapshot *s = sample_snapshot();
+	MetricsPf *p = &s->pfs[0];
+	char *text;
+	size_t n;
+
+	assert_int_equal(metrics_format(s, NULL, &text, &n), 0);
+	assert_null(strstr(text, "kvmnet_pf_numvfs_change_seconds"));
+	assert_null(strstr(text, "kvmnet_pf_vfio_bind"));
+	assert_null(strstr(text, "kvmnet_pf_numvfs_failed"));
+	assert_null(strstr(text, "kvmnet_pf_numvfs_refused"));
+	free(text);
+	p->numvfs_timed = p->bind_timed = true;
+	p->numvfs_change_seconds = 21.5;
+	p->vfio_bind_seconds = 0.25;
+	p->vfio_bind_max_seconds = 1.5;
+	p->numvfs_failed = 64;
+	p->numvfs_failed_error = "ENOSPC";
+	p->numvfs_failed_next = "fell-back";
+	p->numvfs_refused = 64;
+	p->numvfs_refused_error = "ENOSPC";
+	assert_int_equal(metrics_format(s, NULL, &text, &n), 0);
+	assert_non_null(strstr(text, "# TYPE kvmnet_pf_numvfs_change_seconds gauge\n"
+				     "kvmnet_pf_numvfs_change_seconds{pf=\"enp1s0\",address=\"0000:01:00.0\"} 21.5\n"));
+	assert_non_null(strstr(text, "# TYPE kvmnet_pf_vfio_bind_seconds gauge\n"
+				     "kvmnet_pf_vfio_bind_seconds{pf=\"enp1s0\",address=\"0000:01:00.0\"} 0.25\n"));
+	assert_non_null(strstr(text, "kvmnet_pf_vfio_bind_max_seconds{pf=\"enp1s0\",address=\"0000:01:00.0\"} 1.5\n"));
+	assert_non_null(strstr(text, "kvmnet_pf_numvfs_failed{pf=\"enp1s0\",address=\"0000:01:00.0\",error=\"ENOSPC\","
+				     "next=\"fell-back\"} 64\n"));
+	assert_non_null(strstr(text, "kvmnet_pf_numvfs_refused{pf=\"enp1s0\",address=\"0000:01:00.0\",error=\"ENOSPC\"} "
+				     "64\n"));
+	free(text);
+	metrics_snapshot_free(s);
+}
+
 static void test_listen(void **state)
 {
 	char buf[INET_ADDR_STRLEN];
@@ -283,6 +321,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text),	       cmocka_unit_test(test_histogram),
 		cmocka_unit_test(test_bad_names),      cmocka_unit_test(test_format),
+		cmocka_unit_test(test_format_pf_changes),
 		cmocka_unit_test(test_listen),	       cmocka_unit_test(test_vf_stats_parse),
 		cmocka_unit_test(test_vf_stats_kernel),
 	};
