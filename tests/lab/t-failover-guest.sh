@@ -1,5 +1,5 @@
 #!/bin/bash
-# lab: nics=1 timeout=1800
+# lab: nics=1 timeout=2700
 #
 # kvmnetd's VF comes and goes without the guest noticing, seen from inside
 # nested Linux guests while traffic flows (issue 13, the guest's side).
@@ -390,7 +390,7 @@ flow_stop t4-revert
 flow_report t3 "on_stop = revert (teamed)"
 flow_report t4-revert "on_stop = revert (not teamed, VF address)"
 lab_assert_eq yes "$(cat "$FLOWS/t3.survived")" "transition 3: $G's TCP connection survived"
-lab_assert_match "Gave $dev back: numvfs 0" "$(cat "$FLOWS/kvmnetd-2.log")" "kvmnetd (run 2) gave the PF back"
+lab_assert_match "Gave $pf back: numvfs 0" "$(cat "$FLOWS/kvmnetd-2.log")" "kvmnetd (run 2) gave the PF back"
 lab_assert_nomatch "^(Failed to|Observing|Deciding)" "$(cat "$FLOWS/kvmnetd-2.log")" "kvmnetd (run 2) log"
 
 lab_step "figures (TCG inside TCG: compare with the baseline, not with hardware)"
