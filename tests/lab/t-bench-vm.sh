@@ -64,8 +64,8 @@ t_vm=$(lab_now)
 virsh -q start $A >/dev/null || lab_die "virsh start $A failed"
 virsh -q start $B >/dev/null || lab_die "virsh start $B failed"
 lab_sriov_set "$pf" 2
-lab_vm_wait_console $A '^KVMNET-NESTED-READY' 600 "VM $A booted"
-lab_vm_wait_console $B '^KVMNET-NESTED-READY' 600 "VM $B booted"
+lab_vm_wait_console $A '^KVMNET-NESTED-READY' 1200 "VM $A booted"
+lab_vm_wait_console $B '^KVMNET-NESTED-READY' 1200 "VM $B booted"
 lab_time vm_boot_two_linux "$(lab_since "$t_vm")"
 lab_vm_wait_agent $A 300
 lab_vm_wait_agent $B 300

@@ -268,8 +268,8 @@ lab_vm_define $P 64 bare
 t_vm=$(lab_now)
 virsh -q start $G >/dev/null || lab_die "virsh start $G failed"
 virsh -q start $U >/dev/null || lab_die "virsh start $U failed"
-lab_vm_wait_console $G '^KVMNET-NESTED-READY' 900 "VM $G booted"
-lab_vm_wait_console $U '^KVMNET-NESTED-READY' 900 "VM $U booted"
+lab_vm_wait_console $G '^KVMNET-NESTED-READY' 1200 "VM $G booted"
+lab_vm_wait_console $U '^KVMNET-NESTED-READY' 1200 "VM $U booted"
 lab_time vm_boot_two_linux "$(lab_since "$t_vm")"
 console_g=$(tr -d '\r' <"$(lab_vm_console $G)")
 MASTER=$(console_field $G "^KVMNET-NESTED-IP eth[0-9]+ $G_ADDR/" 2)
