@@ -77,9 +77,10 @@ void daemon_busy(Daemon *d, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void on_watch(WatchReason reason, const char *domain, int event, void *userdata)
+static void on_watch(WatchReason reason, const char *domain, int event, int detail, void *userdata)
 {
 	Daemon *d = userdata;
+	const char *migration;
 
 	switch (reason) {
 	case WATCH_CONNECTING:
@@ -99,7 +100,12 @@ static void on_watch(WatchReason reason, const char *domain, int event, void *us
 		 * control socket stops showing the last view as if connected. */
 		break;
 	case WATCH_LIFECYCLE:
-		log_debug("Domain %s: lifecycle event %d", domain, event);
+		log_debug("Domain %s: lifecycle event %d, detail %d", domain, event, detail);
+		/* The turn it brings reads the migration from libvirt (G1);
+		 * this only says, once, what happened. */
+		migration = watch_migration_event(event, detail);
+		if (migration)
+			log_info("VM %s %s", domain, migration);
 		metrics_domain_event(d->metrics, domain, event, now_monotonic_us());
 		break;
 	case WATCH_DEVICE_REMOVED:

@@ -46,15 +46,47 @@ static int on_lifecycle(virConnectPtr c, virDomainPtr d, int event, int detail, 
 {
 	Watch *w = opaque;
 
-	w->fn(WATCH_LIFECYCLE, virDomainGetName(d), event, w->userdata);
+	w->fn(WATCH_LIFECYCLE, virDomainGetName(d), event, detail, w->userdata);
 	return 0;
+}
+
+const char *watch_migration_event(int event, int detail)
+{
+	switch (event) {
+	case VIR_DOMAIN_EVENT_STARTED:
+		return detail == VIR_DOMAIN_EVENT_STARTED_MIGRATED
+			       ? "started for an incoming migration: it gets nothing until it runs here"
+			       : NULL;
+	case VIR_DOMAIN_EVENT_SUSPENDED:
+		if (detail == VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED || detail == VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY)
+			return "paused for migration: it keeps what it holds and gets nothing";
+		return detail == VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY_FAILED
+			       ? "paused: its post-copy migration failed; left alone until libvirt recovers it"
+			       : NULL;
+	case VIR_DOMAIN_EVENT_RESUMED:
+		/* on the destination when the migration is done, on the
+		 * source when it failed or was cancelled */
+		if (detail == VIR_DOMAIN_EVENT_RESUMED_MIGRATED)
+			return "resumed after a migration (done here, or failed or cancelled on the source)";
+		if (detail == VIR_DOMAIN_EVENT_RESUMED_POSTCOPY)
+			return "running here in post-copy: the migration is not over";
+		return detail == VIR_DOMAIN_EVENT_RESUMED_POSTCOPY_FAILED
+			       ? "running, but its post-copy migration failed; left alone until libvirt recovers it"
+			       : NULL;
+	case VIR_DOMAIN_EVENT_STOPPED:
+		return detail == VIR_DOMAIN_EVENT_STOPPED_MIGRATED
+			       ? "migrated to another host: the VFs kvmnetd gave it go back to the spares"
+			       : NULL;
+	default:
+		return NULL;
+	}
 }
 
 static void on_removed(virConnectPtr c, virDomainPtr d, const char *alias, void *opaque)
 {
 	Watch *w = opaque;
 
-	w->fn(WATCH_DEVICE_REMOVED, virDomainGetName(d), 0, w->userdata);
+	w->fn(WATCH_DEVICE_REMOVED, virDomainGetName(d), 0, 0, w->userdata);
 }
 
 static void on_close(virConnectPtr c, int reason, void *opaque)
@@ -109,10 +141,10 @@ fail:
 
 static void connect_or_retry(Watch *w)
 {
-	w->fn(WATCH_CONNECTING, NULL, 0, w->userdata);
+	w->fn(WATCH_CONNECTING, NULL, 0, 0, w->userdata);
 	if (try_connect(w) == 0) {
 		virEventUpdateTimeout(w->timer, -1);
-		w->fn(WATCH_CONNECTED, NULL, 0, w->userdata);
+		w->fn(WATCH_CONNECTED, NULL, 0, 0, w->userdata);
 		return;
 	}
 	/* Debug only: with libvirtd down for hours this repeats every 30 s;
@@ -131,7 +163,7 @@ static void on_timer(int timer, void *opaque)
 	if (w->closed) {
 		w->closed = 0;
 		drop_connection(w);
-		w->fn(WATCH_DISCONNECTED, NULL, 0, w->userdata);
+		w->fn(WATCH_DISCONNECTED, NULL, 0, 0, w->userdata);
 	}
 	connect_or_retry(w);
 }

@@ -22,7 +22,9 @@ typedef enum WatchReason {
 	WATCH_DEVICE_REMOVED, /* a detach finished in the guest */
 } WatchReason;
 
-typedef void (*watch_fn)(WatchReason reason, const char *domain, int event, void *userdata);
+/* event and detail: a lifecycle event's VIR_DOMAIN_EVENT_* and its
+ * detail (VIR_DOMAIN_EVENT_STOPPED_MIGRATED...); 0 for the others. */
+typedef void (*watch_fn)(WatchReason reason, const char *domain, int event, int detail, void *userdata);
 
 typedef struct Watch Watch;
 
@@ -34,6 +36,11 @@ virConnectPtr watch_conn(const Watch *w);
 /* Last connection error, or NULL; for status. */
 const char *watch_last_error(const Watch *w);
 void watch_free(Watch *w);
+
+/* What a lifecycle event says of a live migration, for the log
+ * ("migrated to another host: the VFs it held go back to the spares"),
+ * or NULL when it says nothing of one. */
+const char *watch_migration_event(int event, int detail);
 
 /* Delay before reconnect attempt n (0-based): 1 s doubling to 30 s. */
 uint64_t watch_backoff_ms(unsigned attempt);

@@ -19,11 +19,11 @@
 #include "daemon/watch.h"
 
 typedef struct Seen {
-	int connected, lifecycle, started, stopped;
+	int connected, lifecycle, started, stopped, last_detail;
 	char last_domain[64];
 } Seen;
 
-static void record(WatchReason reason, const char *domain, int event, void *userdata)
+static void record(WatchReason reason, const char *domain, int event, int detail, void *userdata)
 {
 	Seen *s = userdata;
 
@@ -33,6 +33,7 @@ static void record(WatchReason reason, const char *domain, int event, void *user
 		s->lifecycle++;
 		s->started += event == VIR_DOMAIN_EVENT_STARTED;
 		s->stopped += event == VIR_DOMAIN_EVENT_STOPPED;
+		s->last_detail = detail;
 		strncpy(s->last_domain, domain, sizeof(s->last_domain) - 1);
 	}
 }
@@ -74,13 +75,37 @@ static void test_events(void **state)
 	assert_non_null(d);
 	assert_int_equal(virDomainDestroy(d), 0);
 	run_until(&seen.stopped, 1);
+	/* the detail comes along (a migration is told by it) */
+	assert_int_equal(seen.last_detail, VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
 	assert_int_equal(virDomainCreate(d), 0);
 	run_until(&seen.started, 1);
+	assert_int_equal(seen.last_detail, VIR_DOMAIN_EVENT_STARTED_BOOTED);
 	assert_int_equal(seen.stopped, 1);
 	assert_int_equal(seen.started, 1);
 	assert_string_equal(seen.last_domain, "test");
 	virDomainFree(d);
 	watch_free(w);
+}
+
+/* Which events say something of a migration, and what. */
+static void test_migration_events(void **state)
+{
+	const char *s;
+
+	s = watch_migration_event(VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_MIGRATED);
+	assert_non_null(s);
+	assert_non_null(strstr(s, "back to the spares"));
+	assert_non_null(watch_migration_event(VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_MIGRATED));
+	assert_non_null(watch_migration_event(VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED));
+	assert_non_null(watch_migration_event(VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_MIGRATED));
+	assert_non_null(watch_migration_event(VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_POSTCOPY));
+	/* the same events with other details say nothing of one */
+	assert_null(watch_migration_event(VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_DESTROYED));
+	assert_null(watch_migration_event(VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED));
+	assert_null(watch_migration_event(VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED));
+	assert_null(watch_migration_event(VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED));
+	/* STOPPED_MIGRATED's value under another event */
+	assert_null(watch_migration_event(VIR_DOMAIN_EVENT_DEFINED, VIR_DOMAIN_EVENT_STOPPED_MIGRATED));
 }
 
 static void test_unreachable(void **state)
@@ -101,6 +126,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_migration_events),
 		cmocka_unit_test(test_unreachable),
 	};
 
