@@ -75,12 +75,19 @@ static void print_vms(json_object *vms)
 
 	for (size_t i = 0; i < n; i++) {
 		json_object *vm = json_object_array_get_idx(vms, i);
-		const char *wait = get_str(vm, "waiting_for", NULL);
+		const char *wait = get_str(vm, "waiting_for", NULL), *pending = get_str(vm, "pending", NULL);
+		const char *migration = get_str(vm, "migration", NULL);
 
 		printf("    VM %-20s %-10s %d VF(s)", get_str(vm, "name", "?"), get_str(vm, "path", "?"), get_int(vm, "vfs"));
+		if (json_object_get_boolean(json_object_object_get(vm, "teamed")))
+			printf(", teamed");
+		if (pending)
+			printf("  pending: %s", pending);
 		if (wait)
 			printf("  waiting: %s%s%s", wait, get_str(vm, "waiting_on_pf", NULL) ? " on " : "",
 			       get_str(vm, "waiting_on_pf", ""));
+		if (migration)
+			printf(" (%s)", migration);
 		printf("\n");
 	}
 }

@@ -108,7 +108,7 @@ static json_object *daemon_vm(json_object *view, const DomainDef *d)
 void cli_facts_for(CliFacts *f, const DomainDef *d, HostFacts *ret)
 {
 	json_object *view = NULL, *vm;
-	const char *path, *wait;
+	const char *path, *wait, *pending;
 
 	*ret = (HostFacts){
 		.vhost_net = f->vhost_net,
@@ -127,7 +127,9 @@ void cli_facts_for(CliFacts *f, const DomainDef *d, HostFacts *ret)
 	vm = daemon_vm(view, d);
 	path = vm ? get_str(vm, "path") : NULL;
 	wait = vm ? get_str(vm, "waiting_for") : NULL;
-	if (path && streq(path, "vf")) {
+	pending = vm ? get_str(vm, "pending") : NULL;
+	/* vf-pending with an attach: given this turn, not yet seen held */
+	if (path && (streq(path, "vf") || (streq(path, "vf-pending") && pending && streq(pending, "attach")))) {
 		ret->daemon_gives_vf = true;
 		return;
 	}

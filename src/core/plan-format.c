@@ -26,6 +26,8 @@ const char *plan_path_to_string(PlanPath p)
 		[PLAN_PATH_HAND] = "vf-by-hand",
 		[PLAN_PATH_OPTED_OUT] = "opted-out",
 		[PLAN_PATH_UNKNOWN] = "unknown",
+		[PLAN_PATH_VF_PENDING] = "vf-pending",
+		[PLAN_PATH_MIGRATING] = "migrating",
 	};
 
 	return (unsigned)p < ELEMENTSOF(names) ? names[p] : NULL;
@@ -41,6 +43,7 @@ const char *plan_unknown_to_string(PlanUnknown u)
 		[PLAN_UNKNOWN_HOLDS] = "holds-unknown-vf",
 		[PLAN_UNKNOWN_SYSFS] = "sysfs",
 		[PLAN_UNKNOWN_ADDRESS] = "address",
+		[PLAN_UNKNOWN_JOB] = "migration-state",
 	};
 
 	return (unsigned)u < _PLAN_UNKNOWN_MAX ? names[u] : NULL;
@@ -60,6 +63,7 @@ const char *plan_wait_to_string(PlanWait w)
 		[PLAN_WAIT_HAND] = "vf-by-hand",
 		[PLAN_WAIT_UNKNOWN] = "unknown",
 		[PLAN_WAIT_NUMVFS_FAILED] = "numvfs-failed",
+		[PLAN_WAIT_MIGRATING] = "migrating",
 	};
 
 	return (unsigned)w < _PLAN_WAIT_MAX ? names[w] : NULL;
@@ -168,6 +172,10 @@ static int format_wait(const PlanInput *in, const Plan *plan, const PlanAction *
 	case PLAN_WAIT_NUMVFS_FAILED:
 		r = asprintf(ret, "wait: VM %s stays on virtio: more VFs need a numvfs change of PF %s, which the kernel refused (kvmnetctl status says why)",
 			     vm, pf);
+		break;
+	case PLAN_WAIT_MIGRATING:
+		r = asprintf(ret, "wait: VM %s is being migrated: it keeps what it holds and gets nothing until libvirt "
+			     "says the migration is over", vm);
 		break;
 	default:
 		r = asprintf(ret, "wait: %s", plan_wait_to_string(a->wait) ?: "?");

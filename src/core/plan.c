@@ -189,10 +189,11 @@ static void update_mode(Work *w, unsigned m1, unsigned n_unknown)
 }
 
 /* Whether the split wants this VM to keep one more of the daemon's VFs;
- * a VM whose state is unknown keeps all it holds (U1). */
+ * a VM whose state is unknown (U1) or that is migrating (G1) keeps all it
+ * holds. */
 static bool wants_vf(Work *w, int vm)
 {
-	if (w->in->vms[vm].unknown != PLAN_KNOWN)
+	if (w->in->vms[vm].unknown != PLAN_KNOWN || w->in->vms[vm].migrating)
 		return true;
 	return w->plan->mode.active && !w->in->vms[vm].opted_out && w->kept[vm] < w->in->params.vfs_per_vm;
 }
@@ -239,6 +240,7 @@ static void decide_detaches(Work *w)
 				continue;
 			if (in->vms[vf->vm].has_other_nic || w->kept[vf->vm] > 0) {
 				emit(w, PLAN_DETACH, vf->vm, (int)p, (int)vf->index);
+				w->plan->vms[vf->vm].n_detach++;
 				continue;
 			}
 			w->keep[w->vf_off[p] + i] = true;
@@ -537,6 +539,7 @@ static void give_vfs(Work *w, int vm)
 		a = emit(w, PLAN_ATTACH, vm, (int)p, vf);
 		vm_slot_mac(&in->vms[vm], w->kept[vm], a->mac);
 		w->kept[vm]++;
+		st->n_attach++;
 	}
 }
 
@@ -568,6 +571,10 @@ static int assign(Work *w)
 			st->path = PLAN_PATH_UNKNOWN;
 			st->wait = PLAN_WAIT_UNKNOWN;
 			emit_wait(w, PLAN_WAIT_UNKNOWN, (int)vm, -1);
+		} else if (in->vms[vm].migrating) {
+			st->path = PLAN_PATH_MIGRATING;
+			st->wait = PLAN_WAIT_MIGRATING;
+			emit_wait(w, PLAN_WAIT_MIGRATING, (int)vm, -1);
 		} else if (in->vms[vm].opted_out)
 			st->path = PLAN_PATH_OPTED_OUT;
 		else if (w->hand[vm]) {
@@ -604,12 +611,15 @@ static void finish_status(Work *w)
 		PlanVmStatus *st = &plan->vms[vm];
 
 		st->n_vfs = w->kept[vm];
-		if (st->path != PLAN_PATH_VIRTIO)
-			continue;
-		if (st->n_vfs > 0)
+		if (st->path == PLAN_PATH_VIRTIO && st->n_vfs > 0)
 			st->path = PLAN_PATH_VF;
-		else if (!plan->mode.active && st->wait == PLAN_WAIT_NONE)
+		else if (st->path == PLAN_PATH_VIRTIO && !plan->mode.active && st->wait == PLAN_WAIT_NONE)
 			st->wait = PLAN_WAIT_BELOW_THRESHOLD;
+		/* Asked of libvirt this turn, seen done only by the next
+		 * observation (a detach waits for the guest).  Never for an
+		 * unknown or migrating VM (U1, G1). */
+		if (st->n_attach || st->n_detach)
+			st->path = PLAN_PATH_VF_PENDING;
 	}
 }
 

@@ -66,6 +66,22 @@
  * - K2: a PF with numvfs_refused is never resized to that many VFs or
  *   more, and while any PF has one the headroom is dropped: the resize
  *   asks what the VMs need, no more (the fallback).
+ *
+ * Live migration.  A VM that libvirt is migrating, in or out
+ * (PlanVm.migrating: a migration job, or a state reason that says so),
+ * is the migration's, not kvmnetd's:
+ * - G1: it is given nothing (no ATTACH, no SET_VF_MAC for it) and keeps
+ *   every VF it holds (no DETACH: QEMU unplugs a failover pair's VF
+ *   itself, and the domain's job would refuse or race a detach); it waits
+ *   (PLAN_WAIT_MIGRATING naming it).  U1 comes first: a migrating VM whose
+ *   state is otherwise unknown waits as unknown.
+ * - G2: it counts in M1 and N1 like any managed VM: on the source it
+ *   holds its VFs until it leaves, and on the destination the split
+ *   starts, and the spare is made, before it runs there.
+ * When libvirt says the migration is over it is an ordinary VM again: on
+ * the source it is gone, and the VFs it held are free (spares); on the
+ * destination, or on the source after a failed or cancelled migration,
+ * it gets a VF as any VM does, with its failover pair's MAC.
  */
 
 #include <limits.h>
@@ -89,6 +105,7 @@ typedef enum PlanUnknown {
 	PLAN_UNKNOWN_HOLDS,	 /* it holds (journal) a VF of a PF that is unknown */
 	PLAN_UNKNOWN_SYSFS,	 /* a sysfs file of the PF or VF cannot be read */
 	PLAN_UNKNOWN_ADDRESS,	 /* a PCI address cannot be read or does not parse */
+	PLAN_UNKNOWN_JOB,	 /* whether libvirt is migrating it: its state or job cannot be read */
 	_PLAN_UNKNOWN_MAX,
 } PlanUnknown;
 
@@ -111,6 +128,7 @@ typedef struct PlanVm {
 	bool has_team_mac;
 	uint8_t team_mac[PLAN_MAC_LEN];
 	PlanUnknown unknown; /* PLAN_KNOWN, or why its state is unknown (U1) */
+	bool migrating;	     /* libvirt is migrating it, in or out (G1, G2) */
 } PlanVm;
 
 typedef enum PlanVfDriver {
@@ -191,6 +209,7 @@ typedef enum PlanWait {
 	PLAN_WAIT_HAND,		   /* vm holds a VF given by hand; it gets none from us */
 	PLAN_WAIT_UNKNOWN,	   /* vm or pf is unknown (U1, U4); neither: the split stays (U2) */
 	PLAN_WAIT_NUMVFS_FAILED,   /* more VFs need a numvfs change of pf that failed (K1, K2) */
+	PLAN_WAIT_MIGRATING,	   /* vm is being migrated (G1) */
 	_PLAN_WAIT_MAX,
 } PlanWait;
 
@@ -204,18 +223,25 @@ typedef struct PlanAction {
 	PlanWait wait;
 } PlanAction;
 
+/* Where a VM's traffic goes, as far as the host knows; the first that
+ * applies, in this order: UNKNOWN, MIGRATING, VF_PENDING, OPTED_OUT,
+ * HAND, VF, VIRTIO. */
 typedef enum PlanPath {
-	PLAN_PATH_VIRTIO,    /* its own NIC only */
-	PLAN_PATH_VF,	     /* has, or gets in this plan, its VFs */
-	PLAN_PATH_HAND,	     /* holds a VF given by hand */
-	PLAN_PATH_OPTED_OUT, /* opted out through its metadata */
-	PLAN_PATH_UNKNOWN,   /* its state is unknown this turn (U1) */
+	PLAN_PATH_VIRTIO,     /* its own NIC only, none of the daemon's VFs */
+	PLAN_PATH_VF,	      /* holds the daemon's VFs, and keeps them in this plan */
+	PLAN_PATH_HAND,	      /* holds a VF given by hand */
+	PLAN_PATH_OPTED_OUT,  /* opted out through its metadata */
+	PLAN_PATH_UNKNOWN,    /* its state is unknown this turn (U1) */
+	PLAN_PATH_VF_PENDING, /* this plan attaches a VF to it or detaches one */
+	PLAN_PATH_MIGRATING,  /* libvirt is migrating it (G1) */
 } PlanPath;
 
 /* Per VM, for `kvmnetctl status`. */
 typedef struct PlanVmStatus {
 	PlanPath path;
-	unsigned n_vfs; /* the daemon's VFs it holds after the plan */
+	unsigned n_vfs;	   /* the daemon's VFs it holds after the plan */
+	unsigned n_attach; /* of them, attached by this plan */
+	unsigned n_detach; /* the daemon's VFs this plan detaches from it */
 	PlanWait wait;	/* why it has fewer than vfs_per_vm, or NONE */
 	int wait_pf;	/* the PF the wait is about, or -1 */
 } PlanVmStatus;

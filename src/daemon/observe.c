@@ -13,6 +13,7 @@
 #include "host/sriov.h"
 #include "virt/domains.h"
 #include "virt/metadata.h"
+#include "virt/migration.h"
 
 void observation_free(Observation *o)
 {
@@ -54,6 +55,8 @@ void observation_free(Observation *o)
 	free(o->vm_team_aliases);
 	free(o->vm_team_macs);
 	free(o->vm_unknowns);
+	free(o->vm_migrations);
+	free(o->vm_teamed);
 	free(o->vms);
 	free(o->pfs);
 	free(o->plan_pfs);
@@ -173,6 +176,18 @@ static bool pairs_with(DomainTeaming t, const char *persistent, const char *alia
 	return t == DOMAIN_TEAMING_TRANSIENT && persistent && streq(persistent, alias);
 }
 
+/* Whether a transient member (a VF) is paired with the NIC aliased alias. */
+static bool paired(const DomainDef *d, const char *alias)
+{
+	for (size_t k = 0; k < d->n_ifaces; k++)
+		if (pairs_with(d->ifaces[k].teaming, d->ifaces[k].teaming_persistent, alias))
+			return true;
+	for (size_t k = 0; k < d->n_hostdevs; k++)
+		if (pairs_with(d->hostdevs[k].teaming, d->hostdevs[k].teaming_persistent, alias))
+			return true;
+	return false;
+}
+
 /* The persistent member of a failover pair in the live XML, if no
  * transient member (one given by hand, or the daemon's own from an
  * earlier turn) is paired with it yet.  libvirt only lets a transient
@@ -187,14 +202,8 @@ static int observe_team(const DomainDef *d, char **ret_alias, char **ret_mac)
 		if (i->teaming == DOMAIN_TEAMING_PERSISTENT && i->mac && i->alias && strncmp(i->alias, "ua-", 3) == 0)
 			p = i;
 	}
-	if (!p)
+	if (!p || paired(d, p->alias))
 		return 0;
-	for (size_t k = 0; k < d->n_ifaces; k++)
-		if (pairs_with(d->ifaces[k].teaming, d->ifaces[k].teaming_persistent, p->alias))
-			return 0;
-	for (size_t k = 0; k < d->n_hostdevs; k++)
-		if (pairs_with(d->hostdevs[k].teaming, d->hostdevs[k].teaming_persistent, p->alias))
-			return 0;
 	*ret_alias = strdup(p->alias);
 	*ret_mac = strdup(p->mac);
 	return *ret_alias && *ret_mac ? 0 : -ENOMEM;
@@ -215,8 +224,9 @@ static int cmp_entry(const void *a, const void *b)
 }
 
 /* Why the VM's state is unknown this turn, if it is (plan.h U1): its XML,
- * its UUID or its kvmnet metadata could not be read. */
-static int vm_state(PlanVm *vm, virConnectPtr conn, const VmEntry *e, char **ret_cause)
+ * its UUID, its kvmnet metadata or whether it is migrating (G1) could not
+ * be read. */
+static int vm_state(PlanVm *vm, virConnectPtr conn, const VmEntry *e, const char **ret_migration, char **ret_cause)
 {
 	const char *uuid = e->def ? e->def->uuid : e->unread->uuid;
 	bool managed = true;
@@ -238,7 +248,22 @@ static int vm_state(PlanVm *vm, virConnectPtr conn, const VmEntry *e, char **ret
 		return *ret_cause ? 0 : -ENOMEM;
 	}
 	vm->opted_out = !managed;
+	r = virt_domain_migration(conn, uuid, &vm->migrating, ret_migration, ret_cause);
+	if (r < 0) {
+		vm->unknown = PLAN_UNKNOWN_JOB;
+		return *ret_cause ? 0 : -ENOMEM;
+	}
 	return 0;
+}
+
+/* Whether a VF is the transient member of a failover pair whose
+ * persistent member is one of the VM's NICs. */
+static bool vf_teamed(const DomainDef *d)
+{
+	for (size_t k = 0; k < d->n_ifaces; k++)
+		if (d->ifaces[k].teaming == DOMAIN_TEAMING_PERSISTENT && d->ifaces[k].alias && paired(d, d->ifaces[k].alias))
+			return true;
+	return false;
 }
 
 static int observe_vm(Observation *o, virConnectPtr conn, const VmEntry *e)
@@ -255,9 +280,10 @@ static int observe_vm(Observation *o, virConnectPtr conn, const VmEntry *e)
 	if (!o->vm_names[v] || !o->vm_uuids[v])
 		return -ENOMEM;
 	vm->name = o->vm_names[v];
-	r = vm_state(vm, conn, e, &o->vm_unknowns[v]);
+	r = vm_state(vm, conn, e, &o->vm_migrations[v], &o->vm_unknowns[v]);
 	if (r < 0 || !e->def)
 		return r;
+	o->vm_teamed[v] = vf_teamed(e->def);
 	if (observe_team(e->def, &o->vm_team_aliases[v], &o->vm_team_macs[v]) < 0)
 		return -ENOMEM;
 	/* The plan gives the pair's MAC to the VM's first VF; a MAC that
@@ -294,8 +320,10 @@ static int observe_vms(Observation *o, virConnectPtr conn, const DomainList *l, 
 	o->vm_team_aliases = calloc(n + 1, sizeof(char *));
 	o->vm_team_macs = calloc(n + 1, sizeof(char *));
 	o->vm_unknowns = calloc(n + 1, sizeof(char *));
+	o->vm_migrations = calloc(n + 1, sizeof(char *));
+	o->vm_teamed = calloc(n + 1, sizeof(bool));
 	if (!e || !defs || !o->vms || !o->vm_names || !o->vm_uuids || !o->vm_team_aliases || !o->vm_team_macs ||
-	    !o->vm_unknowns)
+	    !o->vm_unknowns || !o->vm_migrations || !o->vm_teamed)
 		return -ENOMEM;
 	for (size_t i = 0; i < l->n; i++)
 		e[i] = (VmEntry){ .id = l->defs[i]->id, .def = l->defs[i] };

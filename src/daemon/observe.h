@@ -41,6 +41,12 @@ typedef struct Observation {
 	char **vm_team_aliases, **vm_team_macs;
 	/* By VM index: why its state is unknown (PlanVm.unknown), or NULL. */
 	char **vm_unknowns;
+	/* By VM index: what libvirt says of its migration (PlanVm.migrating),
+	 * a static phrase ("outgoing migration job"), or NULL. */
+	const char **vm_migrations;
+	/* By VM index: its live XML pairs a VF with its virtio NIC as the
+	 * transient member of a failover pair (the pair's primary). */
+	bool *vm_teamed;
 	ObservedPf *pfs;
 	PlanPf *plan_pfs;
 	size_t n_pfs;

@@ -413,6 +413,23 @@ static int observe_known(Daemon *d, virConnectPtr conn, Observation **o)
 	}
 }
 
+/* G1: nothing is detached from a VM that libvirt is migrating; giving
+ * back its PF would have to.  Says the first such VM holding a VF. */
+static bool migration_blocks_revert(const Observation *o)
+{
+	for (size_t p = 0; p < o->n_pfs; p++)
+		for (size_t k = 0; k < o->plan_pfs[p].n_vfs; k++) {
+			const PlanVf *vf = &o->pfs[p].vfs[k];
+
+			if (vf->use == PLAN_VF_OURS && vf->vm >= 0 && o->vms[vf->vm].migrating) {
+				log_error("Not giving VFs back: VM %s is being migrated (%s); the journal in the state "
+					  "directory keeps them", o->vm_names[vf->vm], o->vm_migrations[vf->vm] ?: "?");
+				return true;
+			}
+		}
+	return false;
+}
+
 int daemon_revert(Daemon *d)
 {
 	virConnectPtr conn = watch_conn(d->ctx.watch);
@@ -427,6 +444,8 @@ int daemon_revert(Daemon *d)
 	if (r < 0)
 		return log_error_errno(r, "Observing before revert: %s", err ? err : strerror(-r));
 	r = observe_known(d, conn, &o);
+	if (r >= 0 && migration_blocks_revert(o))
+		r = -EBUSY;
 	if (r < 0) {
 		observation_free(o);
 		return r;
@@ -435,7 +454,10 @@ int daemon_revert(Daemon *d)
 	if (r < 0)
 		log_error("Some VMs did not release their VFs; leaving their PFs split");
 	/* detach_all() looked again: what it saw must be known too. */
-	if (o && (q = observe_known(d, conn, &o)) < 0) {
+	q = o ? observe_known(d, conn, &o) : 0;
+	if (o && q >= 0 && migration_blocks_revert(o))
+		q = -EBUSY;
+	if (o && q < 0) {
 		observation_free(o);
 		return q;
 	}

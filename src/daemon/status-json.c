@@ -60,6 +60,14 @@ static json_object *vms_json(const Observation *o, const Plan *plan)
 				       s->wait == PLAN_WAIT_NONE ? NULL : json_object_new_string(plan_wait_to_string(s->wait)));
 		json_object_object_add(v, "waiting_on_pf",
 				       s->wait_pf >= 0 ? json_object_new_string(o->pfs[s->wait_pf].name) : NULL);
+		/* what libvirt says of its migration (path migrating) */
+		json_object_object_add(v, "migration", str_or_null(o->vm_migrations[i]));
+		/* libvirt's live XML pairs its VF with its virtio NIC */
+		json_object_object_add(v, "teamed", json_object_new_boolean(o->vm_teamed[i]));
+		/* path vf-pending: what was asked of libvirt this turn */
+		json_object_object_add(v, "pending", s->n_detach   ? json_object_new_string("detach")
+						     : s->n_attach ? json_object_new_string("attach")
+								   : NULL);
 		json_object_array_add(a, v);
 	}
 	return a;

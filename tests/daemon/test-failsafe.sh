@@ -58,20 +58,7 @@ EOF
 uri="test://$T/node.xml"
 fake_igb_host "$src" "$uri" "min_dwell = 1s" "headroom = 0"
 echo "on_stop = revert" >>"$T/kvmnetd.conf" # [daemon] is its last section
-devs=$T/root/sys/devices/pci0000:00/0000:00:01.0
-for vf in 0000:01:10.4 0000:01:10.6; do
-	ln -sfn ../../../../bus/pci/drivers/vfio-pci "$devs/$vf/driver" || exit 1
-	echo vfio-pci >"$devs/$vf/driver_override"
-done
-cat >"$T/state/journal.json" <<'EOF'
-{ "version": 1, "active": true, "below_since_us": 0,
-  "pfs": [ { "pf": "0000:01:00.0", "numvfs_changed": true, "numvfs": 0, "autoprobe": 1, "vfs": [] } ],
-  "attached": [ { "vm": "ef861801-45b9-11cb-88e3-afbfe5370493", "pf": "0000:01:00.0", "vf": 0 },
-                { "vm": "6695eb01-f6a4-8304-79aa-97f2502e193f", "pf": "0000:01:00.0", "vf": 2 } ],
-  "originals": {} }
-EOF
-cp -a "$T/root" "$T/cli-root"
-
+kvmnetd_holding ef861801-45b9-11cb-88e3-afbfe5370493 6695eb01-f6a4-8304-79aa-97f2502e193f
 preload=$(fault_preload "$fault_so")
 export KVMNET_FAULT_FILE=$T/faults KVMNET_FAULT_LOG=$T/injected
 : >"$T/faults"

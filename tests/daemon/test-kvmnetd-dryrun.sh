@@ -53,7 +53,9 @@ grep -q "dry run: split active: M1 2 (threshold 2), N1 2 VF(s), 1 spare (headroo
 [ "$(jq -r .daemon.view.mode "$T/status.json")" = active ] || fail "status: mode not active"
 [ "$(jq -r .daemon.view.m1 "$T/status.json")" = 2 ] || fail "status: M1 not 2"
 [ "$(jq -r .daemon.view.dry_run "$T/status.json")" = true ] || fail "status: dry run not shown"
-[ "$(jq -r '.daemon.view.vms | map(.path) | join(",")' "$T/status.json")" = vf,vf ] || fail "status: VM paths"
+# (a dry run asks libvirt for nothing: the attaches stay pending)
+[ "$(jq -r '.daemon.view.vms | map(.path, .pending) | join(",")' "$T/status.json")" = vf-pending,attach,vf-pending,attach ] ||
+	fail "status: VM paths: $(jq -c '.daemon.view.vms' "$T/status.json")"
 [ "$(jq -r '[.daemon.view.headroom, .daemon.view.spare, .daemon.view.pfs[0].spare] | join(",")' "$T/status.json")" = max,1,1 ] ||
 	fail "status: headroom, spare: $(jq -c '.daemon.view | [.headroom, .spare, .pfs[0].spare]' "$T/status.json")"
 "$ctl" -c "$uri" status | grep -q "kvmnetd: split active (dry run)  M1 2 (threshold 2)  N1 2 VF(s), 1 spare" || fail "status table"

@@ -8,15 +8,21 @@
  *                        CALL MATCH ACTION [OPTION...]
  *     CALL    virConnectListAllDomains, virDomainGetXMLDesc,
  *             virDomainGetMetadata, virDomainDetachDeviceFlags,
- *             virDomainAttachDeviceFlags, open (open/open64/openat: reads
- *             of files), readlink, write (write(2) to a file: sysfs
- *             stores such as sriov_numvfs)
+ *             virDomainAttachDeviceFlags, virDomainGetState,
+ *             virDomainGetJobStats, virDomainGetJobInfo, open
+ *             (open/open64/openat: reads of files), readlink, write
+ *             (write(2) to a file: sysfs stores such as sriov_numvfs)
  *     MATCH   the domain's name, or a part of the path below
  *             $KVMNET_SYSROOT (only paths there are touched); * for any
  *     ACTION  fail     the call fails: errno (files) or a libvirt error
  *             timeout  the same after a wait, as a libvirt timeout
  *             return   the call succeeds with the text of option text=
- *                      (XML, metadata, link target) instead
+ *                      (XML, metadata, link target) instead; for
+ *                      virDomainGetState "STATE REASON", for
+ *                      virDomainGetJobStats "TYPE [OPERATION]" and for
+ *                      virDomainGetJobInfo "TYPE", as libvirt's numbers
+ *                      (text=3 2: paused for migration; text=2 5: an
+ *                      outgoing migration job)
  *             pass     the call goes through as it is, after ms=: only
  *                      logged (to count the calls) or slowed down
  *     OPTIONS errno=N (default EIO), ms=N (the wait; default 2000 for
@@ -285,6 +291,56 @@ int virDomainAttachDeviceFlags(virDomainPtr domain, const char *xml, unsigned in
 		return -1;
 	}
 	return REAL(virDomainAttachDeviceFlags)(domain, xml, flags);
+}
+
+/* A migration (or none) as the rule's text says, for the calls that tell
+ * whether a domain is migrating: "STATE REASON", "TYPE [OPERATION]". */
+int virDomainGetState(virDomainPtr domain, int *state, int *reason, unsigned int flags)
+{
+	Rule r;
+
+	if (fault(__func__, dom_name(domain), &r)) {
+		if (strcmp(r.action, "return") == 0 && sscanf(r.text, "%d %d", state, reason) == 2)
+			return 0;
+		libvirt_error(&r, __func__, dom_name(domain));
+		return -1;
+	}
+	return REAL(virDomainGetState)(domain, state, reason, flags);
+}
+
+int virDomainGetJobStats(virDomainPtr domain, int *type, virTypedParameterPtr *params, int *nparams,
+			 unsigned int flags)
+{
+	Rule r;
+	int op, max = 0;
+
+	if (fault(__func__, dom_name(domain), &r)) {
+		if (strcmp(r.action, "return") == 0 && sscanf(r.text, "%d", type) == 1) {
+			*params = NULL;
+			*nparams = 0;
+			if (sscanf(r.text, "%*d %d", &op) == 1 &&
+			    virTypedParamsAddInt(params, nparams, &max, VIR_DOMAIN_JOB_OPERATION, op) < 0)
+				return -1;
+			return 0;
+		}
+		libvirt_error(&r, __func__, dom_name(domain));
+		return -1;
+	}
+	return REAL(virDomainGetJobStats)(domain, type, params, nparams, flags);
+}
+
+int virDomainGetJobInfo(virDomainPtr domain, virDomainJobInfoPtr info)
+{
+	Rule r;
+
+	if (fault(__func__, dom_name(domain), &r)) {
+		memset(info, 0, sizeof(*info));
+		if (strcmp(r.action, "return") == 0 && sscanf(r.text, "%d", &info->type) == 1)
+			return 0;
+		libvirt_error(&r, __func__, dom_name(domain));
+		return -1;
+	}
+	return REAL(virDomainGetJobInfo)(domain, info);
 }
 
 /* The path below the sysroot, or NULL for a path elsewhere. */

@@ -73,6 +73,26 @@ fake_igb_host() {
 	} >"$T/kvmnetd.conf"
 }
 
+# kvmnetd_holding UUID_A UUID_B: after fake_igb_host, a kvmnetd's state
+# on that host: it split the PF and gave VF 0 to the VM UUID_A and VF 2 to
+# UUID_B (its journal), VFs 2 and 3 are on vfio-pci (VF 3 a spare); and
+# $T/cli-root, a copy of the tree for kvmnetctl.
+kvmnetd_holding() {
+	local devs=$T/root/sys/devices/pci0000:00/0000:00:01.0 vf
+	for vf in 0000:01:10.4 0000:01:10.6; do
+		ln -sfn ../../../../bus/pci/drivers/vfio-pci "$devs/$vf/driver" || exit 1
+		echo vfio-pci >"$devs/$vf/driver_override"
+	done
+	cat >"$T/state/journal.json" <<EOF
+{ "version": 1, "active": true, "below_since_us": 0,
+  "pfs": [ { "pf": "0000:01:00.0", "numvfs_changed": true, "numvfs": 0, "autoprobe": 1, "vfs": [] } ],
+  "attached": [ { "vm": "$1", "pf": "0000:01:00.0", "vf": 0 },
+                { "vm": "$2", "pf": "0000:01:00.0", "vf": 2 } ],
+  "originals": {} }
+EOF
+	cp -a "$T/root" "$T/cli-root" || exit 1
+}
+
 # fault_preload SO: the LD_PRELOAD for tests/lib/fault-inject.c built as
 # SO, after AddressSanitizer's runtime when it (built like kvmnetd) has one.
 fault_preload() {

@@ -10,7 +10,8 @@
  * It also refuses every step plan.h's unknowns rules (U1-U4) forbid, as
  * the oracle of those rules: a detach from or anything for an unknown VM,
  * touching a VF whose driver or use is unknown, numvfs on an unknown PF
- * or one with such a VF, a MAC on a VF someone holds.
+ * or one with such a VF, a MAC on a VF someone holds; and plan.h's G1:
+ * a detach from, a MAC for or an attach to a migrating VM.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,7 +143,7 @@ static inline int model_apply(Model *m, const Plan *plan)
 
 		switch (a->type) {
 		case PLAN_DETACH:
-			if (!vf || vf->vm != a->vm || vf->use != PLAN_VF_OURS || m->vms[a->vm].unknown ||
+			if (!vf || vf->vm != a->vm || vf->use != PLAN_VF_OURS || m->vms[a->vm].unknown || m->vms[a->vm].migrating ||
 			    vf->driver == PLAN_DRIVER_UNKNOWN ||
 			    (!m->vms[a->vm].has_other_nic && model_vfs_of(m, a->vm) < 2))
 				goto refused; /* never a VM's only NIC */
@@ -168,11 +169,12 @@ static inline int model_apply(Model *m, const Plan *plan)
 			break;
 		case PLAN_SET_VF_MAC:
 			/* a MAC change under a holder is one its guest sees */
-			if (!vf || vf->use != PLAN_VF_FREE || m->vms[a->vm].unknown)
+			if (!vf || vf->use != PLAN_VF_FREE || m->vms[a->vm].unknown || m->vms[a->vm].migrating)
 				goto refused;
 			break;
 		case PLAN_ATTACH:
-			if (!vf || vf->use != PLAN_VF_FREE || vf->driver != PLAN_DRIVER_VFIO || m->vms[a->vm].unknown)
+			if (!vf || vf->use != PLAN_VF_FREE || vf->driver != PLAN_DRIVER_VFIO || m->vms[a->vm].unknown ||
+			    m->vms[a->vm].migrating)
 				goto refused;
 			vf->use = PLAN_VF_OURS;
 			vf->vm = a->vm;

@@ -47,9 +47,11 @@ static void test_reach_threshold(void **state)
 	assert_actions(p, "numvfs:0=2 numvfs:1=2 bind-vfio:0:0:-1 bind-vfio:0:1:-1 bind-vfio:1:0:-1 bind-vfio:1:1:-1 "
 			  "set-mac:0:0:0 attach:0:0:0 set-mac:1:0:1 attach:1:0:1 "
 			  "set-mac:0:1:2 attach:0:1:2 set-mac:1:1:3 attach:1:1:3");
+	/* asked of libvirt in this plan: pending until observed */
 	for (int i = 0; i < 4; i++) {
-		assert_int_equal(p->vms[i].path, PLAN_PATH_VF);
+		assert_int_equal(p->vms[i].path, PLAN_PATH_VF_PENDING);
 		assert_int_equal(p->vms[i].n_vfs, 1);
+		assert_int_equal(p->vms[i].n_attach, 1);
 	}
 	/* the MAC of the attach is the VM's */
 	{
@@ -261,8 +263,13 @@ static void test_opt_out(void **state)
 	assert_int_equal(p->m1, 2);
 	/* the spread put vm1 on pf0 VF 1 (pf0 had 2 VFs, pf1 1) */
 	assert_actions(p, "detach:0:1:1");
-	assert_int_equal(p->vms[1].path, PLAN_PATH_OPTED_OUT);
+	/* until the detach is seen done, the VF may still carry its traffic */
+	assert_int_equal(p->vms[1].path, PLAN_PATH_VF_PENDING);
+	assert_int_equal(p->vms[1].n_detach, 1);
 	assert_int_equal(model_apply(m, p), 0);
+	plan_free(p);
+	p = decide(m);
+	assert_int_equal(p->vms[1].path, PLAN_PATH_OPTED_OUT);
 	plan_free(p);
 	p = NULL;
 	converge(m);
