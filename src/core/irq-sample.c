@@ -5,30 +5,12 @@
 #include <stdlib.h>
 
 #include "basic/string-util.h"
+#include "core/cpu-busy.h"
 #include "irq-sample.h"
 
 int irq_sample_busy(const ProcStat *before, const ProcStat *after, double **ret, size_t *ret_n)
 {
-	size_t n = 0;
-	double *busy;
-
-	for (size_t i = 0; i < after->n_cpus; i++)
-		if (after->cpus[i].cpu + 1 > n)
-			n = after->cpus[i].cpu + 1;
-	for (size_t i = 0; i < before->n_cpus; i++)
-		if (before->cpus[i].cpu + 1 > n)
-			n = before->cpus[i].cpu + 1;
-	if (n > CPUSET_MAX)
-		return -E2BIG;
-	busy = malloc((n + 1) * sizeof(double));
-	if (!busy)
-		return -ENOMEM;
-	for (size_t cpu = 0; cpu < n; cpu++)
-		if (proc_stat_busy_percent(before, after, (unsigned)cpu, &busy[cpu]) < 0)
-			busy[cpu] = -1;
-	*ret = busy;
-	*ret_n = n;
-	return 0;
+	return cpu_busy_sample(before, after, ret, ret_n);
 }
 
 int irq_sample_rate(const ProcInterrupts *before, const ProcInterrupts *after, unsigned irq, uint64_t dt_us,
