@@ -18,13 +18,13 @@
 #include "daemon/irq-loop.h"
 #include "daemon/log-event.h"
 #include "daemon/metrics-collect.h"
+#include "daemon/vcpu-pins.h"
 #include "host/cpus.h"
 #include "host/irq.h"
 #include "host/irqbalance.h"
 #include "host/netdev.h"
 #include "host/pci.h"
 #include "host/procfs.h"
-#include "virt/domains.h"
 
 #define AFFINITY_PREFIX "/proc/irq/"
 #define AFFINITY_SUFFIX "/smp_affinity_list"
@@ -119,19 +119,15 @@ static int nic_resolve(LoopNic *nic)
  * unreachable (the next refresh tries again). */
 static void pinned_cpus(IrqLoop *l, CpuSet *ret)
 {
-	virConnectPtr conn = l->ctx->watch ? watch_conn(l->ctx->watch) : NULL;
 	_cleanup_free_ char *err = NULL;
-	DomainList *doms = NULL;
+	int r;
 
-	cpuset_zero(ret);
-	if (!conn)
-		return;
-	if (virt_domains_running(conn, &doms, &err) < 0) {
-		log_debug("irq: listing running domains for their vcpupin: %s", err ? err : "failed");
-		return;
+	r = daemon_vcpu_pinned_cpus(l->ctx, ret, &err);
+	if (r < 0) {
+		if (r != -ENOTCONN)
+			log_debug("irq: listing running domains for their vcpupin: %s", err ? err : "failed");
+		cpuset_zero(ret);
 	}
-	irq_vcpu_pinned_cpus(doms->defs, doms->n, ret);
-	domain_list_free(doms);
 }
 
 /* [irq] cpus, or the NIC's node minus pinned and isolated CPUs. */
@@ -300,7 +296,7 @@ static int nic_loads(IrqLoop *l, LoopNic *nic, const ProcInterrupts *now, uint64
 	return 0;
 }
 
-static IrqPlacementParams loop_params(const Config *c)
+IrqPlacementParams irq_loop_params(const Config *c)
 {
 	IrqPlacementParams p;
 
@@ -317,7 +313,7 @@ static int place_nic(IrqLoop *l, LoopNic *nic, const double *busy, size_t n_busy
 {
 	_cleanup_free_ IrqVectorLoad *v = NULL;
 	_cleanup_free_ IrqMove *moves = NULL;
-	IrqPlacementParams p = loop_params(l->ctx->config);
+	IrqPlacementParams p = irq_loop_params(l->ctx->config);
 	size_t n_v, n_moves;
 	int r;
 
