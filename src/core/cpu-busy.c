@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "cpu-busy.h"
@@ -41,6 +42,14 @@ int cpu_busy_idle_target(const CpuSet *allowed, const double *busy, size_t n_bus
 			best = cpu;
 	}
 	return best;
+}
+
+void cpu_busy_format(char *buf, size_t size, int cpu, double busy)
+{
+	if (busy < 0 || isnan(busy))
+		snprintf(buf, size, "CPU %d busy unknown", cpu);
+	else
+		snprintf(buf, size, "CPU %d busy %.1f%%", cpu, busy);
 }
 
 int cpu_busy_sample(const ProcStat *before, const ProcStat *after, double **ret, size_t *ret_n)

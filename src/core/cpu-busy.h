@@ -31,6 +31,10 @@ void cpu_busy_count_over(uint16_t over[static CPUSET_MAX], const double *busy, s
 int cpu_busy_idle_target(const CpuSet *allowed, const double *busy, size_t n_busy, double busy_percent,
 			 double margin, int from, const CpuSet *skip);
 
+/* "CPU 3 busy 12.5%", or "CPU 3 busy unknown" for a negative or NaN
+ * busy, into buf: the words of every move's log line. */
+void cpu_busy_format(char *buf, size_t size, int cpu, double busy);
+
 /* busy[cpu] for every cpu <= the highest in either sample, the busy share
  * 0..100 between the samples; -1 for a CPU missing from one of them
  * (offline) or with no time passed (proc_stat_busy_percent(): all but

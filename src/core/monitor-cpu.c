@@ -143,26 +143,18 @@ int monitor_cpu_decide(MonitorCpuState *s, const IrqPlacementParams *p, const Cp
 	return record(s, busy, n_busy, current, to, MONITOR_MOVE_BUSY, ret);
 }
 
-static void cpu_busy_text(char *buf, size_t size, int cpu, double busy)
-{
-	if (busy < 0)
-		snprintf(buf, size, "CPU %d busy unknown", cpu);
-	else
-		snprintf(buf, size, "CPU %d busy %.1f%%", cpu, busy);
-}
-
 int monitor_move_format(const MonitorMove *m, double busy_percent, char **ret)
 {
 	char from[64], to[64];
 	int r;
 
-	cpu_busy_text(to, sizeof(to), m->to, m->to_busy);
+	cpu_busy_format(to, sizeof(to), m->to, m->to_busy);
 	if (m->reason == MONITOR_MOVE_PLACE && m->from < 0)
 		r = asprintf(ret, "placed on CPU %d (was not on one allowed CPU): %s", m->to, to);
 	else if (m->reason == MONITOR_MOVE_PLACE)
 		r = asprintf(ret, "CPU %d -> CPU %d (CPU %d is not allowed): %s", m->from, m->to, m->from, to);
 	else {
-		cpu_busy_text(from, sizeof(from), m->from, m->from_busy);
+		cpu_busy_format(from, sizeof(from), m->from, m->from_busy);
 		r = asprintf(ret, "CPU %d -> CPU %d: %s (over %.0f%% for %u samples), %s", m->from, m->to, from,
 			     busy_percent, m->over, to);
 	}
