@@ -31,8 +31,6 @@ static void on_reconcile_timer(int timer, void *opaque)
 	int r;
 
 	virEventUpdateTimeout(d->reconcile_timer, -1);
-	/* VMs that started or stopped change the housekeeping CPUs. */
-	monitor_loop_refresh(d->monitor_loop);
 	r = daemon_reconcile(d);
 	metrics_turn(d->metrics, now_monotonic_us() - t0, r < 0);
 	/* [tune] follows the VMs: those started since get theirs.  Tuning is
@@ -280,8 +278,8 @@ int daemon_run(Daemon *d)
 	if (!watch_conn(d->ctx.watch))
 		log_warning("Cannot connect to %s yet (%s); retrying", d->ctx.config->libvirt_uri,
 			    watch_last_error(d->ctx.watch));
-	/* After the threads above exist (control socket, metrics) and libvirt
-	 * is asked for the pinned vCPUs; threads made later inherit. */
+	/* After the threads above exist (control socket, metrics); threads
+	 * made later inherit.  The pinned vCPUs come with the first turn. */
 	if (monitor_loop_new(&d->ctx, &d->monitor_loop) < 0)
 		return log_error_errno(-ENOMEM, "Adding the CPU sampler: %m");
 

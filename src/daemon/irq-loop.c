@@ -18,13 +18,13 @@
 #include "daemon/irq-loop.h"
 #include "daemon/log-event.h"
 #include "daemon/metrics-collect.h"
-#include "daemon/vcpu-pins.h"
 #include "host/cpus.h"
 #include "host/irq.h"
 #include "host/irqbalance.h"
 #include "host/netdev.h"
 #include "host/pci.h"
 #include "host/procfs.h"
+#include "virt/domains.h"
 
 #define AFFINITY_PREFIX "/proc/irq/"
 #define AFFINITY_SUFFIX "/smp_affinity_list"
@@ -119,15 +119,19 @@ static int nic_resolve(LoopNic *nic)
  * unreachable (the next refresh tries again). */
 static void pinned_cpus(IrqLoop *l, CpuSet *ret)
 {
+	virConnectPtr conn = l->ctx->watch ? watch_conn(l->ctx->watch) : NULL;
 	_cleanup_free_ char *err = NULL;
-	int r;
+	DomainList *doms = NULL;
 
-	r = daemon_vcpu_pinned_cpus(l->ctx, ret, &err);
-	if (r < 0) {
-		if (r != -ENOTCONN)
-			log_debug("irq: listing running domains for their vcpupin: %s", err ? err : "failed");
-		cpuset_zero(ret);
+	cpuset_zero(ret);
+	if (!conn)
+		return;
+	if (virt_domains_running(conn, &doms, &err) < 0) {
+		log_debug("irq: listing running domains for their vcpupin: %s", err ? err : "failed");
+		return;
 	}
+	irq_vcpu_pinned_cpus(doms->defs, doms->n, ret);
+	domain_list_free(doms);
 }
 
 /* [irq] cpus, or the NIC's node minus pinned and isolated CPUs. */

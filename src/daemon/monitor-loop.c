@@ -13,7 +13,6 @@
 #include "core/monitor-cpu.h"
 #include "daemon/irq-loop.h"
 #include "daemon/monitor-loop.h"
-#include "daemon/vcpu-pins.h"
 #include "host/cpus.h"
 #include "host/procfs.h"
 #include "host/self-affinity.h"
@@ -26,7 +25,7 @@ struct MonitorLoop {
 	const DaemonContext *ctx;
 	int timer;
 	CpuSet started;	  /* every thread's affinity at start */
-	CpuSet pinned;	  /* vCPU CPUs last read; kept while libvirt is unknown */
+	CpuSet pinned;	  /* vCPU CPUs, from the last turn's observation */
 	CpuSet allowed;
 	MonitorCpusWhy why;
 	bool has_allowed;
@@ -67,7 +66,6 @@ static void read_optional(int (*fn)(CpuSet *), CpuSet *ret)
 static int read_host(MonitorLoop *l, MonitorCpuHost *h)
 {
 	const Config *c = l->ctx->config;
-	_cleanup_free_ char *err = NULL;
 	int r;
 
 	r = cpus_online(&h->online);
@@ -75,10 +73,6 @@ static int read_host(MonitorLoop *l, MonitorCpuHost *h)
 		return r;
 	read_optional(cpus_isolated, &h->isolated);
 	read_optional(cpus_nohz_full, &h->nohz_full);
-	/* Unknown while libvirt is: the last known pins are kept. */
-	r = daemon_vcpu_pinned_cpus(l->ctx, &l->pinned, &err);
-	if (r < 0 && r != -ENOTCONN)
-		log_debug("kvmnetd's CPUs: listing running domains for their vcpupin: %s", err ? err : "failed");
 	h->vcpu_pinned = l->pinned;
 	/* [irq] without cpus may place vectors on any online CPU. */
 	cpuset_zero(&h->irq);
@@ -275,9 +269,18 @@ void monitor_loop_reconfigure(MonitorLoop *l)
 	restart(l);
 }
 
-void monitor_loop_refresh(MonitorLoop *l)
+void monitor_loop_refresh(MonitorLoop *l, const CpuSet *vcpu_pinned, bool partial)
 {
-	if (!l || !compute_allowed(l))
+	if (!l)
+		return;
+	/* A domain whose XML was not read may pin anything: what was known
+	 * to be pinned stays so. */
+	if (partial)
+		for (size_t i = 0; i < ELEMENTSOF(l->pinned.bits); i++)
+			l->pinned.bits[i] |= vcpu_pinned->bits[i];
+	else
+		l->pinned = *vcpu_pinned;
+	if (!compute_allowed(l))
 		return;
 	/* Sampling: only off the set is a reason to move without numbers. */
 	if (!sampling(l) || l->cpu < 0 || !cpuset_isset(&l->allowed, (unsigned)l->cpu))

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <json-c/json.h>
+
+#include "basic/cpuset.h"
 
 #include "daemon/context.h"
 
@@ -10,8 +13,9 @@
  *
  * The allowed set is [daemon] cpus, or by default the host's housekeeping
  * CPUs (monitor_cpus_choose() in src/core/monitor-cpu.h); it is computed
- * at start, on a reload and at every turn (VMs that start or stop change
- * the pinned vCPUs), and every thread of kvmnetd is pinned to it.
+ * at start, on a reload and at every turn, with the pinned vCPUs of the
+ * turn's observation (no libvirt call of its own), and every thread of
+ * kvmnetd is pinned to it.
  *
  * Only when [daemon] cpus is set (a list or "auto") does kvmnetd sample
  * /proc/stat, on a libvirt event-loop timer every [irq] interval: then it
@@ -29,9 +33,11 @@ int monitor_loop_new(const DaemonContext *ctx, MonitorLoop **ret);
 void monitor_loop_free(MonitorLoop *l);
 /* After a reload: the set again, the timer armed or disarmed. */
 void monitor_loop_reconfigure(MonitorLoop *l);
-/* Before a turn: the set again (the VMs may have changed); re-pinned
- * only when it changed.  l may be NULL. */
-void monitor_loop_refresh(MonitorLoop *l);
+/* In a turn, after the observation: the set again with the CPUs running
+ * VMs' vCPUs are pinned to (partial: some domain was not read, the CPUs
+ * known pinned before stay so); re-pinned only when the set changed.
+ * l may be NULL. */
+void monitor_loop_refresh(MonitorLoop *l, const CpuSet *vcpu_pinned, bool partial);
 /* One sample; what the timer calls.  The first one only takes the
  * baseline. */
 int monitor_loop_sample(MonitorLoop *l);
