@@ -116,8 +116,12 @@ static int record(MonitorCpuState *s, const double *busy, size_t n_busy, int fro
 		.from_busy = cpu_busy_at(busy, n_busy, from), .to_busy = cpu_busy_at(busy, n_busy, to),
 		.over = from >= 0 ? s->over[from] : 0,
 	};
-	s->moved = true;
-	s->moved_at = s->tick;
+	/* Only a move away from load holds the next one: a placement reacts
+	 * to no numbers, and must not keep it on a CPU that turns out busy. */
+	if (why == MONITOR_MOVE_BUSY) {
+		s->moved = true;
+		s->moved_at = s->tick;
+	}
 	return 1;
 }
 

@@ -66,7 +66,7 @@ typedef struct MonitorMove {
 } MonitorMove;
 
 /* Hysteresis across samples: per-CPU samples over the threshold, and the
- * sample of the last move. */
+ * sample of the last move off a busy CPU. */
 typedef struct MonitorCpuState {
 	uint64_t tick;
 	uint64_t moved_at;
@@ -81,7 +81,8 @@ typedef struct MonitorCpuState {
  * allowed CPU (or not on one): to the least busy allowed CPU (unknown
  * busy last, ties to the lowest number), at once.  On one that stayed
  * over busy_percent for `sustain` samples, at least `hold` samples after
- * the last move: to the least busy allowed CPU below busy_percent -
+ * the last such move (a placement does not count): to the least busy
+ * allowed CPU below busy_percent -
  * margin, if there is one.  busy may be NULL (no sample yet).
  * 1 and *ret for a move (recorded in s), 0 for none, -EINVAL for bad
  * parameters or an empty allowed set.

@@ -144,6 +144,13 @@ static void test_place(void **state)
 	assert_true(m.to_busy == 20);
 	/* On an allowed CPU that is not busy: stays. */
 	assert_int_equal(monitor_cpu_decide(s, &p, &allowed, busy, 4, 2, &m), 0);
+	/* A placement holds nothing: the CPU it chose turns busy, and after
+	 * `sustain` samples it moves on, not `hold` samples later. */
+	busy[2] = 95;
+	assert_int_equal(monitor_cpu_decide(s, &p, &allowed, busy, 4, 2, &m), 0);
+	assert_int_equal(monitor_cpu_decide(s, &p, &allowed, busy, 4, 2, &m), 1);
+	assert_int_equal(m.reason, MONITOR_MOVE_BUSY);
+	assert_int_equal(m.to, 1);
 	free(s);
 }
 
