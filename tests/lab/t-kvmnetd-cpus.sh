@@ -15,6 +15,6 @@ B=${KVMNET_BUILD_DIR:?KVMNET_BUILD_DIR not set}
 
 lab_step "kvmnetd moves its threads off the CPU a busy loop takes"
 rc=0
-KVMNET_CPUS_WAIT=40 KVMNET_CPUS_START=60 bash "$KVMNET_SRC_DIR/tests/daemon/test-kvmnetd-cpus.sh" \
+KVMNET_CPUS_WAIT=90 KVMNET_CPUS_START=60 bash "$KVMNET_SRC_DIR/tests/daemon/test-kvmnetd-cpus.sh" \
 	"$B/kvmnetd" "$B/src/cli/kvmnetctl" "$KVMNET_SRC_DIR" || rc=$?
 lab_assert_eq 0 "$rc" "test-kvmnetd-cpus.sh exit status (77: the other vCPU never had room)"
