@@ -55,6 +55,18 @@ int cpuset_next(const CpuSet *s, int after)
 	return -1;
 }
 
+void cpuset_and(CpuSet *a, const CpuSet *b)
+{
+	for (size_t i = 0; i < ELEMENTSOF(a->bits); i++)
+		a->bits[i] &= b->bits[i];
+}
+
+void cpuset_minus(CpuSet *a, const CpuSet *b)
+{
+	for (size_t i = 0; i < ELEMENTSOF(a->bits); i++)
+		a->bits[i] &= ~b->bits[i];
+}
+
 int cpuset_first(const CpuSet *s)
 {
 	return cpuset_next(s, -1);

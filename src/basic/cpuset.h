@@ -16,6 +16,9 @@ int cpuset_set(CpuSet *s, unsigned cpu);
 bool cpuset_isset(const CpuSet *s, unsigned cpu);
 unsigned cpuset_count(const CpuSet *s);
 bool cpuset_equal(const CpuSet *a, const CpuSet *b);
+/* a = a & b; a = a & ~b. */
+void cpuset_and(CpuSet *a, const CpuSet *b);
+void cpuset_minus(CpuSet *a, const CpuSet *b);
 /* Lowest CPU in the set, or -1 when empty. */
 int cpuset_first(const CpuSet *s);
 /* Next CPU after `after` (use -1 to start), or -1. */

@@ -221,6 +221,26 @@ static void print_balloon(json_object *view)
 	}
 }
 
+/* [daemon] cpus: where kvmnetd's threads run, why, and its last move. */
+static void print_cpus(json_object *view)
+{
+	json_object *c, *move;
+
+	if (!json_object_object_get_ex(view, "cpus", &c) || !json_object_is_type(c, json_type_object))
+		return;
+	printf("    cpus: on CPU %d, pinned to %s (allowed %s: %s), %d thread(s), ", get_int(c, "cpu"),
+	       get_str(c, "pinned_to", "nothing"), get_str(c, "allowed", "unknown"), get_str(c, "why", "?"),
+	       get_int(c, "threads"));
+	if (json_object_get_boolean(json_object_object_get(c, "sampling")))
+		printf("sampled every %.1f s\n", get_int(c, "interval_ms") / 1000.0);
+	else
+		printf("not sampled ([daemon] cpus not set)\n");
+	if (get_str(c, "error", NULL))
+		printf("    cpus: error: %s\n", get_str(c, "error", "?"));
+	if (json_object_object_get_ex(c, "last_move", &move) && json_object_is_type(move, json_type_object))
+		printf("    cpus: last move at %s: %s\n", get_str(move, "at", "?"), get_str(move, "line", "?"));
+}
+
 void status_daemon_print(json_object *daemon)
 {
 	json_object *view, *lv, *vms = NULL, *unknowns = NULL;
@@ -237,6 +257,7 @@ void status_daemon_print(json_object *daemon)
 	json_object_object_get_ex(view, "vms", &vms);
 	print_vms(vms);
 	print_balloon(view);
+	print_cpus(view);
 	/* What the daemon could not read: it takes nothing from it and
 	 * changes nothing under it until it can. */
 	if (json_object_object_get_ex(view, "unknowns", &unknowns) && json_object_is_type(unknowns, json_type_array))

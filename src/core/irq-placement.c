@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "basic/macro.h"
+#include "core/cpu-busy.h"
 #include "irq-placement.h"
 
 typedef struct Moved {
@@ -61,12 +61,7 @@ void irq_placement_state_free(IrqPlacementState *s)
 
 static double busy_of(const Ctx *c, int cpu)
 {
-	double b;
-
-	if (cpu < 0 || (size_t)cpu >= c->n_busy)
-		return -1;
-	b = c->busy[cpu];
-	return isnan(b) || b < 0 ? -1 : b;
+	return cpu_busy_at(c->busy, c->n_busy, cpu);
 }
 
 static Moved *find_moved(IrqPlacementState *s, unsigned irq)
@@ -192,18 +187,8 @@ static int place_all(Ctx *c)
  * vector this sample; -1 when there is none. */
 static int shed_target(const Ctx *c, int from)
 {
-	int best = -1;
-
-	CPUSET_FOREACH(cpu, c->allowed) {
-		double b = busy_of(c, cpu);
-
-		if (cpu == from || b < 0 || b >= c->p->busy_percent - c->p->margin ||
-		    cpuset_isset(&c->took, (unsigned)cpu))
-			continue;
-		if (best < 0 || b < busy_of(c, best))
-			best = cpu;
-	}
-	return best;
+	return cpu_busy_idle_target(c->allowed, c->busy, c->n_busy, c->p->busy_percent, c->p->margin, from,
+				    &c->took);
 }
 
 static int shed(Ctx *c, int cpu)
@@ -222,18 +207,6 @@ static int shed(Ctx *c, int cpu)
 		return 0;
 	cpuset_set(&c->took, (unsigned)to);
 	return record(c, heaviest, to, IRQ_MOVE_BUSY);
-}
-
-static void count_over(IrqPlacementState *s, const IrqPlacementParams *p, const Ctx *c)
-{
-	for (size_t cpu = 0; cpu < CPUSET_MAX; cpu++) {
-		double b = busy_of(c, (int)cpu);
-
-		if (b > p->busy_percent)
-			s->over[cpu] = s->over[cpu] < UINT16_MAX ? s->over[cpu] + 1 : UINT16_MAX;
-		else
-			s->over[cpu] = 0;
-	}
 }
 
 static bool params_valid(const IrqPlacementParams *p)
@@ -286,7 +259,7 @@ int irq_placement_decide(IrqPlacementState *s, const IrqPlacementParams *p, cons
 	if (n_v > 0)
 		memcpy(c.v, v, n_v * sizeof(IrqVectorLoad));
 	s->tick++;
-	count_over(s, p, &c);
+	cpu_busy_count_over(s->over, busy, n_busy, p->busy_percent);
 	r = decide(&c);
 	free(c.v);
 	free(c.rate_on);

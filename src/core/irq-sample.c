@@ -1,34 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "basic/string-util.h"
+#include "core/cpu-busy.h"
 #include "irq-sample.h"
 
 int irq_sample_busy(const ProcStat *before, const ProcStat *after, double **ret, size_t *ret_n)
 {
-	size_t n = 0;
-	double *busy;
-
-	for (size_t i = 0; i < after->n_cpus; i++)
-		if (after->cpus[i].cpu + 1 > n)
-			n = after->cpus[i].cpu + 1;
-	for (size_t i = 0; i < before->n_cpus; i++)
-		if (before->cpus[i].cpu + 1 > n)
-			n = before->cpus[i].cpu + 1;
-	if (n > CPUSET_MAX)
-		return -E2BIG;
-	busy = malloc((n + 1) * sizeof(double));
-	if (!busy)
-		return -ENOMEM;
-	for (size_t cpu = 0; cpu < n; cpu++)
-		if (proc_stat_busy_percent(before, after, (unsigned)cpu, &busy[cpu]) < 0)
-			busy[cpu] = -1;
-	*ret = busy;
-	*ret_n = n;
-	return 0;
+	return cpu_busy_sample(before, after, ret, ret_n);
 }
 
 int irq_sample_rate(const ProcInterrupts *before, const ProcInterrupts *after, unsigned irq, uint64_t dt_us,
@@ -84,21 +65,13 @@ int irq_default_cpus(const CpuSet *online, const CpuSet *node_cpus, const CpuSet
 	return 0;
 }
 
-static void cpu_busy(char *buf, size_t size, int cpu, double busy)
-{
-	if (busy < 0 || isnan(busy))
-		snprintf(buf, size, "CPU %d busy unknown", cpu);
-	else
-		snprintf(buf, size, "CPU %d busy %.1f%%", cpu, busy);
-}
-
 int irq_move_format(const IrqMove *m, const char *name, double busy_percent, char **ret)
 {
 	char from[64], to[64], who[96];
 	int r;
 
 	snprintf_utf8(who, sizeof(who), "irq %u%s%s%s", m->irq, name ? " (" : "", name ? name : "", name ? ")" : "");
-	cpu_busy(to, sizeof(to), m->to, m->to_busy);
+	cpu_busy_format(to, sizeof(to), m->to, m->to_busy);
 	if (m->from < 0)
 		r = asprintf(ret, "%s: placed on CPU %d (was not pinned to one allowed CPU): %s, %.0f irq/s", who,
 			     m->to, to, m->rate);
@@ -106,7 +79,7 @@ int irq_move_format(const IrqMove *m, const char *name, double busy_percent, cha
 		r = asprintf(ret, "%s: CPU %d -> CPU %d (CPU %d is not allowed): %s, %.0f irq/s", who, m->from, m->to,
 			     m->from, to, m->rate);
 	else {
-		cpu_busy(from, sizeof(from), m->from, m->from_busy);
+		cpu_busy_format(from, sizeof(from), m->from, m->from_busy);
 		r = asprintf(ret, "%s: CPU %d -> CPU %d: %s (over %.0f%%), %s, %.0f irq/s", who, m->from, m->to, from,
 			     busy_percent, to, m->rate);
 	}

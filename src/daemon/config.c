@@ -213,12 +213,22 @@ static int parse_irq_nic(Config *c, const char *key, const char *value, ParseCtx
 
 static int parse_irq_cpus(Config *c, const char *key, const char *value, ParseCtx *ctx)
 {
-	CpuSet s;
+	const char *want = NULL;
+	bool is_auto;
 
-	if (cpuset_parse_list(value, &s) < 0 || cpuset_count(&s) == 0)
-		return bad_value(ctx, key, "a non-empty CPU list like 2-3,6", value);
-	c->irq.cpus = s;
+	if (config_cpu_list_parse(value, false, &is_auto, &c->irq.cpus, &want) < 0)
+		return bad_value(ctx, key, want, value);
 	c->irq.has_cpus = true;
+	return 0;
+}
+
+static int parse_daemon_cpus(Config *c, const char *key, const char *value, ParseCtx *ctx)
+{
+	const char *want = NULL;
+
+	if (config_cpu_list_parse(value, true, &c->cpus.is_auto, &c->cpus.list, &want) < 0)
+		return bad_value(ctx, key, want, value);
+	c->cpus.set = true;
 	return 0;
 }
 
@@ -371,6 +381,7 @@ static const KeyDef daemon_keys[] = {
 	{ "state_dir", parse_state_dir, false },
 	{ "on_stop", parse_on_stop, false },
 	{ "log_level", parse_log_level, false },
+	{ "cpus", parse_daemon_cpus, false },
 };
 static const KeyDef irq_keys[] = {
 	{ "nic", parse_irq_nic, true },
@@ -577,6 +588,7 @@ int config_new(Config **ret)
 	c->irq.interval_us = CONFIG_DEFAULT_IRQ_INTERVAL_US;
 	c->irq.busy_percent = CONFIG_DEFAULT_BUSY_PERCENT;
 	c->irq.irqbalance = IRQBALANCE_BAN;
+	c->cpus.is_auto = true;
 	config_balloon_defaults(&c->balloon);
 	*ret = TAKE_PTR(c);
 	return 0;

@@ -10,6 +10,7 @@
 #include "basic/inet-addr.h"
 #include "basic/pci-addr.h"
 #include "daemon/config-balloon.h"
+#include "daemon/config-cpus.h"
 
 /*
  * kvmnetd.conf(5): an INI file read with inih.  Every key is known; an
@@ -83,6 +84,7 @@ typedef struct Config {
 	char *state_dir;
 	OnStop on_stop;
 	int log_level; /* LOG_LEVEL_* */
+	ConfigDaemonCpus cpus;
 	ConfigIrq irq;
 	ConfigTune tune;
 	ConfigBalloon balloon;

@@ -19,6 +19,7 @@
 #include "daemon/balloon-loop.h"
 #include "daemon/irq-loop.h"
 #include "daemon/metrics-collect.h"
+#include "daemon/monitor-loop.h"
 #include "daemon/state-lock.h"
 #include "daemon/tune-run.h"
 #include "daemon/sd-notify.h"
@@ -142,6 +143,8 @@ static int reload(Daemon *d)
 		irq_loop_reconfigure(d->irq_loop);
 	if (d->balloon_loop)
 		balloon_loop_reconfigure(d->balloon_loop);
+	if (d->monitor_loop)
+		monitor_loop_reconfigure(d->monitor_loop);
 	/* Logged inside; the daemon goes on without the metrics. */
 	(void)metrics_reconfigure(d->metrics, c);
 	log_info("Reloaded %s", d->config_path);
@@ -281,6 +284,10 @@ int daemon_run(Daemon *d)
 	if (!watch_conn(d->ctx.watch))
 		log_warning("Cannot connect to %s yet (%s); retrying", d->ctx.config->libvirt_uri,
 			    watch_last_error(d->ctx.watch));
+	/* After the threads above exist (control socket, metrics); threads
+	 * made later inherit.  The pinned vCPUs come with the first turn. */
+	if (monitor_loop_new(&d->ctx, &d->monitor_loop) < 0)
+		return log_error_errno(-ENOMEM, "Adding the CPU sampler: %m");
 
 	if (d->ready_fd >= 0) {
 		(void)!write(d->ready_fd, "R", 1);
@@ -331,6 +338,7 @@ void daemon_free(Daemon *d)
 	metrics_free(d->metrics);
 	irq_loop_free(d->irq_loop);
 	balloon_loop_free(d->balloon_loop);
+	monitor_loop_free(d->monitor_loop);
 	tune_run_free(d->tune_run);
 	watch_free(d->ctx.watch);
 	if (d->sig_watch >= 0)

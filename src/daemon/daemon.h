@@ -35,6 +35,7 @@ typedef struct Daemon {
 	int lock_fd;		/* the state directory's lock: state-lock.h */
 	struct BalloonLoop *balloon_loop; /* [balloon]: daemon/balloon-loop.h */
 	PfRecords pf_records;	/* numvfs refused, change and bind times: pf-record.h */
+	struct MonitorLoop *monitor_loop; /* [daemon] cpus: daemon/monitor-loop.h */
 } Daemon;
 
 enum {

@@ -300,7 +300,7 @@ static int nic_loads(IrqLoop *l, LoopNic *nic, const ProcInterrupts *now, uint64
 	return 0;
 }
 
-static IrqPlacementParams loop_params(const Config *c)
+IrqPlacementParams irq_loop_params(const Config *c)
 {
 	IrqPlacementParams p;
 
@@ -317,7 +317,7 @@ static int place_nic(IrqLoop *l, LoopNic *nic, const double *busy, size_t n_busy
 {
 	_cleanup_free_ IrqVectorLoad *v = NULL;
 	_cleanup_free_ IrqMove *moves = NULL;
-	IrqPlacementParams p = loop_params(l->ctx->config);
+	IrqPlacementParams p = irq_loop_params(l->ctx->config);
 	size_t n_v, n_moves;
 	int r;
 

@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 
+#include "core/irq-placement.h"
 #include "daemon/context.h"
 
 /*
@@ -16,6 +17,11 @@
  * irqbalance restarts), stop, or ignore.
  */
 typedef struct IrqLoop IrqLoop;
+
+/* The busy rule's parameters for a config: [irq] busy_percent and the
+ * core's defaults (the margin halved under a low threshold); the
+ * monitor's own moves (monitor-loop.h) use the same. */
+IrqPlacementParams irq_loop_params(const Config *c);
 
 /* The timer is added disarmed and armed when ctx->config->irq.enabled. */
 int irq_loop_new(const DaemonContext *ctx, IrqLoop **ret);

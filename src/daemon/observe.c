@@ -7,6 +7,7 @@
 #include "basic/ether-addr.h"
 #include "basic/macro.h"
 #include "basic/strv.h"
+#include "core/irq-sample.h"
 #include "daemon/observe.h"
 #include "host/netdev.h"
 #include "host/pci.h"
@@ -601,6 +602,8 @@ int observe(const Config *c, const Journal *j, virConnectPtr conn, Observation *
 		observation_free(o);
 		return r;
 	}
+	irq_vcpu_pinned_cpus(l->defs, l->n, &o->vcpu_pinned);
+	o->vcpu_pinned_partial = l->n_unread > 0;
 	o->in = (PlanInput){
 		.params = { .threshold = c->threshold,
 			    .vfs_per_vm = c->vfs_per_vm,

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <libvirt/libvirt.h>
 
+#include "basic/cpuset.h"
 #include "core/plan.h"
 #include "core/sriov-policy.h"
 #include "daemon/config.h"
@@ -58,6 +59,11 @@ typedef struct Observation {
 	 * transient member from its persistent one, which has the same MAC. */
 	char **holder_macs, **holder_aliases;
 	size_t n_holders;
+	/* Every CPU some <vcpupin> of a running domain allows (kvmnetd keeps
+	 * its own threads off them); partial when some domain's XML could
+	 * not be read. */
+	CpuSet vcpu_pinned;
+	bool vcpu_pinned_partial;
 } Observation;
 
 /* Fails only when the domains cannot be listed (ret_error: libvirt's

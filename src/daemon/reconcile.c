@@ -19,6 +19,7 @@
 #include "daemon/daemon.h"
 #include "daemon/log-event.h"
 #include "daemon/metrics-collect.h"
+#include "daemon/monitor-loop.h"
 #include "daemon/observe.h"
 #include "daemon/revert-vfs.h"
 #include "daemon/sd-notify.h"
@@ -275,6 +276,8 @@ int daemon_reconcile(Daemon *d)
 		return log_error_errno(-ENOMEM, "Listing the unknowns: out of memory");
 	}
 	log_unknowns(d, TAKE_PTR(unknowns));
+	/* VMs that started or stopped change the housekeeping CPUs. */
+	monitor_loop_refresh(d->monitor_loop, &o->vcpu_pinned, o->vcpu_pinned_partial);
 	o->in.now_us = now;
 	r = pf_records_decide(&d->pf_records, o, now_monotonic_us(), &plan);
 	if (r < 0) {

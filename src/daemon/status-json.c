@@ -10,6 +10,7 @@
 #include "daemon/balloon-loop.h"
 #include "daemon/ctl-server.h"
 #include "daemon/metrics-collect.h"
+#include "daemon/monitor-loop.h"
 #include "daemon/status-json.h"
 
 static json_object *str_or_null(const char *s)
@@ -118,6 +119,7 @@ static void publish(Daemon *d, const Observation *o, const Plan *plan, bool conn
 		json_object_object_add(root, "mode", json_object_new_string("unknown"));
 	json_object_object_add(root, "unknowns", unknowns_json(unknowns));
 	json_object_object_add(root, "balloon", balloon_loop_status(d->balloon_loop));
+	json_object_object_add(root, "cpus", monitor_loop_status(d->monitor_loop));
 
 	/* The control socket's thread answers from this copy from now on. */
 	r = ctl_server_publish(d->ctl, root);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "basic/fileio.h"
 #include "basic/macro.h"
@@ -26,6 +27,22 @@ int cpus_online(CpuSet *ret)
 int cpus_isolated(CpuSet *ret)
 {
 	return read_cpulist("/sys/devices/system/cpu/isolated", ret);
+}
+
+int cpus_nohz_full(CpuSet *ret)
+{
+	_cleanup_free_ char *line = NULL;
+	int r;
+
+	r = read_one_line("/sys/devices/system/cpu/nohz_full", &line);
+	if (r < 0)
+		return r;
+	/* Kernels before 5.x print "(null)" when nohz_full= was not given. */
+	if (streq(line, "(null)")) {
+		cpuset_zero(ret);
+		return 0;
+	}
+	return cpuset_parse_list(line, ret);
 }
 
 int cpus_of_node(int node, CpuSet *ret)

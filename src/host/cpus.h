@@ -8,10 +8,14 @@
  *   /sys/devices/system/cpu/online
  *   /sys/devices/system/cpu/isolated   (isolcpus=; empty line when none;
  *                                       absent before 4.2: -ENOENT)
+ *   /sys/devices/system/cpu/nohz_full  (nohz_full=; "(null)" or an empty
+ *                                       line when none; absent without
+ *                                       CONFIG_NO_HZ_FULL: -ENOENT)
  *   /sys/devices/system/node/node<N>/cpulist
  */
 int cpus_online(CpuSet *ret);
 int cpus_isolated(CpuSet *ret);
+int cpus_nohz_full(CpuSet *ret);
 /* -ENOENT for a node that does not exist, -EINVAL for node < 0 (a device
  * with numa_node -1 has no node). */
 int cpus_of_node(int node, CpuSet *ret);

@@ -195,6 +195,34 @@ static void test_irq_bad_values(void **state)
 	}
 }
 
+/* [daemon] cpus: not set is auto without sampling; auto or a list turn
+ * the sampling on; a bad value names the file and the line. */
+static void test_daemon_cpus(void **state)
+{
+	_cleanup_config_free_ Config *c = NULL, *c2 = NULL, *c3 = NULL;
+	CpuSet want;
+
+	assert_int_equal(config_parse_string("[sriov]\npf = eth0\n", F, &c, NULL), 0);
+	assert_false(c->cpus.set);
+	assert_true(c->cpus.is_auto);
+	assert_int_equal(config_parse_string("[sriov]\npf = eth0\n[daemon]\ncpus = auto\n", F, &c2, NULL), 0);
+	assert_true(c2->cpus.set);
+	assert_true(c2->cpus.is_auto);
+	assert_int_equal(config_parse_string("[sriov]\npf = eth0\n[daemon]\ncpus = 0,2-3\n", F, &c3, NULL), 0);
+	assert_true(c3->cpus.set);
+	assert_false(c3->cpus.is_auto);
+	assert_int_equal(cpuset_parse_list("0,2-3", &want), 0);
+	assert_true(cpuset_equal(&c3->cpus.list, &want));
+
+	expect_one_error("[daemon]\ncpus = \n", F ":2: cpus: expected auto or a non-empty CPU list like 0-1,4, got ''");
+	expect_one_error("[daemon]\ncpus = 3-1\n", F ":2: cpus: expected auto or a non-empty CPU list like 0-1,4, got '3-1'");
+	expect_one_error("[daemon]\ncpus = Auto\n", F ":2: cpus: expected auto or a non-empty CPU list like 0-1,4, got 'Auto'");
+	expect_one_error("[daemon]\ncpus = 0x3\n", F ":2: cpus: expected auto or a non-empty CPU list like 0-1,4, got '0x3'");
+	expect_one_error("[daemon]\ncpus = 1\ncpus = auto\n", F ":3: cpus: already set on line 2; set it once");
+	/* [irq] cpus takes no "auto": its default is per NIC. */
+	expect_one_error("[irq]\ncpus = auto\n", F ":2: cpus: expected a non-empty CPU list like 2-3,6, got 'auto'");
+}
+
 /* Decimal only: a leading zero is not octal and hex is refused (issue 19). */
 static void test_decimal_only(void **state)
 {
@@ -545,7 +573,7 @@ int main(void)
 		cmocka_unit_test(test_ifname),	     cmocka_unit_test(test_headroom),	     cmocka_unit_test(test_example),
 		cmocka_unit_test(test_irq_section),  cmocka_unit_test(test_irq_bad_values),
 		cmocka_unit_test(test_balloon_section), cmocka_unit_test(test_balloon_bad_values),
-		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_metrics),	     cmocka_unit_test(test_daemon_cpus),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
