@@ -16,6 +16,14 @@ uint64_t now_monotonic_us(void)
 	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
 }
 
+uint64_t now_realtime_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
+
 uint64_t deadline_after_us(uint64_t timeout_us)
 {
 	uint64_t now = now_monotonic_us();

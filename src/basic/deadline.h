@@ -16,6 +16,9 @@
 
 /* CLOCK_MONOTONIC in microseconds. */
 uint64_t now_monotonic_us(void);
+/* CLOCK_REALTIME in microseconds: for times shown to people or kept
+ * across a restart, never for intervals. */
+uint64_t now_realtime_us(void);
 
 /* The deadline timeout_us from now; 0 means no deadline (DEADLINE_NEVER). */
 uint64_t deadline_after_us(uint64_t timeout_us);

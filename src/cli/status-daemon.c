@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/deadline.h"
 #include "basic/fileio.h"
 #include "basic/macro.h"
 #include "basic/unix-socket.h"
@@ -184,6 +185,24 @@ static void print_pfs(json_object *view)
 	}
 }
 
+/* The attaches the daemon has asked libvirt for and waits on ([sriov]
+ * parallel_attach of them at once), each since its request. */
+static void print_attaching(json_object *view)
+{
+	json_object *a;
+	int64_t now = (int64_t)now_realtime_us();
+
+	if (!json_object_object_get_ex(view, "attaching", &a) || !json_object_is_type(a, json_type_array))
+		return;
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *e = json_object_array_get_idx(a, i);
+		int64_t since = json_object_get_int64(json_object_object_get(e, "started_at_us"));
+
+		printf("    attaching: VF %d of %s to VM %s (for %.1f s)\n", get_int(e, "vf"), get_str(e, "pf", "?"),
+		       get_str(e, "vm", "?"), now > since ? (double)(now - since) / 1e6 : 0.0);
+	}
+}
+
 /* [balloon]: the host's pressure and each guest's balloon, the guests
  * left alone named with why. */
 static void print_balloon(json_object *view)
@@ -252,6 +271,7 @@ void status_daemon_print(json_object *daemon)
 	print_mode(view);
 	print_busy(view);
 	print_pfs(view);
+	print_attaching(view);
 	if (json_object_object_get_ex(view, "libvirt", &lv) && !json_object_get_boolean(json_object_object_get(lv, "connected")))
 		printf("    libvirt %s unreachable: %s\n", get_str(lv, "uri", "?"), get_str(lv, "error", "unknown"));
 	json_object_object_get_ex(view, "vms", &vms);

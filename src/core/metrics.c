@@ -47,12 +47,24 @@ void metrics_snapshot_clear_balloons(MetricsSnapshot *s)
 	s->n_balloons = 0;
 }
 
+void metrics_snapshot_clear_attaching(MetricsSnapshot *s)
+{
+	for (size_t i = 0; i < s->n_attaching; i++) {
+		free(s->attaching[i].domain);
+		free(s->attaching[i].pf);
+	}
+	free(s->attaching);
+	s->attaching = NULL;
+	s->n_attaching = 0;
+}
+
 void metrics_snapshot_free(MetricsSnapshot *s)
 {
 	if (!s)
 		return;
 	metrics_snapshot_clear(s);
 	metrics_snapshot_clear_balloons(s);
+	metrics_snapshot_clear_attaching(s);
 	free(s);
 }
 
@@ -76,8 +88,9 @@ int metrics_snapshot_dup(const MetricsSnapshot *s, MetricsSnapshot **ret)
 	c->pfs = calloc(s->n_pfs ? s->n_pfs : 1, sizeof(*c->pfs));
 	c->vfs = calloc(s->n_vfs ? s->n_vfs : 1, sizeof(*c->vfs));
 	c->balloons = calloc(s->n_balloons ? s->n_balloons : 1, sizeof(*c->balloons));
-	c->n_pfs = c->n_vfs = c->n_balloons = 0;
-	if (!c->pfs || !c->vfs || !c->balloons) {
+	c->attaching = calloc(s->n_attaching ? s->n_attaching : 1, sizeof(*c->attaching));
+	c->n_pfs = c->n_vfs = c->n_balloons = c->n_attaching = 0;
+	if (!c->pfs || !c->vfs || !c->balloons || !c->attaching) {
 		metrics_snapshot_free(c);
 		return -ENOMEM;
 	}
@@ -102,6 +115,13 @@ int metrics_snapshot_dup(const MetricsSnapshot *s, MetricsSnapshot **ret)
 
 		*b = s->balloons[i];
 		ok = dup_str(&b->domain);
+	}
+	for (size_t i = 0; ok && i < s->n_attaching; i++) {
+		MetricsAttach *a = &c->attaching[c->n_attaching++];
+
+		*a = s->attaching[i];
+		a->pf = NULL;
+		ok = dup_str(&a->domain) && (a->pf = s->attaching[i].pf, dup_str(&a->pf));
 	}
 	if (!ok) {
 		metrics_snapshot_free(c);
@@ -339,6 +359,26 @@ static void format_actions(PromText *t, const char *name, const char *help, cons
 			prom_text_sample_u64(t, &(PromLabel){ "action", plan_action_type_to_string(k) }, 1, n[k]);
 }
 
+/* What is in flight: with [sriov] parallel_attach several attaches wait
+ * for libvirt at once, each since its start time. */
+static void format_attaching(PromText *t, const MetricsSnapshot *s)
+{
+	gauge(t, "kvmnet_parallel_attach", "Attaches kvmnetd runs at once at most ([sriov] parallel_attach)",
+	      s->parallel_attach);
+	gauge(t, "kvmnet_attaches_in_flight", "Attaches requested from libvirt and not answered yet",
+	      (double)s->n_attaching);
+	prom_text_family(t, "kvmnet_attach_started_timestamp_seconds", PROM_GAUGE,
+			 "When each attach in flight was requested, by domain, PF and VF");
+	for (size_t i = 0; i < s->n_attaching; i++) {
+		const MetricsAttach *a = &s->attaching[i];
+		char vf[16];
+
+		snprintf(vf, sizeof(vf), "%u", a->vf);
+		prom_text_sample(t, (PromLabel[]){ { "domain", a->domain }, { "pf", a->pf }, { "vf", vf } }, 3,
+				 a->started);
+	}
+}
+
 static void format_activity(PromText *t, const MetricsSnapshot *s)
 {
 	format_actions(t, "kvmnet_actions_applied_total", "Plan actions carried out, by kind", s->applied);
@@ -355,6 +395,7 @@ static void format_activity(PromText *t, const MetricsSnapshot *s)
 			 "NIC interrupt vectors kvmnetd moved ([irq]): place (onto an allowed CPU), busy (off a busy one)");
 	for (IrqMoveReason r = IRQ_MOVE_PLACE; r <= IRQ_MOVE_BUSY; r++)
 		prom_text_sample_u64(t, &(PromLabel){ "reason", irq_move_reason_to_string(r) }, 1, s->irq_moves[r]);
+	format_attaching(t, s);
 	gauge(t, "kvmnet_libvirt_connected", "1 while kvmnetd is connected to libvirt", s->libvirt_connected);
 	counter(t, "kvmnet_libvirt_reconnects_total", "Connections to libvirt after the first", s->libvirt_reconnects);
 }

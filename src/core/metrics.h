@@ -71,6 +71,15 @@ typedef struct MetricsBalloon {
 	bool left_alone; /* no statistics, opted out...: never ballooned */
 } MetricsBalloon;
 
+/* An attach kvmnetd has asked libvirt for and not had the answer to
+ * ([sriov] parallel_attach: several at once). */
+typedef struct MetricsAttach {
+	char *domain;
+	char *pf; /* the PF's name as configured */
+	unsigned vf;
+	double started; /* wall clock, seconds since the epoch */
+} MetricsAttach;
+
 /* Bounds of the histograms, seconds. */
 #define METRICS_TURN_BOUNDS 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30
 #define METRICS_ATTACH_BOUNDS 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300
@@ -99,6 +108,11 @@ typedef struct MetricsSnapshot {
 	uint64_t balloon_changes;
 	MetricsBalloon *balloons;
 	size_t n_balloons;
+	/* The attaches in flight; kept apart from the turn's values too
+	 * (metrics_snapshot_clear_attaching()). */
+	unsigned parallel_attach; /* the limit */
+	MetricsAttach *attaching;
+	size_t n_attaching;
 } MetricsSnapshot;
 
 /* A snapshot with its histograms' bounds set and nothing observed. */
@@ -107,6 +121,8 @@ void metrics_snapshot_init(MetricsSnapshot *s);
 void metrics_snapshot_clear(MetricsSnapshot *s);
 /* Free the balloons and empty them. */
 void metrics_snapshot_clear_balloons(MetricsSnapshot *s);
+/* Free the attaches in flight and empty them. */
+void metrics_snapshot_clear_attaching(MetricsSnapshot *s);
 /* A deep copy into *ret (malloc'd); -ENOMEM. */
 int metrics_snapshot_dup(const MetricsSnapshot *s, MetricsSnapshot **ret);
 void metrics_snapshot_free(MetricsSnapshot *s);

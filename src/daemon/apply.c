@@ -256,47 +256,104 @@ static int detach(const ApplyContext *c, virDomainPtr dom, VfInterface *vf, char
 	return vf_detach(dom, vf, ret_error);
 }
 
-static int with_domain(const ApplyContext *c, const PlanAction *a, bool attach, char **ret_error)
+int apply_attach_begin(const ApplyContext *c, const PlanAction *a, ApplyAttach *ret, char **ret_error)
 {
 	_cleanup_free_ char *vf_addr = vf_addr_now(c, a->pf, a->vf);
-	const char *uuid = c->obs->vm_uuids[a->vm];
-	const PciAddr *pf = &c->obs->plan_pfs[a->pf].addr;
-	char mac[ETHER_ADDR_STRLEN];
-	VfInterface vf = { .pci_addr = vf_addr,
-			   .mac = attach ? mac : NULL,
-			   .teaming_persistent = attach ? team_alias(c->obs, a) : NULL };
+	const char *alias = team_alias(c->obs, a);
+	ApplyAttach at = { .pf = c->obs->plan_pfs[a->pf].addr, .vf = (unsigned)a->vf };
+	int r;
+
+	if (!vf_addr)
+		return fail(ret_error, -ENOENT, "VF of %s named by the plan is gone", c->obs->pfs[a->pf].addr);
+	ether_addr_format(a->mac, at.mac);
+	at.uuid = strdup(c->obs->vm_uuids[a->vm]);
+	at.vm_name = strdup(c->obs->vm_names[a->vm]);
+	at.alias = alias ? strdup(alias) : NULL;
+	if (!at.uuid || !at.vm_name || (alias && !at.alias)) {
+		apply_attach_free(&at);
+		return fail(ret_error, -ENOMEM, "attach");
+	}
+	/* Written ahead: killed after the attach, the next start finds the
+	 * VF held by this VM and knows it is ours. */
+	r = journal_add_attach(c->journal, at.uuid, &at.pf, at.vf);
+	if (r >= 0)
+		r = save(c, ret_error);
+	if (r < 0) {
+		journal_remove_attach(c->journal, &at.pf, at.vf);
+		apply_attach_free(&at);
+		return r;
+	}
+	at.vf_addr = TAKE_PTR(vf_addr);
+	*ret = at;
+	return 0;
+}
+
+int apply_attach_call(virConnectPtr conn, const ApplyAttach *at, char **ret_error)
+{
+	VfInterface vf = { .pci_addr = at->vf_addr, .mac = at->mac, .teaming_persistent = at->alias };
+	virDomainPtr dom;
+	int r;
+
+	dom = virDomainLookupByUUIDString(conn, at->uuid);
+	if (!dom)
+		return fail(ret_error, virt_error_take(NULL), "domain %s", at->vm_name);
+	r = vf_attach(dom, &vf, ret_error);
+	virDomainFree(dom);
+	return r;
+}
+
+void apply_attach_end(const ApplyContext *c, ApplyAttach *at, int r)
+{
+	if (r < 0) {
+		int q;
+
+		journal_remove_attach(c->journal, &at->pf, at->vf);
+		/* Harmless if it stays on disk: an entry counts only while the
+		 * VM it names holds the VF. */
+		q = journal_save(c->journal, c->state_dir);
+		if (q < 0)
+			log_warning_errno(q, "Saving the journal in %s after the failed attach: %m; it names the VF "
+					  "attached until the next save", c->state_dir);
+	}
+	apply_attach_free(at);
+}
+
+void apply_attach_free(ApplyAttach *at)
+{
+	free(at->uuid);
+	free(at->vm_name);
+	free(at->alias);
+	free(at->vf_addr);
+	*at = (ApplyAttach){ 0 };
+}
+
+static int attach(const ApplyContext *c, const PlanAction *a, char **ret_error)
+{
+	ApplyAttach at;
+	int r = apply_attach_begin(c, a, &at, ret_error);
+
+	if (r < 0)
+		return r;
+	r = apply_attach_call(c->conn, &at, ret_error);
+	apply_attach_end(c, &at, r);
+	return r;
+}
+
+/* The journal entry goes when the VF is seen free again: a detach is only
+ * a request to the guest. */
+static int detach_action(const ApplyContext *c, const PlanAction *a, char **ret_error)
+{
+	_cleanup_free_ char *vf_addr = vf_addr_now(c, a->pf, a->vf);
+	VfInterface vf = { .pci_addr = vf_addr };
 	virDomainPtr dom;
 	int r;
 
 	if (!vf_addr)
 		return fail(ret_error, -ENOENT, "VF of %s named by the plan is gone", c->obs->pfs[a->pf].addr);
-	ether_addr_format(a->mac, mac);
-	dom = virDomainLookupByUUIDString(c->conn, uuid);
+	dom = virDomainLookupByUUIDString(c->conn, c->obs->vm_uuids[a->vm]);
 	if (!dom)
 		return fail(ret_error, virt_error_take(NULL), "domain %s", c->obs->vm_names[a->vm]);
-	if (attach) {
-		/* Written ahead: killed after the attach, the next start finds
-		 * the VF held by this VM and knows it is ours. */
-		r = journal_add_attach(c->journal, uuid, pf, (unsigned)a->vf);
-		if (r >= 0)
-			r = save(c, ret_error);
-		if (r >= 0)
-			r = vf_attach(dom, &vf, ret_error);
-		if (r < 0) {
-			int q;
-
-			journal_remove_attach(c->journal, pf, (unsigned)a->vf);
-			/* Harmless if it stays on disk: an entry counts only
-			 * while the VM it names holds the VF. */
-			q = journal_save(c->journal, c->state_dir);
-			if (q < 0)
-				log_warning_errno(q, "Saving the journal in %s after the failed attach: %m; it names "
-						  "the VF attached until the next save", c->state_dir);
-		}
-	} else
-		/* The journal entry goes when the VF is seen free again: a
-		 * detach is only a request to the guest. */
-		r = detach(c, dom, &vf, ret_error);
+	r = detach(c, dom, &vf, ret_error);
 	virDomainFree(dom);
 	return r;
 }
@@ -311,9 +368,9 @@ int apply_action(const ApplyContext *c, const PlanAction *a, char **ret_error)
 	case PLAN_SET_VF_MAC:
 		return set_vf_mac(c, a, ret_error);
 	case PLAN_ATTACH:
-		return with_domain(c, a, true, ret_error);
+		return attach(c, a, ret_error);
 	case PLAN_DETACH:
-		return with_domain(c, a, false, ret_error);
+		return detach_action(c, a, ret_error);
 	case PLAN_WAIT:
 	case _PLAN_ACTION_MAX:
 		break;

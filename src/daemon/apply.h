@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <libvirt/libvirt.h>
 
+#include "basic/ether-addr.h"
 #include "core/plan.h"
 #include "daemon/journal.h"
 #include "daemon/observe.h"
@@ -36,3 +37,27 @@ typedef struct ApplyContext {
 
 /* 0 on success; on failure -errno and, in *ret_error, what failed. */
 int apply_action(const ApplyContext *c, const PlanAction *a, char **ret_error);
+
+/*
+ * One PLAN_ATTACH in three steps, so that attaches can run side by side
+ * (attach-run.c): begin and end touch the journal and run on the main
+ * thread only; call is the libvirt request alone and may run on any
+ * thread (a virConnectPtr is shared between threads; libvirt keeps each
+ * thread's last error apart).  apply_action() does the three in a row.
+ */
+typedef struct ApplyAttach {
+	char *uuid, *vm_name, *vf_addr, *alias; /* alias: the failover pair's, or NULL */
+	char mac[ETHER_ADDR_STRLEN];
+	PciAddr pf;
+	unsigned vf;
+} ApplyAttach;
+
+/* The VF's address read now and the attachment written to the journal
+ * and saved, ahead of the request; *ret is the caller's (end or free). */
+int apply_attach_begin(const ApplyContext *c, const PlanAction *a, ApplyAttach *ret, char **ret_error);
+/* The request itself: touches only *at and libvirt. */
+int apply_attach_call(virConnectPtr conn, const ApplyAttach *at, char **ret_error);
+/* After the call returned r: on failure the attachment leaves the
+ * journal again.  Frees *at. */
+void apply_attach_end(const ApplyContext *c, ApplyAttach *at, int r);
+void apply_attach_free(ApplyAttach *at);

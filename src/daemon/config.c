@@ -322,6 +322,13 @@ static int parse_headroom(Config *c, const char *key, const char *value, ParseCt
 	return 0;
 }
 
+static int parse_parallel_attach(Config *c, const char *key, const char *value, ParseCtx *ctx)
+{
+	if (parse_bounded_uint(value, CONFIG_PARALLEL_ATTACH_MAX, &c->parallel_attach) < 0)
+		return bad_value(ctx, key, "a number of attaches at once (1-64; 1: one by one)", value);
+	return 0;
+}
+
 static int parse_state_dir(Config *c, const char *key, const char *value, ParseCtx *ctx)
 {
 	if (value[0] != '/' || strlen(value) >= PATH_MAX || strpbrk(value, "\n\r\t"))
@@ -376,6 +383,7 @@ static const KeyDef sriov_keys[] = {
 	{ "vfs_per_vm", parse_vfs_per_vm, false },
 	{ "min_dwell", parse_min_dwell, false },
 	{ "headroom", parse_headroom, false },
+	{ "parallel_attach", parse_parallel_attach, false },
 };
 static const KeyDef daemon_keys[] = {
 	{ "state_dir", parse_state_dir, false },
@@ -583,6 +591,7 @@ int config_new(Config **ret)
 	c->vfs_per_vm = CONFIG_DEFAULT_VFS_PER_VM;
 	c->min_dwell_us = CONFIG_DEFAULT_MIN_DWELL_US;
 	c->headroom = CONFIG_DEFAULT_HEADROOM;
+	c->parallel_attach = CONFIG_DEFAULT_PARALLEL_ATTACH;
 	c->on_stop = ON_STOP_KEEP;
 	c->log_level = LOG_LEVEL_INFO;
 	c->irq.interval_us = CONFIG_DEFAULT_IRQ_INTERVAL_US;

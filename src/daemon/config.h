@@ -28,6 +28,10 @@
 /* The most spare VFs a number may ask for: one PF's SR-IOV TotalVFs field
  * cannot say more. */
 #define CONFIG_HEADROOM_LIMIT 65535U
+/* [sriov] parallel_attach: below libvirtd's max_client_requests (5), so
+ * that a call of the next observation is not queued behind the attaches. */
+#define CONFIG_DEFAULT_PARALLEL_ATTACH 4U
+#define CONFIG_PARALLEL_ATTACH_MAX 64U
 #define CONFIG_DEFAULT_STATE_DIR "/var/lib/kvmnet"
 #define CONFIG_DEFAULT_IRQ_INTERVAL_US 1000000ULL
 #define CONFIG_DEFAULT_BUSY_PERCENT 80U
@@ -81,6 +85,7 @@ typedef struct Config {
 	unsigned vfs_per_vm;
 	uint64_t min_dwell_us;
 	unsigned headroom; /* spare VFs; CONFIG_HEADROOM_MAX: up to sriov_totalvfs */
+	unsigned parallel_attach; /* attaches in flight at once, 1: one by one */
 	char *state_dir;
 	OnStop on_stop;
 	int log_level; /* LOG_LEVEL_* */

@@ -36,6 +36,7 @@ typedef struct Daemon {
 	struct BalloonLoop *balloon_loop; /* [balloon]: daemon/balloon-loop.h */
 	PfRecords pf_records;	/* numvfs refused, change and bind times: pf-record.h */
 	struct MonitorLoop *monitor_loop; /* [daemon] cpus: daemon/monitor-loop.h */
+	struct AttachRun *attaching; /* the attaches in flight, during a turn: attach-run.h */
 } Daemon;
 
 enum {

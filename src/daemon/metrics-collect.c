@@ -66,6 +66,7 @@ int metrics_new(const Config *c, bool dry_run, Metrics **ret)
 	m->snap.dry_run = dry_run;
 	m->snap.threshold = c->threshold;
 	m->snap.vfs_per_vm = c->vfs_per_vm;
+	m->snap.parallel_attach = c->parallel_attach;
 	r = server_start(m, c);
 	if (r < 0) {
 		metrics_free(m);
@@ -85,6 +86,7 @@ void metrics_free(Metrics *m)
 		pending_drop(m, 0);
 	metrics_snapshot_clear(&m->snap);
 	metrics_snapshot_clear_balloons(&m->snap);
+	metrics_snapshot_clear_attaching(&m->snap);
 	free(m);
 }
 
@@ -103,6 +105,7 @@ int metrics_reconfigure(Metrics *m, const Config *c)
 		return 0;
 	m->snap.threshold = c->threshold;
 	m->snap.vfs_per_vm = c->vfs_per_vm;
+	m->snap.parallel_attach = c->parallel_attach;
 	if (!same_listen(m, c)) {
 		metrics_server_free(m->server);
 		m->server = NULL;
@@ -398,4 +401,29 @@ void metrics_balloon(Metrics *m, json_object *status)
 	for (size_t i = 0; i < n; i++)
 		if (balloon_guest(&s->balloons[s->n_balloons], json_object_array_get_idx(guests, i)) == 0)
 			s->n_balloons++;
+}
+
+void metrics_attaching(Metrics *m, const MetricsAttach *in_flight, size_t n)
+{
+	MetricsSnapshot *s;
+
+	if (!m)
+		return;
+	s = &m->snap;
+	metrics_snapshot_clear_attaching(s);
+	s->attaching = calloc(n ? n : 1, sizeof(*s->attaching));
+	for (size_t i = 0; s->attaching && i < n; i++) {
+		MetricsAttach *a = &s->attaching[s->n_attaching];
+
+		*a = (MetricsAttach){ .domain = strdup(in_flight[i].domain), .pf = strdup(in_flight[i].pf),
+				      .vf = in_flight[i].vf, .started = in_flight[i].started };
+		if (!a->domain || !a->pf) {
+			/* Fewer entries rather than a half one. */
+			free(a->domain);
+			free(a->pf);
+			break;
+		}
+		s->n_attaching++;
+	}
+	metrics_publish(m);
 }

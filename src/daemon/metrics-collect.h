@@ -51,6 +51,9 @@ void metrics_irq_moved(Metrics *m, IrqMoveReason reason);
 /* [balloon]'s status as kvmnetctl status shows it (balloon-loop.h): the
  * host's pressure, each guest's sizes; published with the next turn. */
 void metrics_balloon(Metrics *m, json_object *status);
+/* The attaches in flight now (copied; none: n 0); publishes, so that a
+ * scrape during a batch of attaches shows them. */
+void metrics_attaching(Metrics *m, const MetricsAttach *in_flight, size_t n);
 void metrics_publish(Metrics *m);
 /* The loop's current values (what the next publish copies), for tests. */
 const MetricsSnapshot *metrics_snapshot(const Metrics *m);

@@ -15,7 +15,9 @@
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "basic/strv.h"
+#include "core/attach-batch.h"
 #include "daemon/apply.h"
+#include "daemon/attach-run.h"
 #include "daemon/daemon.h"
 #include "daemon/log-event.h"
 #include "daemon/metrics-collect.h"
@@ -30,10 +32,7 @@
  * lengthens one dwell). */
 static uint64_t now_us(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+	return now_realtime_us();
 }
 
 /* Whether the observation can say that attachment a is gone: its PF and
@@ -157,11 +156,13 @@ static int carry_out(Daemon *d, virConnectPtr conn, const Observation *o, const 
 	ApplyContext ctx = { .conn = conn, .journal = d->ctx.journal, .state_dir = d->ctx.config->state_dir, .obs = o,
 			     .plan = plan, .outcome = &out };
 	bool detached = false;
+	int failed = 0;
 
 	for (size_t i = 0; i < plan->n_actions; i++) {
 		const PlanAction *a = &plan->actions[i];
 		_cleanup_free_ char *line = NULL, *err = NULL;
 		uint64_t t0;
+		size_t end;
 		int r;
 
 		if (a->type == PLAN_WAIT)
@@ -169,6 +170,17 @@ static int carry_out(Daemon *d, virConnectPtr conn, const Observation *o, const 
 		if (detached && a->type != PLAN_DETACH && !d->ctx.dry_run) {
 			log_debug("Waiting for the guests to release the detached VFs");
 			return 1;
+		}
+		if (!d->ctx.dry_run && attach_batch_starts(plan, i)) {
+			/* The VMs' attaches side by side, each failure alone:
+			 * what follows (the spares' binds) needs none of them. */
+			r = attach_run(d, &ctx, o, plan, i, &end);
+			if (r == -ENOMEM)
+				return r;
+			if (r < 0 && failed == 0)
+				failed = r;
+			i = end - 1;
+			continue;
 		}
 		if (plan_action_format(&o->in, plan, a, &line) < 0)
 			return -ENOMEM;
@@ -194,7 +206,7 @@ static int carry_out(Daemon *d, virConnectPtr conn, const Observation *o, const 
 		remember(d, o, a, &out);
 		detached |= a->type == PLAN_DETACH;
 	}
-	return 0;
+	return failed;
 }
 
 static void arm_dwell(Daemon *d, const Plan *plan, uint64_t now)

@@ -7,6 +7,7 @@
 #include "basic/log.h"
 #include "basic/macro.h"
 #include "basic/strv.h"
+#include "daemon/attach-run.h"
 #include "daemon/balloon-loop.h"
 #include "daemon/ctl-server.h"
 #include "daemon/metrics-collect.h"
@@ -106,6 +107,8 @@ static void publish(Daemon *d, const Observation *o, const Plan *plan, bool conn
 	json_object_object_add(root, "headroom", d->ctx.config->headroom == CONFIG_HEADROOM_MAX
 							 ? json_object_new_string("max")
 							 : json_object_new_int((int)d->ctx.config->headroom));
+	json_object_object_add(root, "parallel_attach", json_object_new_int((int)d->ctx.config->parallel_attach));
+	json_object_object_add(root, "attaching", attach_run_status(d->attaching));
 	if (o && plan) {
 		json_object_object_add(root, "mode", json_object_new_string(plan->mode.active ? "active" : "inactive"));
 		json_object_object_add(root, "m1", json_object_new_int((int)plan->m1));

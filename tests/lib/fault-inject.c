@@ -35,6 +35,9 @@
  *   KVMNET_FAULT_LOG   one line appended per fault injected:
  *                        CALL MATCH ACTION TARGET [DATA]
  *                      (DATA: what a write wrote, its newline left out)
+ *   KVMNET_FAULT_PEAK  the most faulted calls in their wait (ms=) at once,
+ *                      in this process, rewritten when it grows: how many
+ *                      libvirt requests a caller had in flight together.
  *
  * A file under the sysroot opened for writing is not truncated at open
  * but after each write that succeeds: a store that fails leaves the fake
@@ -47,6 +50,7 @@
 #define _GNU_SOURCE
 #endif
 #include <dlfcn.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -75,7 +79,9 @@ static struct {
 	unsigned long hash;
 	int seen;
 } counters[MAX_RULES * 4];
+static pthread_mutex_t counters_lock = PTHREAD_MUTEX_INITIALIZER; /* callers on several threads */
 static __thread bool busy; /* our own reads and the real calls below */
+static int waiting, peak;  /* faulted calls in their wait now, and at most */
 
 static unsigned long hash_of(const char *s)
 {
@@ -151,9 +157,13 @@ static bool find_rule(const char *call, const char *target, const char *data, Ru
 		parse_options(&r, line + n);
 		if (r.has_data && (!data || strcmp(r.data, data) != 0))
 			continue;
+		pthread_mutex_lock(&counters_lock);
 		seen = counter(r.hash);
-		if (r.count >= 0 && seen && (*seen)++ >= r.count)
+		if (r.count >= 0 && seen && (*seen)++ >= r.count) {
+			pthread_mutex_unlock(&counters_lock);
 			continue;
+		}
+		pthread_mutex_unlock(&counters_lock);
 		*ret = r;
 		found = true;
 	}
@@ -179,12 +189,42 @@ static void log_fault(const Rule *r, const char *target, const char *data)
 	close(fd);
 }
 
+static void write_peak(int n)
+{
+	const char *path = getenv("KVMNET_FAULT_PEAK");
+	char line[32];
+	int fd, len;
+
+	if (!path)
+		return;
+	len = snprintf(line, sizeof(line), "%d\n", n);
+	fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	if (write(fd, line, (size_t)len) < 0)
+		len = 0;
+	close(fd);
+}
+
 static void wait_ms(int ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+	int now;
 
-	while (ms > 0 && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+	if (ms <= 0)
+		return;
+	pthread_mutex_lock(&counters_lock);
+	now = ++waiting;
+	if (now > peak) {
+		peak = now;
+		write_peak(now);
+	}
+	pthread_mutex_unlock(&counters_lock);
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
+	pthread_mutex_lock(&counters_lock);
+	waiting--;
+	pthread_mutex_unlock(&counters_lock);
 }
 
 /* The rule for this call, logged and waited for, or NULL (also for a

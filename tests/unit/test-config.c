@@ -125,6 +125,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c->min_dwell_us, 30000000);
 	/* spares up to sriov_totalvfs: see kvmnetd.conf(5) for why */
 	assert_int_equal(c->headroom, CONFIG_HEADROOM_MAX);
+	assert_int_equal(c->parallel_attach, 4);
 	assert_string_equal(c->state_dir, "/var/lib/kvmnet");
 	assert_int_equal(c->on_stop, ON_STOP_KEEP);
 	assert_int_equal(c->log_level, LOG_LEVEL_INFO);
@@ -231,6 +232,10 @@ static void test_decimal_only(void **state)
 	assert_int_equal(config_parse_string("[sriov]\npf = eth0\nthreshold = 010\nheadroom = 08\n", F, &c, NULL), 0);
 	assert_int_equal(c->threshold, 10);
 	assert_int_equal(c->headroom, 8);
+	config_free(c);
+	c = NULL;
+	assert_int_equal(config_parse_string("[sriov]\npf = eth0\nparallel_attach = 1\n", F, &c, NULL), 0);
+	assert_int_equal(c->parallel_attach, 1);
 	expect_one_error("[sriov]\npf = eth0\nthreshold = 0x10\n",
 			 F ":3: threshold: expected a positive integer (1-65535), got '0x10'");
 }
@@ -303,6 +308,10 @@ static void test_bad_values(void **state)
 			 F ":3: threshold: expected a positive integer (1-65535), got ''");
 	expect_one_error("[sriov]\npf = eth0\nvfs_per_vm = 65\n",
 			 F ":3: vfs_per_vm: expected a positive integer (1-64), got '65'");
+	expect_one_error("[sriov]\npf = eth0\nparallel_attach = 0\n",
+			 F ":3: parallel_attach: expected a number of attaches at once (1-64; 1: one by one), got '0'");
+	expect_one_error("[sriov]\npf = eth0\nparallel_attach = 65\n",
+			 F ":3: parallel_attach: expected a number of attaches at once (1-64; 1: one by one), got '65'");
 	expect_one_error("[sriov]\npf = eth0\nheadroom = some\n",
 			 F ":3: headroom: expected 'max' or a number of spare VFs (0-65535), got 'some'");
 	expect_one_error("[sriov]\npf = eth0\nheadroom = 65536\n",
@@ -358,7 +367,7 @@ static void test_bad_pf(void **state)
 static void test_structure(void **state)
 {
 	expect_one_error("[sriov]\npf = eth0\nthresold = 3\n",
-			 F ":3: unknown key 'thresold' in [sriov]; expected one of pf, threshold, vfs_per_vm, min_dwell, headroom");
+			 F ":3: unknown key 'thresold' in [sriov]; expected one of pf, threshold, vfs_per_vm, min_dwell, headroom, parallel_attach");
 	expect_one_error("[sriov]\npf = eth0\n[bogus]\n",
 			 F ":3: unknown section '[bogus]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune], [balloon], [metrics]");
 	/* keys in an unknown section are not reported once more each */
