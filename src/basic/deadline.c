@@ -128,7 +128,7 @@ int deadline_run(DeadlineFn fn, void *data, DeadlineAbandonFn abandon, uint64_t 
 	};
 	pthread_t thread;
 	bool abandoned;
-	Run *run;
+	Run *run = NULL; /* gcc -O2 cannot see run_new() set it */
 	int r;
 
 	if (deadline == DEADLINE_NEVER)
