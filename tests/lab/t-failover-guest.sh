@@ -401,6 +401,9 @@ done <"$RESULTS"
 cp "$RESULTS" "$FLOWS/results.txt"
 
 lab_step "clean up"
-lab_cleanup
+# Called in a list, so that set -e does not end the test on a flow that
+# had already stopped (kill of a stale pid) or a link already gone: the
+# CI run passed all 53 checks and exited 1 here.
+lab_cleanup || true
 unset -f lab_cleanup
 lab_time scenario "$(lab_since "$t_scenario")"
