@@ -62,6 +62,7 @@
 # $KVMNET_LAB_OUT/chaos/.
 set -u
 . "$KVMNET_LAB_DIR/lib.sh"
+. "$KVMNET_LAB_DIR/chaos-originals.sh"
 B=${KVMNET_BUILD_DIR:?KVMNET_BUILD_DIR not set}
 KVMNETD=$B/kvmnetd K=$B/src/cli/kvmnetctl
 [ -x "$KVMNETD" ] && [ -x "$K" ] || lab_die "no kvmnetd or kvmnetctl in $B"
@@ -310,15 +311,8 @@ snap() {
 	} >"$1"
 }
 # Every original the journal ever recorded, first value kept (the journal
-# forgets a PF once it gave it back).
-# The generic store ([irq] affinities "/proc/irq/N/smp_affinity_list",
-# [tune] knobs "tune:PATH") as "orig KEY<TAB>VALUE (JSON)".
-journal_originals() {
-	jq -r '(.pfs[] | "pf \(.pf) changed \(.numvfs_changed) numvfs \(.numvfs) autoprobe \(.autoprobe)",
-		(.pf as $p | .vfs[] | "vf \($p) \(.index) override \(.driver_override // "(null)")",
-			(select(.mac != null) | "vf \($p) \(.index) mac \(.mac | ascii_downcase)"))),
-		(.originals // {} | to_entries[] | "orig \(.key)\t\(.value | @json)")' "$J"
-}
+# forgets a PF once it gave it back): chaos-originals.sh.
+journal_originals() { chaos_journal_originals "$J"; }
 check_once() {
 	local seq now viol key rest n
 	read -r seq <"$T/ev_seq"
@@ -617,6 +611,9 @@ run_event() { # KIND ARGS...
 	config) config "$@" ;;
 	hup) config "$@"; kill -HUP "$dpid" ;;
 	term)
+		# (a fault may end during the revert, none starts)
+		faulted=0
+		faults_active && faulted=1
 		kill -TERM "$dpid"
 		now_ms; d=$REPLY
 		wait "$spid" 2>/dev/null
@@ -627,7 +624,7 @@ run_event() { # KIND ARGS...
 		# or, while a fault is in effect, something it had to read was
 		# unknown, so it gave nothing back
 		if [ $rc != 0 ] && ! { [ $rc = 1 ] && grep -q "Some VMs did not release their VFs" "$(dlog)"; } &&
-			! { [ $rc = 1 ] && faults_active &&
+			! { [ $rc = 1 ] && [ $faulted = 1 ] &&
 				grep -Eq "Not giving VFs back|Observing before revert|Cannot give VFs back" "$(dlog)"; }; then
 			violation "term-exit:$SEQ" "kvmnetd exited $rc at SIGTERM (revert); log $(dlog)"
 		fi
@@ -797,10 +794,8 @@ dpid='' spid=''
 touch "$T/stop-checker"
 wait "$checker"
 checker=''
-# first value recorded per thing
-awk '{ k = $1 == "orig" ? substr($0, 1, index($0, "\t")) : $1 " " $2 " " $3 " " ($1 == "vf" ? $4 : "")
-	if (!(k in s)) { s[k] = 1; print } }' "$T/originals" >"$C/originals.txt"
-restored=0 n_irq=0 n_tune=0
+chaos_originals_first "$T/originals" >"$C/originals.txt"
+restored=0
 while read -r kind a b c d e f g; do
 	case $kind in
 	pf)	# pf ADDR changed true|false numvfs N autoprobe A
@@ -823,22 +818,9 @@ while read -r kind a b c d e f g; do
 	esac
 	restored=$((restored + 1))
 done < <(grep -v '^orig ' "$C/originals.txt")
-# [irq] and [tune]: the file the key names holds its original again (a
-# vector that is gone, with its /proc/irq entry, is left out)
-while IFS=$'\t' read -r key val; do
-	key=${key#orig }
-	case $key in
-	/proc/irq/*/smp_affinity_list) f=$key ;;
-	tune:/*) f=${key#tune:} ;;
-	*) continue ;;
-	esac
-	[ -e "$f" ] || continue
-	val=$(jq -r . <<<"$val")
-	[ "$(cat "$f")" = "$val" ] ||
-		violation "revert:$f" "after revert $f holds '$(cat "$f")', the journal's original '$val'"
-	restored=$((restored + 1))
-	case $key in /proc/irq/*) n_irq=$((n_irq + 1)) ;; *) n_tune=$((n_tune + 1)) ;; esac
-done < <(grep '^orig ' "$C/originals.txt")
+# [irq] and [tune]: each file holds its original again
+chaos_originals_check "$C/originals.txt"
+n_irq=$ORIG_IRQ n_tune=$ORIG_TUNE restored=$((restored + ORIG_IRQ + ORIG_TUNE))
 echo "CHAOS revert: $restored original(s) recorded by the journal checked ($n_irq IRQ affinities, $n_tune tuned values)"
 [ "$n_irq" -gt 0 ] || violation revert-no-irq "the journal never recorded an IRQ affinity: [irq] placed nothing"
 [ "$n_tune" -gt 0 ] || violation revert-no-tune "the journal never recorded a tuned value: [tune] changed nothing"
