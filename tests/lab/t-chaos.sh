@@ -19,19 +19,27 @@
 # six OS-less VMs started paused: c1, c2 teamed (`kvmnetctl vm team`),
 # c3, c4 plain, c5, c6 opted out through their metadata.  A paused bare VM
 # never acknowledges an unplug: a detach stays pending until it stops.
-# kvmnetd: threshold 2, vfs_per_vm 1, min_dwell 3 s, on_stop = revert;
-# each start is, at random, under strace holding every write to PF A's
-# sriov_numvfs for 1 s before the kernel runs it (so a SIGKILL lands there).
+# kvmnetd: threshold 2, vfs_per_vm 1, min_dwell 3 s, on_stop = revert,
+# [irq] (the PFs' vectors placed every 2 s, irqbalance ignored) and [tune]
+# sched = yes (the CFS knobs on debugfs); each start is, at random, under
+# strace holding every write to PF A's sriov_numvfs for 1 s before the
+# kernel runs it (so a SIGKILL lands there); every start runs with
+# tests/lib/fault-inject.c preloaded (the build's kvmnet-fault.so).
 #
 # Events: VMs started and stopped, singly and in bursts; SIGKILL at random
 # moments, and while the daemon is busy attaching, detaching or writing
 # numvfs (seen on its control socket, and in /proc/PID/syscall); restarts;
 # SIGHUP with another threshold, min_dwell or headroom; SIGTERM (revert)
-# and restart; libvirtd restarted, and stopped (SIGSTOP) for a few seconds.
-# Fault injection hook: KVMNET_CHAOS_DAEMON_ENV ("VAR=VALUE ...", put in
-# kvmnetd's environment at each start) and KVMNET_CHAOS_FAULT_HOOK (a
-# program run as `HOOK EVENT-NUMBER DAEMON-PID` by the event kind "fault",
-# whose weight is KVMNET_CHAOS_FAULT_WEIGHT, default 0).
+# and restart; libvirtd restarted, and stopped (SIGSTOP) for a few seconds;
+# faults (weight KVMNET_CHAOS_FAULT_WEIGHT, default 20 of about 100): a
+# rule drawn in the plan (fault_rule: kvmnetd's listing of domains, a
+# domain's XML or metadata failing, timing out or reading as garbage; an
+# attach or detach failing or timing out; a PF's sriov_numvfs, virtfn
+# links or a driver link unreadable or garbage) in effect for 3 to 30 s
+# while the chaos goes on.  KVMNET_CHAOS_FAULT_HOOK (a program run as
+# `HOOK EVENT-NUMBER DAEMON-PID` by each fault event) replaces the built-in
+# rules; KVMNET_CHAOS_DAEMON_ENV ("VAR=VALUE ...") goes into kvmnetd's
+# environment at each start.
 #
 # Invariants (chaos-check.awk over snapshots from chaos-snap.awk and
 # chaos-sys.awk): no VF held by two domains; none held by a
@@ -42,8 +50,10 @@
 # (dmesg); no VF bound to a host driver; a teamed VM's VF carries its
 # virtio MAC as the transient member; a held VF's MAC on the PF is the
 # domain's; every running VM keeps a NIC that is not a hostdev; the
-# journal always parses.  Then: converged within KVMNET_CHAOS_SETTLE
-# (120 s) after the last event, and, after draining, the originals back.
+# journal always parses.  Then: every fault ends, converged within
+# KVMNET_CHAOS_SETTLE (120 s) after that, and, after draining, every
+# original the journal recorded back (PFs, VFs, IRQ affinities, tuned
+# knobs).
 #
 # Env: KVMNET_BUILD_DIR; KVMNET_CHAOS_SEED, KVMNET_CHAOS_SECONDS,
 # KVMNET_CHAOS_SETTLE.  Output: CHAOS-PLAN and CHAOS-EVENT lines, a
@@ -52,6 +62,7 @@
 # $KVMNET_LAB_OUT/chaos/.
 set -u
 . "$KVMNET_LAB_DIR/lib.sh"
+. "$KVMNET_LAB_DIR/chaos-originals.sh"
 B=${KVMNET_BUILD_DIR:?KVMNET_BUILD_DIR not set}
 KVMNETD=$B/kvmnetd K=$B/src/cli/kvmnetctl
 [ -x "$KVMNETD" ] && [ -x "$K" ] || lab_die "no kvmnetd or kvmnetctl in $B"
@@ -60,7 +71,15 @@ HERE=$KVMNET_LAB_DIR
 SEED=${KVMNET_CHAOS_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
 DURATION=${KVMNET_CHAOS_SECONDS:-180}
 SETTLE=${KVMNET_CHAOS_SETTLE:-120}
-FAULT_WEIGHT=${KVMNET_CHAOS_FAULT_WEIGHT:-0}
+FAULT_WEIGHT=${KVMNET_CHAOS_FAULT_WEIGHT:-20}
+FAULT_SO=${KVMNET_CHAOS_FAULT_SO:-$B/tests/kvmnet-fault.so}
+# the built-in faults (no hook given): kvmnetd runs with the interposer
+if [ "$FAULT_WEIGHT" -gt 0 ] && [ -z "${KVMNET_CHAOS_FAULT_HOOK:-}" ]; then
+	[ -e "$FAULT_SO" ] || lab_die "no $FAULT_SO (tests/lib/fault-inject.c; KVMNET_CHAOS_FAULT_WEIGHT=0 runs without faults)"
+	FAULT_BUILTIN=1
+else
+	FAULT_BUILTIN=0
+fi
 echo "CHAOS-SEED $SEED (replay: KVMNET_CHAOS_SEED=$SEED), ${DURATION}s"
 
 C=$LAB_OUT/chaos
@@ -105,7 +124,11 @@ before() {
 		echo "vf $PB $i override $(vf_override "$(lab_vf "$PB" "$i")")"
 	done
 	pf_vfmacs "$NB" | awk -v pf="$PB" '$1 != 0 { print "vf", pf, $1, "mac", $2 }'
+	for i in $SCHED_KNOBS; do echo "sched $i $(cat "$i")"; done
 }
+# what [tune] sched = yes sets (6.1: debugfs)
+SCHED_KNOBS=$(ls /sys/kernel/debug/sched/{min,wakeup}_granularity_ns /sys/kernel/debug/sched/latency_ns 2>/dev/null)
+[ -n "$SCHED_KNOBS" ] || lab_die "no scheduler knobs in /sys/kernel/debug/sched"
 before >"$C/before.txt"
 
 teamed_macs=" "
@@ -156,11 +179,24 @@ config() {
 		state_dir = $T/state
 		on_stop = revert
 		log_level = debug
+		[irq]
+		interval = 2s
+		irqbalance = ignore
+		[tune]
+		sched = yes
 	CONF
 	mv "$CONF.new" "$CONF"
 }
 config 2 3 max
 NUMVFS_A=$(readlink -f "$LAB_PCI/$PA/sriov_numvfs")
+FAULTS=$T/faults FAULTS_D=$T/faults.d
+mkdir "$FAULTS_D"
+: >"$FAULTS"
+: >"$T/injected"
+if [ "$FAULT_BUILTIN" = 1 ]; then
+	FAULT_PRELOAD=$(ldd "$FAULT_SO" | awk '/libasan/ { print $3 }')
+	FAULT_PRELOAD=${FAULT_PRELOAD:+$FAULT_PRELOAD:}$FAULT_SO
+fi
 daemon_n=0
 # daemon_start plain|traced
 daemon_start() {
@@ -168,6 +204,13 @@ daemon_start() {
 	local log=$T/kvmnetd-$daemon_n.log env=()
 	# shellcheck disable=SC2206
 	[ -n "${KVMNET_CHAOS_DAEMON_ENV:-}" ] && env=(env $KVMNET_CHAOS_DAEMON_ENV)
+	# The interposer reads the rules at every call; a sysroot of / lets
+	# it match the real /sys (kvmnetd's paths stay as they are).  It goes
+	# on kvmnetd alone, after ASan's runtime (fault_preload of
+	# tests/lib/testlib.sh), not on the bash and env before it.
+	local pre=()
+	[ "$FAULT_BUILTIN" = 1 ] &&
+		pre=(env "LD_PRELOAD=$FAULT_PRELOAD" KVMNET_SYSROOT=/ "KVMNET_FAULT_FILE=$FAULTS" "KVMNET_FAULT_LOG=$T/injected")
 	# (strace runs env, which runs bash, which execs kvmnetd)
 	rm -f "$T/dpid"
 	dmode=$1
@@ -178,11 +221,11 @@ daemon_start() {
 		strace -f --seccomp-bpf -qq -o "$log.strace" -e trace=write -P "$NUMVFS_A" \
 			-e inject=write:delay_enter=1s:when=1+ \
 			"${env[@]}" bash -c 'echo $$ >"$0"; exec "$@"' "$T/dpid" \
-			"$KVMNETD" --foreground -c "$CONF" -s "$SOCK" </dev/null 2>>"$log" &
+			"${pre[@]}" "$KVMNETD" --foreground -c "$CONF" -s "$SOCK" </dev/null 2>>"$log" &
 		spid=$!
 	else
 		"${env[@]}" bash -c 'echo $$ >"$0"; exec "$@"' "$T/dpid" \
-			"$KVMNETD" --foreground -c "$CONF" -s "$SOCK" </dev/null 2>>"$log" &
+			"${pre[@]}" "$KVMNETD" --foreground -c "$CONF" -s "$SOCK" </dev/null 2>>"$log" &
 		spid=$!
 	fi
 	local i
@@ -268,12 +311,8 @@ snap() {
 	} >"$1"
 }
 # Every original the journal ever recorded, first value kept (the journal
-# forgets a PF once it gave it back).
-journal_originals() {
-	jq -r '.pfs[] | "pf \(.pf) changed \(.numvfs_changed) numvfs \(.numvfs) autoprobe \(.autoprobe)",
-		(.pf as $p | .vfs[] | "vf \($p) \(.index) override \(.driver_override // "(null)")",
-			(select(.mac != null) | "vf \($p) \(.index) mac \(.mac | ascii_downcase)"))' "$J"
-}
+# forgets a PF once it gave it back): chaos-originals.sh.
+journal_originals() { chaos_journal_originals "$J"; }
 check_once() {
 	local seq now viol key rest n
 	read -r seq <"$T/ev_seq"
@@ -366,6 +405,35 @@ some() { # some N WORD...: up to N distinct of them, in $REPLY
 	REPLY=${out# }
 }
 mode() { pick plain traced traced; }
+# A rule for tests/lib/fault-inject.c, in $REPLY: what kvmnetd observes
+# (the list of domains, a domain's XML or kvmnet metadata; a PF's
+# sriov_numvfs, its virtfn links, a driver link) fails, times out or
+# reads as garbage, or an attach or detach fails or times out.  "any"
+# stands for the rule's "*" (no glob in the plan), PA and PB for the PFs.
+fault_rule() {
+	local vm pf ms
+	pick c1 c2 c3 c4 c5 c6 any; vm=$REPLY
+	pick PA PB; pf=$REPLY
+	ms=$((500 + RANDOM % 1500))
+	case $((RANDOM % 16)) in
+	0) REPLY="virConnectListAllDomains any fail" ;;
+	1) REPLY="virConnectListAllDomains any timeout ms=$ms" ;;
+	2) REPLY="virDomainGetXMLDesc $vm fail" ;;
+	3) REPLY="virDomainGetXMLDesc $vm timeout ms=$ms" ;;
+	4) REPLY="virDomainGetXMLDesc $vm return text=<domain type='qemu'><name>$vm" ;;
+	5) REPLY="virDomainGetMetadata $vm fail" ;;
+	6) REPLY="virDomainGetMetadata $vm timeout ms=$ms" ;;
+	7) REPLY="virDomainGetMetadata $vm return text=<domain manage='Yes'/>" ;;
+	8) REPLY="virDomainAttachDeviceFlags $vm fail" ;;
+	9) REPLY="virDomainAttachDeviceFlags $vm timeout ms=$ms" ;;
+	10) REPLY="virDomainDetachDeviceFlags $vm fail" ;;
+	11) REPLY="virDomainDetachDeviceFlags $vm timeout ms=$ms" ;;
+	12) REPLY="open $pf/sriov_numvfs fail errno=5" ;;
+	13) REPLY="readlink $pf/virtfn fail errno=13" ;;
+	14) REPLY="readlink $pf/virtfn return text=../0000:zz:99.9" ;;
+	15) REPLY="readlink /driver fail errno=13" ;;
+	esac
+}
 plan_event() {
 	local down upl downm upm kinds=() w k
 	lst down; down=$REPLY
@@ -438,7 +506,7 @@ plan_event() {
 		pick "" "" kill hup; EV="lv-pause $((1 + RANDOM % 6)) $REPLY"
 		[ "$REPLY" = kill ] && { m_alive=0; m_dead=0; }
 		[ "$REPLY" = hup ] && [ $m_alive = 0 ] && EV="lv-pause $((1 + RANDOM % 6))" ;;
-	fault) EV=fault ;;
+	fault) fault_rule; EV="fault $((3 + RANDOM % 28)) $REPLY" ;;
 	esac
 	EV=${EV% }
 }
@@ -485,6 +553,48 @@ wait_socket() {
 	return 1
 }
 restart() { daemon_start "$1"; wait_socket || OUT="$OUT; kvmnetd did not answer within 30s"; }
+# The rules in effect: one file per fault in faults.d, gathered into the
+# interposer's file (a rename: it reads the old rules or the new ones).
+# Whoever changes faults.d writes the file after, under a lock, so the
+# last write sees every change.
+faults_write() {
+	(
+		flock 9
+		cat "$FAULTS_D"/* 2>/dev/null >"$FAULTS.new"
+		mv "$FAULTS.new" "$FAULTS"
+	) 9>"$T/faults.lock"
+}
+faults_active() { [ -n "$(ls -A "$FAULTS_D")" ]; }
+fault_pids=()
+# fault_add SECONDS CALL MATCH ACTION [OPTION...]: in effect now, gone
+# SECONDS later (the chaos goes on meanwhile).
+fault_add() {
+	local d=$1 call=$2 match=$3 rule
+	shift 3
+	case $match in
+	any) match='*' ;;
+	PA/*) match=$PA/${match#PA/} ;;
+	PB/*) match=$PB/${match#PB/} ;;
+	esac
+	rule="$call $match $*"
+	echo "$rule" >"$FAULTS_D/$SEQ"
+	faults_write
+	(
+		sleep "$d"
+		rm -f "$FAULTS_D/$SEQ"
+		faults_write
+	) &
+	fault_pids+=($!)
+	OUT="for ${d}s: $rule"
+}
+# every fault ends now
+faults_clear() {
+	local p
+	for p in "${fault_pids[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${fault_pids[@]}"; do wait "$p" 2>/dev/null; done
+	rm -f "$FAULTS_D"/*
+	faults_write
+}
 declare -A count=()
 OUT=''
 run_event() { # KIND ARGS...
@@ -501,14 +611,21 @@ run_event() { # KIND ARGS...
 	config) config "$@" ;;
 	hup) config "$@"; kill -HUP "$dpid" ;;
 	term)
+		# (a fault may end during the revert, none starts)
+		faulted=0
+		faults_active && faulted=1
 		kill -TERM "$dpid"
 		now_ms; d=$REPLY
 		wait "$spid" 2>/dev/null
 		rc=$?
 		now_ms; OUT="stopped (revert) in $(secs $((REPLY - d)))s, exit $rc"
 		# exit 1 is kvmnetd(8)'s "a revert that could not finish": a
-		# bare VM never lets go of a VF, and its PF must stay split
-		if [ $rc != 0 ] && ! { [ $rc = 1 ] && grep -q "Some VMs did not release their VFs" "$(dlog)"; }; then
+		# bare VM never lets go of a VF, and its PF must stay split;
+		# or, while a fault is in effect, something it had to read was
+		# unknown, so it gave nothing back
+		if [ $rc != 0 ] && ! { [ $rc = 1 ] && grep -q "Some VMs did not release their VFs" "$(dlog)"; } &&
+			! { [ $rc = 1 ] && [ $faulted = 1 ] &&
+				grep -Eq "Not giving VFs back|Observing before revert|Cannot give VFs back" "$(dlog)"; }; then
 			violation "term-exit:$SEQ" "kvmnetd exited $rc at SIGTERM (revert); log $(dlog)"
 		fi
 		dpid='' spid=''
@@ -550,8 +667,12 @@ run_event() { # KIND ARGS...
 		esac
 		sleep "$1"
 		libvirtd_cont ;;
-	fault) "${KVMNET_CHAOS_FAULT_HOOK:?fault events need KVMNET_CHAOS_FAULT_HOOK}" "$SEQ" "$dpid" >>"$T/event.err" 2>&1 ||
-		OUT="hook failed" ;;
+	fault)
+		if [ "$FAULT_BUILTIN" = 1 ]; then
+			fault_add "$@"
+		else
+			"$KVMNET_CHAOS_FAULT_HOOK" "$SEQ" "$dpid" >>"$T/event.err" 2>&1 || OUT="hook failed"
+		fi ;;
 	esac
 }
 
@@ -591,6 +712,10 @@ now_ms; echo "CHAOS executed $executed of $N_PLAN planned events in $(secs $((RE
 # --- settling: the state the plan wants for the VMs then running -----------------
 
 libvirtd_cont
+# the faults still in effect end with the chaos: convergence counts from
+# then (kvmnetd looks again at what was unknown by itself)
+faults_clear
+now_ms; faults_end=$REPLY
 libvirtd_up || violation libvirtd-down "libvirtd does not answer after the chaos"
 daemon_alive || restart plain
 echo "$((executed + 1))" >"$T/ev_seq"
@@ -633,12 +758,12 @@ converged() {
 }
 conv_s=''
 while :; do
-	if converged; then now_ms; conv_s=$(secs $((REPLY - last_event_end))); break; fi
+	if converged; then now_ms; conv_s=$(secs $((REPLY - faults_end))); break; fi
 	now_ms; [ $((REPLY - t_settle)) -lt $((SETTLE * 1000)) ] || break
 	sleep 1
 done
 if [ -n "$conv_s" ]; then
-	echo "CHAOS converged ${conv_s}s after the last event"
+	echo "CHAOS converged ${conv_s}s after the last event and the end of the faults"
 else
 	violation not-converged "not converged ${SETTLE}s after the chaos: $WHY"
 fi
@@ -669,8 +794,7 @@ dpid='' spid=''
 touch "$T/stop-checker"
 wait "$checker"
 checker=''
-# first value recorded per thing
-awk '{ k = $1 " " $2 " " $3 " " ($1 == "vf" ? $4 : ""); if (!(k in s)) { s[k] = 1; print } }' "$T/originals" >"$C/originals.txt"
+chaos_originals_first "$T/originals" >"$C/originals.txt"
 restored=0
 while read -r kind a b c d e f g; do
 	case $kind in
@@ -693,8 +817,13 @@ while read -r kind a b c d e f g; do
 		fi ;;
 	esac
 	restored=$((restored + 1))
-done <"$C/originals.txt"
-echo "CHAOS revert: $restored original(s) recorded by the journal checked"
+done < <(grep -v '^orig ' "$C/originals.txt")
+# [irq] and [tune]: each file holds its original again
+chaos_originals_check "$C/originals.txt"
+n_irq=$ORIG_IRQ n_tune=$ORIG_TUNE restored=$((restored + ORIG_IRQ + ORIG_TUNE))
+echo "CHAOS revert: $restored original(s) recorded by the journal checked ($n_irq IRQ affinities, $n_tune tuned values)"
+[ "$n_irq" -gt 0 ] || violation revert-no-irq "the journal never recorded an IRQ affinity: [irq] placed nothing"
+[ "$n_tune" -gt 0 ] || violation revert-no-tune "the journal never recorded a tuned value: [tune] changed nothing"
 before >"$C/after.txt"
 diff "$C/before.txt" "$C/after.txt" >"$C/before-after.diff" ||
 	violation revert-before "after revert the PFs differ from before kvmnetd: $(tr '\n' ' ' <"$C/before-after.diff")"
@@ -705,6 +834,7 @@ lab_assert_ok "$HAND still holds its hand VF" sh -c "virsh -q dumpxml $HAND | gr
 # --- the report --------------------------------------------------------------------------
 
 cp "$T/events" "$C/events.txt"
+cp "$T/injected" "$C/faults.txt"
 cp "$T"/kvmnetd-*.log "$C/" 2>/dev/null
 nv=$(grep -c . "$T/violations")
 echo
@@ -716,7 +846,8 @@ echo "  kills landed in: $(sed -n 's/.*=> killed in: //p' "$T/events" | awk '
 	/^idle/ { k = "idle" } /^missed/ { k = "missed" } /^unknown/ { k = "unknown" }
 	{ if (k == "") { k = $1 }; n[k]++; k = "" } END { for (k in n) printf "%s %d, ", k, n[k] }')"
 echo "  invariant checks: $(cat "$T/checks")"
-echo "  time to converge after the last event: ${conv_s:-never (${SETTLE}s)}s"
+echo "  time to converge after the last event and the end of the faults: ${conv_s:-never (${SETTLE}s)}s"
+echo "  faults: $(grep -c . "$C/faults.txt") calls failed, timed out or read garbage in kvmnetd ($(awk '{ n[$1 " " $3]++ } END { for (k in n) printf "%s %d, ", k, n[k] }' "$C/faults.txt"))"
 echo "  violations: $nv (and $(grep -c . "$T/viol.repeats") repeats of them)"
 while read -r vt vseq key detail; do
 	echo "  VIOLATION at t=$vt after event #$vseq: $detail"
