@@ -445,6 +445,15 @@ static bool migration_blocks_revert(const Observation *o)
 	return false;
 }
 
+/* Whether the revert may go on with what *o (looked at again while
+ * unknown) shows: nothing unknown, nothing migrating. */
+static int may_give_back(Daemon *d, virConnectPtr conn, Observation **o)
+{
+	int r = observe_known(d, conn, o);
+
+	return r < 0 ? r : migration_blocks_revert(*o) ? -EBUSY : 0;
+}
+
 int daemon_revert(Daemon *d)
 {
 	virConnectPtr conn = watch_conn(d->ctx.watch);
@@ -458,9 +467,7 @@ int daemon_revert(Daemon *d)
 	r = observe(d->ctx.config, d->ctx.journal, conn, &o, &err);
 	if (r < 0)
 		return log_error_errno(r, "Observing before revert: %s", err ? err : strerror(-r));
-	r = observe_known(d, conn, &o);
-	if (r >= 0 && migration_blocks_revert(o))
-		r = -EBUSY;
+	r = may_give_back(d, conn, &o);
 	if (r < 0) {
 		observation_free(o);
 		return r;
@@ -469,10 +476,8 @@ int daemon_revert(Daemon *d)
 	if (r < 0)
 		log_error("Some VMs did not release their VFs; leaving their PFs split");
 	/* detach_all() looked again: what it saw must be known too. */
-	q = o ? observe_known(d, conn, &o) : 0;
-	if (o && q >= 0 && migration_blocks_revert(o))
-		q = -EBUSY;
-	if (o && q < 0) {
+	q = o ? may_give_back(d, conn, &o) : 0;
+	if (q < 0) {
 		observation_free(o);
 		return q;
 	}
