@@ -250,6 +250,9 @@ static int get_numbers(json_object *o, const char *key, double max, double *v, s
 		v[i] = json_object_get_double(e);
 		if (!isfinite(v[i]) || v[i] < 0 || v[i] > max)
 			return -EBADMSG;
+		/* -0 passes "< 0" but prints as "-0": keep one zero so what we write reads back the same. */
+		if (v[i] == 0)
+			v[i] = 0;
 	}
 	*ret_n = n;
 	return 1;
