@@ -291,6 +291,7 @@ int daemon_reconcile(Daemon *d)
 	/* VMs that started or stopped change the housekeeping CPUs. */
 	monitor_loop_refresh(d->monitor_loop, &o->vcpu_pinned, o->vcpu_pinned_partial);
 	o->in.now_us = now;
+	vf_refusals_mark(&d->vf_refusals, o);
 	r = pf_records_decide(&d->pf_records, o, now_monotonic_us(), &plan);
 	if (r < 0) {
 		observation_free(o);
@@ -308,6 +309,9 @@ int daemon_reconcile(Daemon *d)
 	}
 	r = carry_out(d, conn, o, plan);
 	awaiting_release = r > 0;
+	/* P2: the VFs held since the observation; none while a detach waits. */
+	if (r >= 0 && !awaiting_release)
+		vf_policy_reapply_run(&d->vf_refusals, o, d->ctx.dry_run);
 	if (r >= 0 && plan->mode.active != d->ctx.journal->active) {
 		_cleanup_free_ char *summary = NULL;
 
