@@ -181,7 +181,7 @@ static int format_wait(const PlanInput *in, const Plan *plan, const PlanAction *
 		break;
 	case PLAN_WAIT_VF_POLICY:
 		r = asprintf(ret, "wait: VM %s stays on virtio: the NIC refused its VF policy (kvmnetctl status says why); "
-			     "it waits until the policy changes", vm);
+			     "tried again later, or when the policy changes", vm);
 		break;
 	default:
 		r = asprintf(ret, "wait: %s", plan_wait_to_string(a->wait) ?: "?");

@@ -41,8 +41,9 @@
  * VF policy (core/vf-policy.h; the VM's metadata, model/vf-policy.h):
  * - P1: the SET_VF_MAC and the ATTACH of a VF given carry the VM's policy
  *   (vf_policy_given()); a VM whose policy the NIC refused
- *   (vf_policy_refused, until the policy changes) is given none and
- *   waits (PLAN_WAIT_VF_POLICY), keeping what it holds.  A policy that
+ *   (vf_policy_refused: until the policy changes, or its retry is due,
+ *   vf_policy_retry_delay_us()) is given none and waits
+ *   (PLAN_WAIT_VF_POLICY), keeping what it holds.  A policy that
  *   does not parse makes the VM unknown (U1).
  * - P2 (vf_policy_reapplies(), outside plan_decide): a held VF whose live
  *   attributes differ from its VM's policy has the policy sent again.
@@ -140,7 +141,8 @@ typedef struct PlanVm {
 	PlanUnknown unknown; /* PLAN_KNOWN, or why its state is unknown (U1) */
 	bool migrating;	     /* libvirt is migrating it, in or out (G1, G2) */
 	/* Its VF policy from its metadata (model/vf-policy.h; mask 0: none),
-	 * and whether the NIC refused this very policy before (P1). */
+	 * and whether the NIC refused this very policy before and it is not
+	 * to be tried again yet (P1). */
 	VfConfig vf_policy;
 	bool vf_policy_refused;
 } PlanVm;

@@ -23,6 +23,15 @@ VfConfig vf_policy_given(const VfConfig *policy)
 	return c;
 }
 
+uint64_t vf_policy_retry_delay_us(unsigned attempts)
+{
+	uint64_t d = VF_POLICY_RETRY_FIRST_US;
+
+	for (unsigned i = 1; i < attempts && d < VF_POLICY_RETRY_MAX_US; i++)
+		d *= 2;
+	return d < VF_POLICY_RETRY_MAX_US ? d : VF_POLICY_RETRY_MAX_US;
+}
+
 static const VfConfig *find_live(const VfConfig *live, size_t n, unsigned index)
 {
 	for (size_t i = 0; live && i < n; i++)

@@ -17,6 +17,15 @@
  * the limits of an earlier holder.  Index 0: the caller sets it. */
 VfConfig vf_policy_given(const VfConfig *policy);
 
+/* P1: how long a VM whose policy the NIC refused for the attempts-th time
+ * in a row waits before it is tried again: 2 s, doubling, at most 60 s.
+ * A refusal can pass (igb refuses max-rate while its link is down, as
+ * for a moment after numvfs changes) or not (igb has no min-rate): the
+ * VM is never tried every turn, and never given up for good. */
+#define VF_POLICY_RETRY_FIRST_US 2000000ULL
+#define VF_POLICY_RETRY_MAX_US 60000000ULL
+uint64_t vf_policy_retry_delay_us(unsigned attempts);
+
 /* P2: one held VF to send its VM's policy to again. */
 typedef struct VfReapply {
 	int vm, pf;	/* indices in PlanInput */

@@ -127,12 +127,13 @@ static int set_mac(Daemon *d, AttachRun *run, const ApplyContext *ctx, const Pla
 		/* Not a failure of the turn: the VM waits for another policy
 		 * (P1), with the reason in status; its VF stays a spare. */
 		(void)log_action_failed(run->o, a, r, line, err);
-		if (vf_refusals_add(&d->vf_refusals, run->o, a->vm, err) < 0)
+		if (vf_refusals_add(&d->vf_refusals, run->o, a->vm, err, now_monotonic_us()) < 0)
 			return -ENOMEM;
 		return 1;
 	}
 	if (r < 0)
 		return log_action_failed(run->o, a, r, line, err);
+	vf_refusals_forget(&d->vf_refusals, run->o, a->vm);
 	log_action_done(run->o, a, line);
 	return 0;
 }

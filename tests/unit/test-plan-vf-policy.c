@@ -167,12 +167,25 @@ static void test_reapply_on_drift(void **state)
 	free(m);
 }
 
+/* A refusal is tried again after 2 s, doubling, at most 60 s: never every
+ * turn, never given up (igb refuses max-rate while its link is down). */
+static void test_retry_delay(void **state)
+{
+	assert_int_equal(vf_policy_retry_delay_us(0), 2 * SEC);
+	assert_int_equal(vf_policy_retry_delay_us(1), 2 * SEC);
+	assert_int_equal(vf_policy_retry_delay_us(2), 4 * SEC);
+	assert_int_equal(vf_policy_retry_delay_us(5), 32 * SEC);
+	assert_int_equal(vf_policy_retry_delay_us(6), 60 * SEC);
+	assert_int_equal(vf_policy_retry_delay_us(UINT_MAX), 60 * SEC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_given_carries_policy),
 		cmocka_unit_test(test_refused_waits_and_keeps),
 		cmocka_unit_test(test_reapply_on_drift),
+		cmocka_unit_test(test_retry_delay),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
