@@ -90,6 +90,10 @@ static void print_vms(json_object *vms)
 		if (migration)
 			printf(" (%s)", migration);
 		printf("\n");
+		if (get_str(vm, "vf_policy", NULL))
+			printf("      VF policy: %s\n", get_str(vm, "vf_policy", ""));
+		if (get_str(vm, "vf_policy_refused", NULL))
+			printf("      VF policy refused: %s\n", get_str(vm, "vf_policy_refused", ""));
 	}
 }
 

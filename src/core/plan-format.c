@@ -6,6 +6,7 @@
 
 #include "basic/ether-addr.h"
 #include "basic/macro.h"
+#include "model/vf-policy.h"
 #include "plan.h"
 
 const char *plan_action_type_to_string(PlanActionType t)
@@ -64,6 +65,7 @@ const char *plan_wait_to_string(PlanWait w)
 		[PLAN_WAIT_UNKNOWN] = "unknown",
 		[PLAN_WAIT_NUMVFS_FAILED] = "numvfs-failed",
 		[PLAN_WAIT_MIGRATING] = "migrating",
+		[PLAN_WAIT_VF_POLICY] = "vf-policy",
 	};
 
 	return (unsigned)w < _PLAN_WAIT_MAX ? names[w] : NULL;
@@ -177,10 +179,29 @@ static int format_wait(const PlanInput *in, const Plan *plan, const PlanAction *
 		r = asprintf(ret, "wait: VM %s is being migrated: it keeps what it holds and gets nothing until libvirt "
 			     "says the migration is over", vm);
 		break;
+	case PLAN_WAIT_VF_POLICY:
+		r = asprintf(ret, "wait: VM %s stays on virtio: the NIC refused its VF policy (kvmnetctl status says why); "
+			     "tried again later, or when the policy changes", vm);
+		break;
 	default:
 		r = asprintf(ret, "wait: %s", plan_wait_to_string(a->wait) ?: "?");
 		break;
 	}
+	return r < 0 ? -ENOMEM : 0;
+}
+
+/* The VM's own VF policy, when it has one, goes in the line (P1). */
+static int format_set_mac(const PlanInput *in, const PlanAction *a, const char *pf, const char *addr, const char *mac,
+			  const char *vm, char **ret)
+{
+	const VfConfig *policy = a->vm >= 0 && (size_t)a->vm < in->n_vms ? &in->vms[a->vm].vf_policy : NULL;
+	_cleanup_free_ char *p = NULL;
+	int r;
+
+	if (policy && (policy->mask & ~VF_ATTR_BIT(VF_ATTR_MAC)) && vf_policy_format(policy, &p) < 0)
+		return -ENOMEM;
+	r = asprintf(ret, "set PF %s VF %d%s MAC to %s for VM %s%s%s", pf, a->vf, addr, mac, vm, p ? " with VF policy " : "",
+		     p ? p : "");
 	return r < 0 ? -ENOMEM : 0;
 }
 
@@ -203,8 +224,7 @@ int plan_action_format(const PlanInput *in, const Plan *plan, const PlanAction *
 		r = asprintf(ret, "bind PF %s VF %d%s to vfio-pci", pf, a->vf, addr);
 		break;
 	case PLAN_SET_VF_MAC:
-		r = asprintf(ret, "set PF %s VF %d%s MAC to %s for VM %s", pf, a->vf, addr, mac, vm);
-		break;
+		return format_set_mac(in, a, pf, addr, mac, vm, ret);
 	case PLAN_ATTACH:
 		r = asprintf(ret, "attach PF %s VF %d%s to VM %s with MAC %s", pf, a->vf, addr, vm, mac);
 		break;

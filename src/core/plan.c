@@ -5,6 +5,7 @@
 
 #include "basic/macro.h"
 #include "plan.h"
+#include "vf-policy.h"
 
 /* Working state of one decision.  Per-VF arrays are flat: the VFs of PF p
  * (by VF index, 0..totalvfs-1) start at slot_off[p]. */
@@ -536,8 +537,10 @@ static void give_vfs(Work *w, int vm)
 		}
 		a = emit(w, PLAN_SET_VF_MAC, vm, (int)p, vf);
 		vm_slot_mac(&in->vms[vm], w->kept[vm], a->mac);
+		a->policy = vf_policy_given(&in->vms[vm].vf_policy);
 		a = emit(w, PLAN_ATTACH, vm, (int)p, vf);
 		vm_slot_mac(&in->vms[vm], w->kept[vm], a->mac);
+		a->policy = vf_policy_given(&in->vms[vm].vf_policy);
 		w->kept[vm]++;
 		st->n_attach++;
 	}
@@ -580,6 +583,9 @@ static int assign(Work *w)
 		else if (w->hand[vm]) {
 			st->path = PLAN_PATH_HAND;
 			st->wait = PLAN_WAIT_HAND;
+		} else if (plan->mode.active && in->vms[vm].vf_policy_refused) {
+			st->wait = PLAN_WAIT_VF_POLICY; /* P1: it keeps what it holds */
+			emit_wait(w, PLAN_WAIT_VF_POLICY, (int)vm, -1);
 		} else if (plan->mode.active)
 			give_vfs(w, (int)vm);
 	}

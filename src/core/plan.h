@@ -38,6 +38,16 @@
  *   that VF takes the persistent member's MAC, so that it joins the pair
  *   and can come and go without the guest losing its network.
  *
+ * VF policy (core/vf-policy.h; the VM's metadata, model/vf-policy.h):
+ * - P1: the SET_VF_MAC and the ATTACH of a VF given carry the VM's policy
+ *   (vf_policy_given()); a VM whose policy the NIC refused
+ *   (vf_policy_refused: until the policy changes, or its retry is due,
+ *   vf_policy_retry_delay_us()) is given none and waits
+ *   (PLAN_WAIT_VF_POLICY), keeping what it holds.  A policy that
+ *   does not parse makes the VM unknown (U1).
+ * - P2 (vf_policy_reapplies(), outside plan_decide): a held VF whose live
+ *   attributes differ from its VM's policy has the policy sent again.
+ *
  * Unknowns.  What the daemon could not read in a turn (a libvirt error or
  * timeout, XML or metadata that does not parse, a UUID or PCI address that
  * does not parse, a sysfs file it cannot read) comes in as unknown, and no
@@ -90,6 +100,7 @@
 #include <stdint.h>
 
 #include "basic/pci-addr.h"
+#include "model/vf-config.h"
 
 #define PLAN_MAC_LEN 6
 /* PlanParams.headroom: as many spare VFs as the PFs can have. */
@@ -129,6 +140,11 @@ typedef struct PlanVm {
 	uint8_t team_mac[PLAN_MAC_LEN];
 	PlanUnknown unknown; /* PLAN_KNOWN, or why its state is unknown (U1) */
 	bool migrating;	     /* libvirt is migrating it, in or out (G1, G2) */
+	/* Its VF policy from its metadata (model/vf-policy.h; mask 0: none),
+	 * and whether the NIC refused this very policy before and it is not
+	 * to be tried again yet (P1). */
+	VfConfig vf_policy;
+	bool vf_policy_refused;
 } PlanVm;
 
 typedef enum PlanVfDriver {
@@ -191,8 +207,8 @@ typedef enum PlanActionType {
 	PLAN_DETACH,	 /* vm, pf, vf */
 	PLAN_SET_NUMVFS, /* pf, numvfs (autoprobe off before a nonzero value) */
 	PLAN_BIND_VFIO,	 /* pf, vf: driver_override vfio-pci, probe */
-	PLAN_SET_VF_MAC, /* pf, vf, mac: on the PF over rtnetlink */
-	PLAN_ATTACH,	 /* vm, pf, vf, mac: <interface type='hostdev'> */
+	PLAN_SET_VF_MAC, /* pf, vf, mac, policy: on the PF over rtnetlink */
+	PLAN_ATTACH,	 /* vm, pf, vf, mac, policy: <interface type='hostdev'> */
 	PLAN_WAIT,	 /* nothing to do now; `wait` says why (vm, pf when known) */
 	_PLAN_ACTION_MAX,
 } PlanActionType;
@@ -210,6 +226,7 @@ typedef enum PlanWait {
 	PLAN_WAIT_UNKNOWN,	   /* vm or pf is unknown (U1, U4); neither: the split stays (U2) */
 	PLAN_WAIT_NUMVFS_FAILED,   /* more VFs need a numvfs change of pf that failed (K1, K2) */
 	PLAN_WAIT_MIGRATING,	   /* vm is being migrated (G1) */
+	PLAN_WAIT_VF_POLICY,	   /* the NIC refused vm's VF policy (P1) */
 	_PLAN_WAIT_MAX,
 } PlanWait;
 
@@ -221,6 +238,9 @@ typedef struct PlanAction {
 	unsigned numvfs;
 	uint8_t mac[PLAN_MAC_LEN];
 	PlanWait wait;
+	/* SET_VF_MAC, ATTACH: what the VF carries besides its MAC
+	 * (core/vf-policy.h, vf_policy_given()). */
+	VfConfig policy;
 } PlanAction;
 
 /* Where a VM's traffic goes, as far as the host knows; the first that

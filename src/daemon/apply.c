@@ -12,6 +12,7 @@
 #include "daemon/apply.h"
 #include "host/rtnl-vf.h"
 #include "act/sriov.h"
+#include "act/vf-policy.h"
 #include "virt/domains.h"
 #include "virt/vf-attach.h"
 #include "virt/virt-conn.h"
@@ -198,17 +199,39 @@ static int record_vf_mac(const ApplyContext *c, const PlanAction *a, Rtnl *rtnl,
 	return fail(ret_error, -ENOENT, "VF %d of %s: the PF does not report it", a->vf, p->ifname);
 }
 
+/* The NIC refused the VM's policy (not its MAC): the VM waits (P1). */
+static int policy_refused(const ApplyContext *c, int r, char **ret_error, char *why)
+{
+	if (c->outcome)
+		c->outcome->vf_policy_refused = true;
+	if (ret_error)
+		*ret_error = why;
+	else
+		free(why);
+	return r;
+}
+
+/* The VF's MAC and the VM's policy (P1), all or nothing (act/vf-policy.h). */
 static int set_vf_mac(const ApplyContext *c, const PlanAction *a, char **ret_error)
 {
 	const ObservedPf *p = &c->obs->pfs[a->pf];
-	VfConfig want = { .index = (uint32_t)a->vf, .mask = VF_ATTR_BIT(VF_ATTR_MAC) };
+	VfConfig want = a->policy;
 	_cleanup_rtnl_ Rtnl *rtnl = NULL;
-	int r, err[_VF_ATTR_MAX] = { 0 };
+	char *why = NULL;
+	VfSetResult res = {};
+	int r;
 
 	/* Without a PF netdev there is no rtnetlink; libvirt sets the MAC from
-	 * the interface XML at attach anyway. */
-	if (!p->ifname)
-		return 0;
+	 * the interface XML at attach anyway, but nothing of a policy. */
+	if (!p->ifname) {
+		if (!(c->obs->vms[a->vm].vf_policy.mask & ~VF_ATTR_BIT(VF_ATTR_MAC)))
+			return 0;
+		if (asprintf(&why, "PF %s has no netdev: its VFs' policy cannot be set over rtnetlink", p->name) < 0)
+			why = NULL;
+		return policy_refused(c, -EOPNOTSUPP, ret_error, why);
+	}
+	want.index = (uint32_t)a->vf;
+	want.mask |= VF_ATTR_BIT(VF_ATTR_MAC);
 	memcpy(want.mac, a->mac, sizeof(want.mac));
 	r = rtnl_open(&rtnl);
 	if (r < 0)
@@ -216,13 +239,16 @@ static int set_vf_mac(const ApplyContext *c, const PlanAction *a, char **ret_err
 	r = record_vf_mac(c, a, rtnl, ret_error);
 	if (r < 0)
 		return r;
-	r = rtnl_vf_apply_changes(rtnl, p->ifname, &want, 1, err, NULL);
-	if (r < 0)
-		return fail(ret_error, r, "setting a VF MAC on %s", p->ifname);
-	if (r > 0)
-		return fail(ret_error, err[VF_ATTR_MAC] ? err[VF_ATTR_MAC] : -EIO, "the driver of %s refused the VF MAC",
-			    p->ifname);
-	return 0;
+	r = act_vf_set(rtnl, p->ifname, &want, &res, &why);
+	if (r >= 0)
+		return 0;
+	if (res.refused && res.attr != VF_ATTR_MAC)
+		return policy_refused(c, r, ret_error, why);
+	if (ret_error)
+		*ret_error = why;
+	else
+		free(why);
+	return r;
 }
 
 /* The VM's failover MAC, if it has a pair waiting for a VF. */
@@ -261,6 +287,11 @@ int apply_attach_begin(const ApplyContext *c, const PlanAction *a, ApplyAttach *
 	_cleanup_free_ char *vf_addr = vf_addr_now(c, a->pf, a->vf);
 	const char *alias = team_alias(c->obs, a);
 	ApplyAttach at = { .pf = c->obs->plan_pfs[a->pf].addr, .vf = (unsigned)a->vf };
+
+	/* libvirt sets the hostdev's VLAN at attach, 0 without <vlan>: it
+	 * must say the policy's, or it would undo it. */
+	if (a->policy.mask & VF_ATTR_BIT(VF_ATTR_VLAN))
+		at.vlan = a->policy.vlan;
 	int r;
 
 	if (!vf_addr)
@@ -290,7 +321,7 @@ int apply_attach_begin(const ApplyContext *c, const PlanAction *a, ApplyAttach *
 
 int apply_attach_call(virConnectPtr conn, const ApplyAttach *at, char **ret_error)
 {
-	VfInterface vf = { .pci_addr = at->vf_addr, .mac = at->mac, .teaming_persistent = at->alias };
+	VfInterface vf = { .pci_addr = at->vf_addr, .mac = at->mac, .vlan = at->vlan, .teaming_persistent = at->alias };
 	virDomainPtr dom;
 	int r;
 

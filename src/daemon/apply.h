@@ -24,6 +24,7 @@ typedef struct ApplyOutcome {
 	bool changed;	      /* it wrote something (a VF already bound is not a bind) */
 	int error;	      /* 0 or a negative errno */
 	uint64_t duration_us; /* CLOCK_MONOTONIC */
+	bool vf_policy_refused; /* SET_VF_MAC: the NIC refused the VM's policy; the VF was set back */
 } ApplyOutcome;
 
 typedef struct ApplyContext {
@@ -50,6 +51,7 @@ typedef struct ApplyAttach {
 	char mac[ETHER_ADDR_STRLEN];
 	PciAddr pf;
 	unsigned vf;
+	int vlan; /* the VM's policy's, 0: none (libvirt sets the VLAN at attach) */
 } ApplyAttach;
 
 /* The VF's address read now and the attachment written to the journal

@@ -107,7 +107,8 @@ static void publish(Daemon *d, AttachRun *run)
 			    run->batch.limit, not_done(&run->batch), run->batch.n_jobs);
 }
 
-/* The VF's MAC on the PF, on this thread, as one by one. */
+/* The VF's MAC and policy on the PF, on this thread, as one by one; 1
+ * when the NIC refused the VM's policy (remembered, the VM waits). */
 static int set_mac(Daemon *d, AttachRun *run, const ApplyContext *ctx, const PlanAction *a)
 {
 	_cleanup_free_ char *line = NULL, *err = NULL;
@@ -118,10 +119,21 @@ static int set_mac(Daemon *d, AttachRun *run, const ApplyContext *ctx, const Pla
 		return -ENOMEM;
 	daemon_busy(d, "%s", line);
 	t0 = now_monotonic_us();
+	if (ctx->outcome)
+		*ctx->outcome = (ApplyOutcome){};
 	r = apply_action(ctx, a, &err);
 	metrics_action(d->metrics, a->type, run->o->vm_names[a->vm], t0, r >= 0);
+	if (r < 0 && ctx->outcome && ctx->outcome->vf_policy_refused) {
+		/* Not a failure of the turn: the VM waits for another policy
+		 * (P1), with the reason in status; its VF stays a spare. */
+		(void)log_action_failed(run->o, a, r, line, err);
+		if (vf_refusals_add(&d->vf_refusals, run->o, a->vm, err, now_monotonic_us()) < 0)
+			return -ENOMEM;
+		return 1;
+	}
 	if (r < 0)
 		return log_action_failed(run->o, a, r, line, err);
+	vf_refusals_forget(&d->vf_refusals, run->o, a->vm);
 	log_action_done(run->o, a, line);
 	return 0;
 }
@@ -138,10 +150,10 @@ static void set_macs(Daemon *d, AttachRun *run, const ApplyContext *ctx)
 		if (job->mac == ATTACH_NO_MAC)
 			continue;
 		r = set_mac(d, run, ctx, &run->plan->actions[job->mac]);
-		if (r < 0) {
+		if (r < 0)
 			note_error(run, r);
+		if (r != 0)
 			attach_batch_fail(&run->batch, j);
-		}
 	}
 }
 

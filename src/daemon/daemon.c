@@ -112,6 +112,9 @@ static void on_watch(WatchReason reason, const char *domain, int event, int deta
 	case WATCH_DEVICE_REMOVED:
 		log_debug("Domain %s: device removed", domain);
 		break;
+	case WATCH_METADATA:
+		log_debug("Domain %s: metadata changed", domain);
+		break;
 	}
 	daemon_schedule(d);
 }
@@ -354,6 +357,7 @@ void daemon_free(Daemon *d)
 	free(d->last_waits);
 	strv_free(d->last_unknowns);
 	pf_records_free(&d->pf_records);
+	vf_refusals_free(&d->vf_refusals);
 	free(d->config_path);
 	free(d->ctl_path);
 	/* Last: the state directory is ours until everything above is done. */

@@ -8,6 +8,7 @@
 #include "core/plan.h"
 #include "daemon/context.h"
 #include "daemon/pf-record.h"
+#include "daemon/vf-policy-run.h"
 
 /*
  * kvmnetd's state between events.  Everything that happens goes through
@@ -37,6 +38,7 @@ typedef struct Daemon {
 	PfRecords pf_records;	/* numvfs refused, change and bind times: pf-record.h */
 	struct MonitorLoop *monitor_loop; /* [daemon] cpus: daemon/monitor-loop.h */
 	struct AttachRun *attaching; /* the attaches in flight, during a turn: attach-run.h */
+	VfRefusals vf_refusals;	/* VF policies the NIC refused: vf-policy-run.h */
 } Daemon;
 
 enum {

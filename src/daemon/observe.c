@@ -14,6 +14,7 @@
 #include "host/sriov.h"
 #include "virt/domains.h"
 #include "virt/metadata.h"
+#include "virt/vf-policy-read.h"
 #include "virt/migration.h"
 
 void observation_free(Observation *o)
@@ -249,6 +250,14 @@ static int vm_state(PlanVm *vm, virConnectPtr conn, const VmEntry *e, const char
 		return *ret_cause ? 0 : -ENOMEM;
 	}
 	vm->opted_out = !managed;
+	/* A policy that does not parse: unknown (U1), never a VF set half. */
+	r = managed ? virt_domain_vf_policy(conn, uuid, &vm->vf_policy, ret_cause) : 0;
+	if (r == -ENOENT)
+		return r;
+	if (r < 0) {
+		vm->unknown = PLAN_UNKNOWN_METADATA;
+		return *ret_cause ? 0 : -ENOMEM;
+	}
 	r = virt_domain_migration(conn, uuid, &vm->migrating, ret_migration, ret_cause);
 	if (r < 0) {
 		vm->unknown = PLAN_UNKNOWN_JOB;

@@ -291,6 +291,7 @@ int daemon_reconcile(Daemon *d)
 	/* VMs that started or stopped change the housekeeping CPUs. */
 	monitor_loop_refresh(d->monitor_loop, &o->vcpu_pinned, o->vcpu_pinned_partial);
 	o->in.now_us = now;
+	vf_refusals_mark(&d->vf_refusals, o, now_monotonic_us());
 	r = pf_records_decide(&d->pf_records, o, now_monotonic_us(), &plan);
 	if (r < 0) {
 		observation_free(o);
@@ -308,6 +309,9 @@ int daemon_reconcile(Daemon *d)
 	}
 	r = carry_out(d, conn, o, plan);
 	awaiting_release = r > 0;
+	/* P2: the VFs held since the observation; none while a detach waits. */
+	if (r >= 0 && !awaiting_release)
+		vf_policy_reapply_run(&d->vf_refusals, o, d->ctx.dry_run, now_monotonic_us());
 	if (r >= 0 && plan->mode.active != d->ctx.journal->active) {
 		_cleanup_free_ char *summary = NULL;
 
@@ -339,6 +343,10 @@ int daemon_reconcile(Daemon *d)
 		else if (retry_or(d, -1) >= 0)
 			/* A refused numvfs write is due again (pf-record.h). */
 			virEventUpdateTimeout(d->reconcile_timer, retry_or(d, -1));
+		else if (vf_refusals_retry_ms(&d->vf_refusals, now_monotonic_us()) >= 0)
+			/* A refused VF policy is due again (vf-policy-run.h). */
+			virEventUpdateTimeout(d->reconcile_timer,
+					      vf_refusals_retry_ms(&d->vf_refusals, now_monotonic_us()));
 	}
 	daemon_set_status(d, o, plan, NULL);
 	notify_sendf("STATUS=%s: %u VM(s), %u VF(s) wanted, %u spare", plan->mode.active ? "split active" : "no split",

@@ -13,6 +13,7 @@
 #include "daemon/metrics-collect.h"
 #include "daemon/monitor-loop.h"
 #include "daemon/status-json.h"
+#include "model/vf-policy.h"
 
 static json_object *str_or_null(const char *s)
 {
@@ -45,7 +46,17 @@ static json_object *pfs_json(const Observation *o, const Plan *plan, const PfRec
 	return a;
 }
 
-static json_object *vms_json(const Observation *o, const Plan *plan)
+/* The VM's VF policy ("vlan 100 qos 0, trust on") or null. */
+static json_object *policy_json(const VfConfig *c)
+{
+	_cleanup_free_ char *s = NULL;
+
+	if (!(c->mask & ~VF_ATTR_BIT(VF_ATTR_MAC)) || vf_policy_format(c, &s) < 0)
+		return NULL;
+	return json_object_new_string(s);
+}
+
+static json_object *vms_json(const Daemon *d, const Observation *o, const Plan *plan)
 {
 	json_object *a = json_object_new_array();
 
@@ -66,6 +77,9 @@ static json_object *vms_json(const Observation *o, const Plan *plan)
 		json_object_object_add(v, "migration", str_or_null(o->vm_migrations[i]));
 		/* libvirt's live XML pairs its VF with its virtio NIC */
 		json_object_object_add(v, "teamed", json_object_new_boolean(o->vm_teamed[i]));
+		/* its metadata's VF policy, and why the NIC refused it (vf-policy) */
+		json_object_object_add(v, "vf_policy", policy_json(&o->vms[i].vf_policy));
+		json_object_object_add(v, "vf_policy_refused", str_or_null(vf_refusals_cause(&d->vf_refusals, o->vm_uuids[i])));
 		/* path vf-pending: what was asked of libvirt this turn */
 		json_object_object_add(v, "pending", s->n_detach   ? json_object_new_string("detach")
 						     : s->n_attach ? json_object_new_string("attach")
@@ -117,7 +131,7 @@ static void publish(Daemon *d, const Observation *o, const Plan *plan, bool conn
 		json_object_object_add(root, "split_ends_at_us",
 				       plan->wakeup_us ? json_object_new_int64((int64_t)plan->wakeup_us) : NULL);
 		json_object_object_add(root, "pfs", pfs_json(o, plan, &d->pf_records));
-		json_object_object_add(root, "vms", vms_json(o, plan));
+		json_object_object_add(root, "vms", vms_json(d, o, plan));
 	} else
 		json_object_object_add(root, "mode", json_object_new_string("unknown"));
 	json_object_object_add(root, "unknowns", unknowns_json(unknowns));

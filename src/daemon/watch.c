@@ -18,7 +18,7 @@ struct Watch {
 	watch_fn fn;
 	void *userdata;
 	virConnectPtr conn;
-	int lifecycle_id, removed_id;
+	int lifecycle_id, removed_id, metadata_id;
 	int timer; /* reconnect timer, -1 when none */
 	unsigned attempt;
 	char *last_error;
@@ -89,6 +89,16 @@ static void on_removed(virConnectPtr c, virDomainPtr d, const char *alias, void 
 	w->fn(WATCH_DEVICE_REMOVED, virDomainGetName(d), 0, 0, w->userdata);
 }
 
+/* A policy change or an opt-out takes effect now, not at the next
+ * lifecycle event; other tools' metadata wakes a turn too, which
+ * changes nothing. */
+static void on_metadata(virConnectPtr c, virDomainPtr d, int type, const char *nsuri, void *opaque)
+{
+	Watch *w = opaque;
+
+	w->fn(WATCH_METADATA, virDomainGetName(d), type, 0, w->userdata);
+}
+
 static void on_close(virConnectPtr c, int reason, void *opaque)
 {
 	Watch *w = opaque;
@@ -107,10 +117,12 @@ static void drop_connection(Watch *w)
 		virConnectDomainEventDeregisterAny(w->conn, w->lifecycle_id);
 	if (w->removed_id >= 0)
 		virConnectDomainEventDeregisterAny(w->conn, w->removed_id);
+	if (w->metadata_id >= 0)
+		virConnectDomainEventDeregisterAny(w->conn, w->metadata_id);
 	virConnectUnregisterCloseCallback(w->conn, on_close);
 	virConnectClose(w->conn);
 	w->conn = NULL;
-	w->lifecycle_id = w->removed_id = -1;
+	w->lifecycle_id = w->removed_id = w->metadata_id = -1;
 }
 
 static int try_connect(Watch *w)
@@ -124,6 +136,12 @@ static int try_connect(Watch *w)
 							 VIR_DOMAIN_EVENT_CALLBACK(on_removed), w, NULL);
 	if (w->lifecycle_id < 0 || w->removed_id < 0)
 		goto fail;
+	/* libvirt before 3.0 has no such event: turns then wait for the
+	 * next lifecycle event, as before. */
+	w->metadata_id = virConnectDomainEventRegisterAny(w->conn, NULL, VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
+							  VIR_DOMAIN_EVENT_CALLBACK(on_metadata), w, NULL);
+	if (w->metadata_id < 0)
+		virResetLastError();
 	if (virConnectRegisterCloseCallback(w->conn, on_close, w, NULL) < 0)
 		goto fail;
 	/* Local qemu:///system supports keepalive; the test driver does not,
@@ -181,7 +199,7 @@ int watch_new(const char *uri, watch_fn fn, void *userdata, Watch **ret)
 	}
 	w->fn = fn;
 	w->userdata = userdata;
-	w->lifecycle_id = w->removed_id = -1;
+	w->lifecycle_id = w->removed_id = w->metadata_id = -1;
 	w->timer = virEventAddTimeout(-1, on_timer, w, NULL);
 	if (w->timer < 0) {
 		free(w->uri);

@@ -20,6 +20,7 @@ typedef enum WatchReason {
 	WATCH_DISCONNECTED,   /* libvirtd went away; reconnecting */
 	WATCH_LIFECYCLE,      /* a domain started, stopped, crashed, ... */
 	WATCH_DEVICE_REMOVED, /* a detach finished in the guest */
+	WATCH_METADATA,	      /* a domain's metadata changed (event: its VIR_DOMAIN_METADATA_*) */
 } WatchReason;
 
 /* event and detail: a lifecycle event's VIR_DOMAIN_EVENT_* and its

@@ -35,23 +35,7 @@ uri="test://$T/node.xml"
 fake_igb_host "$src" "$uri" "headroom = 0" "parallel_attach = 3"
 # All 7 VFs made and on vfio-pci; no PF netdev, so no MAC over rtnetlink
 # (libvirt sets it from the interface XML).
-parent=$T/root/sys/devices/pci0000:00/0000:00:01.0
-pf=$parent/0000:01:00.0
-for i in 4 5 6; do
-	vf=0000:01:11.$(((i - 4) * 2))
-	mkdir "$parent/$vf"
-	cp "$parent/0000:01:10.6/"{vendor,device,class} "$parent/$vf/"
-	ln -s ../0000:01:00.0 "$parent/$vf/physfn"
-	ln -s "../$vf" "$pf/virtfn$i"
-	ln -s "../../../devices/pci0000:00/0000:00:01.0/$vf" "$T/root/sys/bus/pci/devices/$vf"
-done
-echo 7 >"$pf/sriov_numvfs"
-for d in "$parent"/0000:01:1*; do
-	ln -sfn ../../../../bus/pci/drivers/vfio-pci "$d/driver"
-	echo vfio-pci >"$d/driver_override"
-done
-rm -rf "$pf/net" "$T/root/sys/class/net/enp1s0"
-cp -a "$T/root" "$T/cli-root"
+fake_igb_seven_vfio
 
 preload=$fault_so
 asan=$(ldd "$fault_so" | awk '/libasan/ { print $3 }')

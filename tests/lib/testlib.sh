@@ -93,6 +93,30 @@ EOF
 	cp -a "$T/root" "$T/cli-root" || exit 1
 }
 
+# fake_igb_seven_vfio: after fake_igb_host, all 7 VFs made and on
+# vfio-pci, and no PF netdev (so nothing over rtnetlink: libvirt sets the
+# MAC from the interface XML); $T/cli-root, a copy of the tree for
+# kvmnetctl.
+fake_igb_seven_vfio() {
+	local parent=$T/root/sys/devices/pci0000:00/0000:00:01.0 i vf d
+	local pf=$parent/0000:01:00.0
+	for i in 4 5 6; do
+		vf=0000:01:11.$(((i - 4) * 2))
+		mkdir "$parent/$vf"
+		cp "$parent/0000:01:10.6/"{vendor,device,class} "$parent/$vf/"
+		ln -s ../0000:01:00.0 "$parent/$vf/physfn"
+		ln -s "../$vf" "$pf/virtfn$i"
+		ln -s "../../../devices/pci0000:00/0000:00:01.0/$vf" "$T/root/sys/bus/pci/devices/$vf"
+	done
+	echo 7 >"$pf/sriov_numvfs"
+	for d in "$parent"/0000:01:1*; do
+		ln -sfn ../../../../bus/pci/drivers/vfio-pci "$d/driver"
+		echo vfio-pci >"$d/driver_override"
+	done
+	rm -rf "$pf/net" "$T/root/sys/class/net/enp1s0"
+	cp -a "$T/root" "$T/cli-root" || exit 1
+}
+
 # fault_preload SO: the LD_PRELOAD for tests/lib/fault-inject.c built as
 # SO, after AddressSanitizer's runtime when it (built like kvmnetd) has one.
 fault_preload() {

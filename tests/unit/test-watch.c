@@ -19,7 +19,7 @@
 #include "daemon/watch.h"
 
 typedef struct Seen {
-	int connected, lifecycle, started, stopped, last_detail;
+	int connected, lifecycle, started, stopped, last_detail, metadata;
 	char last_domain[64];
 } Seen;
 
@@ -29,6 +29,10 @@ static void record(WatchReason reason, const char *domain, int event, int detail
 
 	if (reason == WATCH_CONNECTED)
 		s->connected++;
+	if (reason == WATCH_METADATA) {
+		s->metadata++;
+		strncpy(s->last_domain, domain, sizeof(s->last_domain) - 1);
+	}
 	if (reason == WATCH_LIFECYCLE) {
 		s->lifecycle++;
 		s->started += event == VIR_DOMAIN_EVENT_STARTED;
@@ -87,6 +91,28 @@ static void test_events(void **state)
 	watch_free(w);
 }
 
+/* A change of the kvmnet metadata (a VF policy, an opt-out) wakes a turn
+ * at once: libvirt's metadata-change event reaches the callback. */
+static void test_metadata_event(void **state)
+{
+	Seen seen = { 0 };
+	Watch *w = NULL;
+	virDomainPtr d;
+
+	assert_int_equal(watch_new("test:///default", record, &seen, &w), 0);
+	assert_int_equal(watch_start(w), 0);
+	d = virDomainLookupByName(watch_conn(w), "test");
+	assert_non_null(d);
+	assert_int_equal(virDomainSetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, "<domain><vf vlan='100'/></domain>",
+					      "kvmnet", "http://kvmnet.org/xmlns/domain/1.0", VIR_DOMAIN_AFFECT_LIVE),
+			 0);
+	run_until(&seen.metadata, 1);
+	assert_int_equal(seen.metadata, 1);
+	assert_string_equal(seen.last_domain, "test");
+	virDomainFree(d);
+	watch_free(w);
+}
+
 /* Which events say something of a migration, and what. */
 static void test_migration_events(void **state)
 {
@@ -127,6 +153,7 @@ int main(void)
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_migration_events),
+		cmocka_unit_test(test_metadata_event),
 		cmocka_unit_test(test_unreachable),
 	};
 
