@@ -64,6 +64,7 @@ const char *plan_wait_to_string(PlanWait w)
 		[PLAN_WAIT_UNKNOWN] = "unknown",
 		[PLAN_WAIT_NUMVFS_FAILED] = "numvfs-failed",
 		[PLAN_WAIT_MIGRATING] = "migrating",
+		[PLAN_WAIT_NUMA] = "numa",
 	};
 
 	return (unsigned)w < _PLAN_WAIT_MAX ? names[w] : NULL;
@@ -176,6 +177,10 @@ static int format_wait(const PlanInput *in, const Plan *plan, const PlanAction *
 	case PLAN_WAIT_MIGRATING:
 		r = asprintf(ret, "wait: VM %s is being migrated: it keeps what it holds and gets nothing until libvirt "
 			     "says the migration is over", vm);
+		break;
+	case PLAN_WAIT_NUMA:
+		r = asprintf(ret, "wait: VM %s stays on virtio: numa: no free VF on node %u (its policy is required)", vm,
+			     a->vm >= 0 && (size_t)a->vm < in->n_vms ? in->vms[a->vm].node : 0);
 		break;
 	default:
 		r = asprintf(ret, "wait: %s", plan_wait_to_string(a->wait) ?: "?");

@@ -54,3 +54,8 @@ int cpus_of_node(int node, CpuSet *ret)
 	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", node);
 	return read_cpulist(path, ret);
 }
+
+int cpus_numa_nodes(CpuSet *ret)
+{
+	return read_cpulist("/sys/devices/system/node/online", ret);
+}

@@ -12,6 +12,8 @@
  *                                       line when none; absent without
  *                                       CONFIG_NO_HZ_FULL: -ENOENT)
  *   /sys/devices/system/node/node<N>/cpulist
+ *   /sys/devices/system/node/online    (the NUMA nodes, a list of numbers;
+ *                                       absent without CONFIG_NUMA: -ENOENT)
  */
 int cpus_online(CpuSet *ret);
 int cpus_isolated(CpuSet *ret);
@@ -19,3 +21,4 @@ int cpus_nohz_full(CpuSet *ret);
 /* -ENOENT for a node that does not exist, -EINVAL for node < 0 (a device
  * with numa_node -1 has no node). */
 int cpus_of_node(int node, CpuSet *ret);
+int cpus_numa_nodes(CpuSet *ret);
