@@ -7,24 +7,15 @@
 #include "model/domain-numa.h"
 #include "vm-numa.h"
 
-#define NODES_MAX 1024U
-
 /* -1 when the host or the domain does not tell one node. */
 static int domain_node(const DomainDef *d)
 {
 	_cleanup_free_ CpuSet *cpus = NULL;
-	CpuSet online;
-	int last = -1;
+	unsigned n;
 
-	if (cpus_numa_nodes(&online) < 0)
+	if (cpus_numa_node_cpus(&cpus, &n) < 0 || n == 0)
 		return -1;
-	CPUSET_FOREACH(n, &online)
-		last = n;
-	if (last < 0 || (unsigned)last >= NODES_MAX || !(cpus = calloc((size_t)last + 1, sizeof(CpuSet))))
-		return -1;
-	CPUSET_FOREACH(n, &online)
-		(void)cpus_of_node(n, &cpus[n]);
-	return domain_numa_node(d, cpus, (unsigned)last + 1);
+	return domain_numa_node(d, cpus, n);
 }
 
 static json_object *field(json_object *vm, const char *key)

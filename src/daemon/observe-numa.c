@@ -8,38 +8,6 @@
 #include "host/cpus.h"
 #include "model/domain-numa.h"
 
-/* Past this a node number is surely not a real machine's (and bounds the
- * array: one CpuSet per node). */
-#define NUMA_NODES_MAX 1024U
-
-/* The host's node CPU lists, by node number; *ret_n 0 when the host tells
- * no nodes (no CONFIG_NUMA, or nothing readable): every VM is then "any". */
-static int read_nodes(CpuSet **ret, unsigned *ret_n)
-{
-	_cleanup_free_ CpuSet *cpus = NULL;
-	CpuSet online;
-	int last = -1;
-
-	*ret = NULL;
-	*ret_n = 0;
-	if (cpus_numa_nodes(&online) < 0)
-		return 0;
-	CPUSET_FOREACH(n, &online)
-		last = n;
-	if (last < 0 || (unsigned)last >= NUMA_NODES_MAX)
-		return 0;
-	cpus = calloc((size_t)last + 1, sizeof(CpuSet));
-	if (!cpus)
-		return -ENOMEM;
-	/* A node whose CPU list cannot be read keeps an empty set: a vCPU
-	 * pinned there is on no known node, and its VM "any". */
-	CPUSET_FOREACH(n, &online)
-		(void)cpus_of_node(n, &cpus[n]);
-	*ret = TAKE_PTR(cpus);
-	*ret_n = (unsigned)last + 1;
-	return 0;
-}
-
 static int vm_policy(Observation *o, size_t v, const char *numa)
 {
 	PlanVm *vm = &o->vms[v];
@@ -65,7 +33,9 @@ int observe_numa(Observation *o, const DomainDef *const *defs)
 	unsigned n_nodes;
 	int r;
 
-	r = read_nodes(&nodes, &n_nodes);
+	/* A node whose CPU list cannot be read is empty: a vCPU pinned
+	 * there is on no known node, and its VM "any". */
+	r = cpus_numa_node_cpus(&nodes, &n_nodes);
 	if (r < 0)
 		return r;
 	for (size_t v = 0; v < o->in.n_vms; v++) {

@@ -22,3 +22,8 @@ int cpus_nohz_full(CpuSet *ret);
  * with numa_node -1 has no node). */
 int cpus_of_node(int node, CpuSet *ret);
 int cpus_numa_nodes(CpuSet *ret);
+/* Every NUMA node's CPUs, by node number (a malloc'd array of *ret_n; a
+ * node that is not online, or whose cpulist cannot be read, is empty).
+ * *ret NULL and *ret_n 0 when the host tells no nodes (no CONFIG_NUMA, the
+ * list unreadable, or a node number past 1023); -ENOMEM. */
+int cpus_numa_node_cpus(CpuSet **ret, unsigned *ret_n);
