@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "virt/domains.h"
 #include "vm-common.h"
+#include "vm-numa.h"
 
 static void advise_help(FILE *f)
 {
@@ -22,7 +23,8 @@ static void advise_help(FILE *f)
 		"Recommend a network path for each interface of a domain's persistent\n"
 		"definition, with the reason and the guest command to run afterwards.  The\n"
 		"host facts: /dev/vhost-net, the SR-IOV PFs and their free VFs, and whether\n"
-		"kvmnetd gives the domain a VF.\n"
+		"kvmnetd gives the domain a VF.  A last line names the domain's NUMA node\n"
+		"and, when kvmnetd runs, the node of its VF.\n"
 		"\n"
 		"Options:\n"
 		"  -w, --workload W   throughput (default), latency or udp-to-guest\n"
@@ -195,10 +197,15 @@ static int advise_one(const DomainDef *d, Workload w, CliFacts *f, json_object *
 		fprintf(stderr, "kvmnetctl vm advise: %s: %s\n", d->name, strerror(-r));
 		return EXIT_FAILED;
 	}
-	if (json_out)
-		json_object_array_add(json_out, advice_json(d, a, &h, w));
-	else
+	if (json_out) {
+		json_object *o = advice_json(d, a, &h, w);
+
+		vm_numa_json(o, f, d);
+		json_object_array_add(json_out, o);
+	} else {
 		print_text(d, a, &h, w);
+		vm_numa_print(f, d);
+	}
 	return EXIT_OK;
 }
 

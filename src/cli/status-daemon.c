@@ -70,6 +70,20 @@ static int get_int(json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, &v) ? json_object_get_int(v) : -1;
 }
 
+/* ", node 1, VF node 0 (remote)": where the VM and its VF are, when
+ * known (plan.h N1-N4). */
+static void print_vm_numa(json_object *vm)
+{
+	json_object *node = json_object_object_get(vm, "numa_node"), *vf = json_object_object_get(vm, "vf_numa_node");
+
+	if (node)
+		printf(", node %d", json_object_get_int(node));
+	if (vf)
+		printf(", VF node %d", json_object_get_int(vf));
+	if (json_object_get_boolean(json_object_object_get(vm, "numa_remote")))
+		printf(" (remote)");
+}
+
 static void print_vms(json_object *vms)
 {
 	size_t n = vms ? json_object_array_length(vms) : 0;
@@ -82,9 +96,12 @@ static void print_vms(json_object *vms)
 		printf("    VM %-20s %-10s %d VF(s)", get_str(vm, "name", "?"), get_str(vm, "path", "?"), get_int(vm, "vfs"));
 		if (json_object_get_boolean(json_object_object_get(vm, "teamed")))
 			printf(", teamed");
+		print_vm_numa(vm);
 		if (pending)
 			printf("  pending: %s", pending);
-		if (wait)
+		if (wait && streq(wait, "numa"))
+			printf("  waiting: numa: no free VF on node %d", get_int(vm, "numa_node"));
+		else if (wait)
 			printf("  waiting: %s%s%s", wait, get_str(vm, "waiting_on_pf", NULL) ? " on " : "",
 			       get_str(vm, "waiting_on_pf", ""));
 		if (migration)

@@ -70,6 +70,8 @@ void cli_facts_read(const PciHolderMap *holders, bool vf_override, CliFacts *ret
  * (path "vf"), and if not, why.  The note lives until the next call. */
 void cli_facts_for(CliFacts *f, const DomainDef *d, HostFacts *ret);
 void cli_facts_done(CliFacts *f);
+/* The domain's entry in kvmnetd's view, or NULL. */
+json_object *cli_facts_daemon_vm(const CliFacts *f, const DomainDef *d);
 
 #define IFACE_LABEL_MAX 64
 /* The alias if libvirt gave one, else the MAC, else "#N". */

@@ -105,6 +105,13 @@ static json_object *daemon_vm(json_object *view, const DomainDef *d)
 	return NULL;
 }
 
+json_object *cli_facts_daemon_vm(const CliFacts *f, const DomainDef *d)
+{
+	json_object *view;
+
+	return f->daemon && json_object_object_get_ex(f->daemon, "view", &view) ? daemon_vm(view, d) : NULL;
+}
+
 void cli_facts_for(CliFacts *f, const DomainDef *d, HostFacts *ret)
 {
 	json_object *view = NULL, *vm;

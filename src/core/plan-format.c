@@ -66,6 +66,7 @@ const char *plan_wait_to_string(PlanWait w)
 		[PLAN_WAIT_NUMVFS_FAILED] = "numvfs-failed",
 		[PLAN_WAIT_MIGRATING] = "migrating",
 		[PLAN_WAIT_VF_POLICY] = "vf-policy",
+		[PLAN_WAIT_NUMA] = "numa",
 	};
 
 	return (unsigned)w < _PLAN_WAIT_MAX ? names[w] : NULL;
@@ -182,6 +183,9 @@ static int format_wait(const PlanInput *in, const Plan *plan, const PlanAction *
 	case PLAN_WAIT_VF_POLICY:
 		r = asprintf(ret, "wait: VM %s stays on virtio: the NIC refused its VF policy (kvmnetctl status says why); "
 			     "tried again later, or when the policy changes", vm);
+	case PLAN_WAIT_NUMA:
+		r = asprintf(ret, "wait: VM %s stays on virtio: numa: no free VF on node %u (its policy is required)", vm,
+			     a->vm >= 0 && (size_t)a->vm < in->n_vms ? in->vms[a->vm].node : 0);
 		break;
 	default:
 		r = asprintf(ret, "wait: %s", plan_wait_to_string(a->wait) ?: "?");

@@ -6,6 +6,7 @@
 #include "basic/macro.h"
 #include "plan.h"
 #include "vf-policy.h"
+#include "plan-numa.h"
 
 /* Working state of one decision.  Per-VF arrays are flat: the VFs of PF p
  * (by VF index, 0..totalvfs-1) start at slot_off[p]. */
@@ -66,10 +67,11 @@ static int validate(const PlanInput *in, size_t *ret_slots, size_t *ret_vfs)
 	int r;
 
 	if (in->params.threshold == 0 || in->params.vfs_per_vm == 0 || in->params.vfs_per_vm > 1024 ||
+	    (unsigned)in->params.numa >= _PLAN_NUMA_MAX ||
 	    (in->n_vms && !in->vms) || (in->n_pfs && !in->pfs))
 		return -EINVAL;
 	for (size_t vm = 0; vm < in->n_vms; vm++)
-		if ((unsigned)in->vms[vm].unknown >= _PLAN_UNKNOWN_MAX)
+		if ((unsigned)in->vms[vm].unknown >= _PLAN_UNKNOWN_MAX || (unsigned)in->vms[vm].numa >= _PLAN_NUMA_MAX)
 			return -EINVAL;
 	for (size_t p = 0; p < in->n_pfs; p++) {
 		/* 65535 is the most the SR-IOV capability's TotalVFs can say. */
@@ -485,18 +487,18 @@ static void find_short_reason(Work *w)
 	w->short_wait = PLAN_WAIT_NO_CAPACITY;
 }
 
-/* The PF with the most VFs left to give (spreading the VMs), and on it the
- * lowest free VF index; -1 when none is left or N1 is reached. */
-static int pick_vf(Work *w, size_t *ret_pf)
+/* The PF with the most VFs left to give (spreading the VMs) that the VM's
+ * NUMA policy allows (plan-numa.c), and on it the lowest free VF index; -1
+ * when none is left (*ret_numa: but on other nodes, N2). */
+static int pick_vf(Work *w, int vm, size_t *ret_pf, bool *ret_numa)
 {
-	size_t best = SIZE_MAX;
+	int p = plan_numa_pick_pf(w->in, w->n_avail, (size_t)vm, ret_numa);
+	size_t best;
 	signed char *slot;
 
-	for (size_t p = 0; p < w->in->n_pfs; p++)
-		if (w->n_avail[p] > 0 && (best == SIZE_MAX || w->n_avail[p] > w->n_avail[best]))
-			best = p;
-	if (best == SIZE_MAX)
+	if (p < 0)
 		return -1;
+	best = (size_t)p;
 	slot = w->slot + w->slot_off[best];
 	while (slot[w->cursor[best]] != SLOT_FREE && slot[w->cursor[best]] != SLOT_RAW)
 		w->cursor[best]++;
@@ -525,9 +527,15 @@ static void give_vfs(Work *w, int vm)
 
 	while (w->kept[vm] < in->params.vfs_per_vm) {
 		size_t p;
-		int vf = pick_vf(w, &p);
+		bool numa;
+		int vf = pick_vf(w, vm, &p, &numa);
 		PlanAction *a;
 
+		if (vf < 0 && numa) {
+			st->wait = PLAN_WAIT_NUMA;
+			emit_wait(w, PLAN_WAIT_NUMA, vm, -1);
+			return;
+		}
 		if (vf < 0) {
 			find_short_reason(w);
 			st->wait = w->short_wait;
@@ -627,6 +635,7 @@ static void finish_status(Work *w)
 		if (st->n_attach || st->n_detach)
 			st->path = PLAN_PATH_VF_PENDING;
 	}
+	plan_numa_status(w->in, plan, w->keep, w->vf_off);
 }
 
 int plan_decide(const PlanInput *in, Plan **ret)

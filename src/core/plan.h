@@ -68,6 +68,20 @@
  *   listed) is never resized or zeroed and none of its VFs is given; it
  *   waits (PLAN_WAIT_UNKNOWN naming it).
  *
+ * NUMA (core/plan-numa.h): a VM's node (PlanVm.has_node: from its
+ * <numatune> and <vcpupin>) and each PF's (PlanPf.has_node: sysfs
+ * numa_node) are inputs; the policy is the VM's own (PlanVm.numa, from its
+ * kvmnet metadata) or else PlanParams.numa.
+ * - N1: preferred: a new VF comes from a PF on the VM's node, the one with
+ *   the most VFs left to give; only when none has one, from another PF as
+ *   above, and the VM's status says remote (PlanVmStatus.remote).
+ * - N2: required: only from a PF on the VM's node; when none has a VF
+ *   left, the VM waits on its own NIC (PLAN_WAIT_NUMA).
+ * - N3: legacy, a VM whose node is not known, or a host whose PFs' nodes
+ *   are not known: NUMA plays no part (the rule of the lines above).
+ * - N4: a VM keeps the VFs it holds, local or not: moving one costs the
+ *   guest a hot-unplug, and is never done for locality.
+ *
  * When the NIC says no (the daemon keeps what the kernel refused per PF,
  * core/numvfs-retry.h decides what comes next):
  * - K1: a PF with numvfs_hold is not resized this turn (a failed write
@@ -120,11 +134,22 @@ typedef enum PlanUnknown {
 	_PLAN_UNKNOWN_MAX,
 } PlanUnknown;
 
+/* How a VM's NUMA node chooses its VF (N1-N3), after Nova's PCI NUMA
+ * policies. */
+typedef enum PlanNuma {
+	PLAN_NUMA_DEFAULT,   /* PlanVm: PlanParams.numa; PlanParams: legacy */
+	PLAN_NUMA_LEGACY,    /* NUMA plays no part */
+	PLAN_NUMA_PREFERRED, /* its node's PFs first, else any */
+	PLAN_NUMA_REQUIRED,  /* its node's PFs only, else it waits */
+	_PLAN_NUMA_MAX,
+} PlanNuma;
+
 typedef struct PlanParams {
 	unsigned threshold;	/* M */
 	unsigned vfs_per_vm;	/* VFs per managed VM in the split */
 	uint64_t min_dwell_us;	/* below M this long ends the split */
 	unsigned headroom;	/* spare VFs made beyond N1 when VFs are made; 0: exactly N1 */
+	PlanNuma numa;		/* the VMs' NUMA policy (N1-N3); PLAN_NUMA_DEFAULT: legacy */
 } PlanParams;
 
 /* A running domain the daemon manages. */
@@ -145,6 +170,9 @@ typedef struct PlanVm {
 	 * to be tried again yet (P1). */
 	VfConfig vf_policy;
 	bool vf_policy_refused;
+	bool has_node;	     /* its vCPUs and memory are on one NUMA node (N1-N3) */
+	unsigned node;
+	PlanNuma numa;	     /* its own policy, or PLAN_NUMA_DEFAULT */
 } PlanVm;
 
 typedef enum PlanVfDriver {
@@ -185,6 +213,8 @@ typedef struct PlanPf {
 	PlanUnknown unknown; /* PLAN_KNOWN, or why it is unknown (U4): then n_vfs is 0 */
 	unsigned numvfs_refused; /* K2: a count refused for want of resources; 0: none */
 	bool numvfs_hold;	 /* K1: no numvfs change this turn */
+	bool has_node;		 /* sysfs numa_node is not -1 */
+	unsigned node;
 } PlanPf;
 
 /* Kept by the caller between decisions (and in the journal). */
@@ -227,6 +257,7 @@ typedef enum PlanWait {
 	PLAN_WAIT_NUMVFS_FAILED,   /* more VFs need a numvfs change of pf that failed (K1, K2) */
 	PLAN_WAIT_MIGRATING,	   /* vm is being migrated (G1) */
 	PLAN_WAIT_VF_POLICY,	   /* the NIC refused vm's VF policy (P1) */
+	PLAN_WAIT_NUMA,		   /* no VF left on vm's NUMA node, and its policy is required (N2) */
 	_PLAN_WAIT_MAX,
 } PlanWait;
 
@@ -264,6 +295,8 @@ typedef struct PlanVmStatus {
 	unsigned n_detach; /* the daemon's VFs this plan detaches from it */
 	PlanWait wait;	/* why it has fewer than vfs_per_vm, or NONE */
 	int wait_pf;	/* the PF the wait is about, or -1 */
+	int vf_node;	/* the NUMA node of its first VF's PF after the plan; -1: none or unknown */
+	bool remote;	/* some VF it holds after the plan is on a PF of another node (N1) */
 } PlanVmStatus;
 
 typedef struct Plan {
@@ -299,6 +332,10 @@ const char *plan_path_to_string(PlanPath p);
 const char *plan_unknown_to_string(PlanUnknown u);
 /* A short key ("pf-busy") for JSON, and a sentence for logs. */
 const char *plan_wait_to_string(PlanWait w);
+/* "legacy", "preferred", "required"; NULL for PLAN_NUMA_DEFAULT. */
+const char *plan_numa_to_string(PlanNuma n);
+/* The inverse; -EINVAL for anything else. */
+int plan_numa_from_string(const char *s, PlanNuma *ret);
 /* "split active: M1 4 (threshold 2), N1 4 VF(s), 10 spare (headroom max)":
  * the plan's outcome in one line, for the log and --dry-run. */
 int plan_summary_format(const PlanInput *in, const Plan *plan, char **ret);

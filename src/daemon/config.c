@@ -329,6 +329,13 @@ static int parse_parallel_attach(Config *c, const char *key, const char *value, 
 	return 0;
 }
 
+static int parse_numa(Config *c, const char *key, const char *value, ParseCtx *ctx)
+{
+	if (plan_numa_from_string(value, &c->numa) < 0)
+		return bad_value(ctx, key, "'required', 'preferred' or 'legacy'", value);
+	return 0;
+}
+
 static int parse_state_dir(Config *c, const char *key, const char *value, ParseCtx *ctx)
 {
 	if (value[0] != '/' || strlen(value) >= PATH_MAX || strpbrk(value, "\n\r\t"))
@@ -384,6 +391,7 @@ static const KeyDef sriov_keys[] = {
 	{ "min_dwell", parse_min_dwell, false },
 	{ "headroom", parse_headroom, false },
 	{ "parallel_attach", parse_parallel_attach, false },
+	{ "numa", parse_numa, false },
 };
 static const KeyDef daemon_keys[] = {
 	{ "state_dir", parse_state_dir, false },
@@ -592,6 +600,7 @@ int config_new(Config **ret)
 	c->min_dwell_us = CONFIG_DEFAULT_MIN_DWELL_US;
 	c->headroom = CONFIG_DEFAULT_HEADROOM;
 	c->parallel_attach = CONFIG_DEFAULT_PARALLEL_ATTACH;
+	c->numa = CONFIG_DEFAULT_NUMA;
 	c->on_stop = ON_STOP_KEEP;
 	c->log_level = LOG_LEVEL_INFO;
 	c->irq.interval_us = CONFIG_DEFAULT_IRQ_INTERVAL_US;

@@ -9,6 +9,7 @@
 #include "basic/cpuset.h"
 #include "basic/inet-addr.h"
 #include "basic/pci-addr.h"
+#include "core/plan.h"
 #include "daemon/config-balloon.h"
 #include "daemon/config-cpus.h"
 
@@ -32,6 +33,8 @@
  * that a call of the next observation is not queued behind the attaches. */
 #define CONFIG_DEFAULT_PARALLEL_ATTACH 4U
 #define CONFIG_PARALLEL_ATTACH_MAX 64U
+/* [sriov] numa: a node's VFs first, any VF rather than none. */
+#define CONFIG_DEFAULT_NUMA PLAN_NUMA_PREFERRED
 #define CONFIG_DEFAULT_STATE_DIR "/var/lib/kvmnet"
 #define CONFIG_DEFAULT_IRQ_INTERVAL_US 1000000ULL
 #define CONFIG_DEFAULT_BUSY_PERCENT 80U
@@ -86,6 +89,7 @@ typedef struct Config {
 	uint64_t min_dwell_us;
 	unsigned headroom; /* spare VFs; CONFIG_HEADROOM_MAX: up to sriov_totalvfs */
 	unsigned parallel_attach; /* attaches in flight at once, 1: one by one */
+	PlanNuma numa;		  /* [sriov] numa: the VMs' NUMA policy, never PLAN_NUMA_DEFAULT */
 	char *state_dir;
 	OnStop on_stop;
 	int log_level; /* LOG_LEVEL_* */

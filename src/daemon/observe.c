@@ -9,6 +9,7 @@
 #include "basic/strv.h"
 #include "core/irq-sample.h"
 #include "daemon/observe.h"
+#include "daemon/observe-numa.h"
 #include "host/netdev.h"
 #include "host/pci.h"
 #include "host/sriov.h"
@@ -525,8 +526,12 @@ static int observe_pf(Observation *o, const Journal *j, const ConfigPf *cpf)
 	{
 		_cleanup_pci_function_ PciFunction *f = NULL;
 
-		/* The PF's netdev carries the VF attributes over rtnetlink. */
-		if (pci_function_read(p->addr, &f) == 0 && f->netdevs && f->netdevs[0]) {
+		/* The PF's netdev carries the VF attributes over rtnetlink;
+		 * its node places VMs' VFs (plan.h N1-N3; unread: none). */
+		r = pci_function_read(p->addr, &f);
+		pp->has_node = r == 0 && f->numa_node >= 0;
+		pp->node = pp->has_node ? (unsigned)f->numa_node : 0;
+		if (r == 0 && f->netdevs && f->netdevs[0]) {
 			p->ifname = strdup(f->netdevs[0]);
 			if (!p->ifname)
 				return -ENOMEM;
@@ -604,6 +609,8 @@ int observe(const Config *c, const Journal *j, virConnectPtr conn, Observation *
 		r = observe_pf(o, j, &c->pfs[i]);
 	if (r >= 0)
 		r = vms_holding_unknown(o, j);
+	if (r >= 0)
+		r = observe_numa(o, defs);
 	for (size_t v = 0; r >= 0 && v < o->in.n_vms; v++)
 		if (defs[v])
 			o->vms[v].has_other_nic = has_other_nic(defs[v], j, o);
@@ -617,7 +624,8 @@ int observe(const Config *c, const Journal *j, virConnectPtr conn, Observation *
 		.params = { .threshold = c->threshold,
 			    .vfs_per_vm = c->vfs_per_vm,
 			    .min_dwell_us = c->min_dwell_us,
-			    .headroom = c->headroom == CONFIG_HEADROOM_MAX ? PLAN_HEADROOM_MAX : c->headroom },
+			    .headroom = c->headroom == CONFIG_HEADROOM_MAX ? PLAN_HEADROOM_MAX : c->headroom,
+			    .numa = c->numa },
 		.vms = o->vms,
 		.n_vms = o->in.n_vms,
 		.pfs = o->plan_pfs,

@@ -14,6 +14,7 @@
 #include "daemon/monitor-loop.h"
 #include "daemon/status-json.h"
 #include "model/vf-policy.h"
+#include "daemon/observe-numa.h"
 
 static json_object *str_or_null(const char *s)
 {
@@ -40,6 +41,7 @@ static json_object *pfs_json(const Observation *o, const Plan *plan, const PfRec
 		json_object_object_add(p, "numvfs_wanted", json_object_new_int((int)plan->pf_target[i]));
 		json_object_object_add(p, "spare", json_object_new_int((int)plan->pf_spare[i]));
 		json_object_object_add(p, "split_by_kvmnetd", json_object_new_boolean(pp->numvfs_ours));
+		json_object_object_add(p, "numa_node", pp->has_node ? json_object_new_int((int)pp->node) : NULL);
 		pf_record_add_json(o->pfs[i].addr ? pf_records_find(recs, &pp->addr) : NULL, p, now);
 		json_object_array_add(a, p);
 	}
@@ -80,6 +82,7 @@ static json_object *vms_json(const Daemon *d, const Observation *o, const Plan *
 		/* its metadata's VF policy, and why the NIC refused it (vf-policy) */
 		json_object_object_add(v, "vf_policy", policy_json(&o->vms[i].vf_policy));
 		json_object_object_add(v, "vf_policy_refused", str_or_null(vf_refusals_cause(&d->vf_refusals, o->vm_uuids[i])));
+		observe_numa_status_json(v, o, plan, i);
 		/* path vf-pending: what was asked of libvirt this turn */
 		json_object_object_add(v, "pending", s->n_detach   ? json_object_new_string("detach")
 						     : s->n_attach ? json_object_new_string("attach")
@@ -122,6 +125,7 @@ static void publish(Daemon *d, const Observation *o, const Plan *plan, bool conn
 							 ? json_object_new_string("max")
 							 : json_object_new_int((int)d->ctx.config->headroom));
 	json_object_object_add(root, "parallel_attach", json_object_new_int((int)d->ctx.config->parallel_attach));
+	json_object_object_add(root, "numa", json_object_new_string(plan_numa_to_string(d->ctx.config->numa)));
 	json_object_object_add(root, "attaching", attach_run_status(d->attaching));
 	if (o && plan) {
 		json_object_object_add(root, "mode", json_object_new_string(plan->mode.active ? "active" : "inactive"));

@@ -54,3 +54,31 @@ int cpus_of_node(int node, CpuSet *ret)
 	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", node);
 	return read_cpulist(path, ret);
 }
+
+int cpus_numa_nodes(CpuSet *ret)
+{
+	return read_cpulist("/sys/devices/system/node/online", ret);
+}
+
+int cpus_numa_node_cpus(CpuSet **ret, unsigned *ret_n)
+{
+	CpuSet online, *cpus;
+	int last = -1;
+
+	*ret = NULL;
+	*ret_n = 0;
+	if (cpus_numa_nodes(&online) < 0)
+		return 0;
+	CPUSET_FOREACH(n, &online)
+		last = n;
+	if (last < 0 || last >= 1024)
+		return 0;
+	cpus = calloc((size_t)last + 1, sizeof(CpuSet));
+	if (!cpus)
+		return -ENOMEM;
+	CPUSET_FOREACH(n, &online)
+		(void)cpus_of_node(n, &cpus[n]);
+	*ret = cpus;
+	*ret_n = (unsigned)last + 1;
+	return 0;
+}

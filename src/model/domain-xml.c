@@ -11,6 +11,7 @@
 
 #include "basic/parse-util.h"
 #include "model/domain-xml.h"
+#include "model/domain-numa.h"
 
 /* Bounds on repeated elements, so that a hostile document cannot make the
  * parser allocate without limit (a vcpupin carries a 1 KiB CpuSet). */
@@ -600,7 +601,8 @@ static int parse_domain(Ctx *c, const xmlNode *root, DomainDef *d)
 		return fail(c, root, "<domain id='%s'>: expected a number", id);
 	if ((r = parse_vcpu(c, child(root, "vcpu"), d)) < 0 ||
 	    (r = parse_cputune(c, child(root, "cputune"), d)) < 0 ||
-	    (r = parse_osinfo(child(root, "metadata"), d)) < 0)
+	    (r = parse_osinfo(child(root, "metadata"), d)) < 0 ||
+	    (r = domain_numa_parse(root, d, &c->error)) < 0)
 		return r;
 	return parse_devices(c, child(root, "devices"), d);
 }
@@ -723,5 +725,6 @@ void domain_def_free(DomainDef *d)
 	free(d->uuid);
 	free(d->virt_type);
 	free(d->os_id);
+	free(d->kvmnet_numa);
 	free(d);
 }

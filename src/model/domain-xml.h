@@ -122,6 +122,9 @@ typedef struct DomainDef {
 	DomainAgent guest_agent;
 	DomainBalloon balloon;
 	unsigned balloon_period; /* <memballoon><stats period=> in s; 0 when absent */
+	bool has_numatune;	 /* <numatune><memory nodeset=> */
+	CpuSet numatune_nodes;	 /* its NUMA nodes (a cpuset of node numbers) */
+	char *kvmnet_numa;	 /* <metadata><kvmnet:domain numa=> as written; NULL when absent */
 } DomainDef;
 
 /* Larger documents are refused with -EFBIG before libxml2 sees them; a real

@@ -30,6 +30,9 @@ static void check(const DomainDef *d)
 		if (f->has_pci_source && (f->pci_source.slot > 0x1f || f->pci_source.function > 7))
 			abort();
 	}
+	/* a node set that parsed names at least one node */
+	if (d->has_numatune && cpuset_count(&d->numatune_nodes) == 0)
+		abort();
 	for (size_t i = 0; i < d->n_vcpupins; i++)
 		if (cpuset_count(&d->vcpupins[i].cpus) == 0)
 			abort();

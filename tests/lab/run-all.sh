@@ -1,9 +1,11 @@
 #!/bin/bash
 # Run every lab test (tests/lab/t-*.sh), in as few lab boots as possible:
-# tests that declare the same NIC count share a boot.  A test declares it
-# in its header:
+# tests that declare the same NIC count and NUMA nodes share a boot.  A
+# test declares them in its header:
 #   # lab: nics=2
-# (default 2), and a disk if it needs one (run.sh --disk):
+# (default 2), NUMA nodes if it needs them (run.sh --numa; default none):
+#   # lab: nics=2 numa=2
+# and a disk if it needs one (run.sh --disk):
 #   # lab: nics=1 disk=64M
 # A group gets the disk when any of its tests asks (the others ignore it).
 # Prints "ok NAME" or "FAIL NAME" per test and, last, exactly
@@ -34,6 +36,11 @@ nics_of() { # TEST: its declared NIC count
 	n=$(sed -n '1,20s/^# lab:.*nics=\([0-9]*\).*/\1/p' "$1" | head -n 1)
 	echo "${n:-2}"
 }
+numa_of() { # TEST: its declared NUMA nodes, 0 for none
+	local n
+	n=$(sed -n '1,20s/^# lab:.*numa=\([0-9]*\).*/\1/p' "$1" | head -n 1)
+	echo "${n:-0}"
+}
 disk_of() { # TEST: its declared disk size, or nothing
 	sed -n '1,20s/^# lab:.*disk=\([0-9]*[KMG]\).*/\1/p' "$1" | head -n 1
 }
@@ -48,13 +55,14 @@ quiet=--quiet
 passed=0
 failed=0
 t_start=$(date +%s)
-# boot NICS TEST...: one lab boot for TESTs; prints each result and leaves
-# in $missing the tests that printed none (the lab died under them).
+# boot NICS NUMA TEST...: one lab boot for TESTs; prints each result and
+# leaves in $missing the tests that printed none (the lab died under them).
 boot() {
-	local nics=$1 t name line trc secs rc=0 budget=300 disk=() log out
-	shift
+	local nics=$1 numa=$2 t name line trc secs rc=0 budget=300 disk=() numa_opt=() log out
+	shift 2
 	log="$cache/runs/run-all-$(date +%Y%m%d-%H%M%S)-nics$nics.log"
-	echo "run-all: booting the lab with $nics NIC(s) for $# test(s)" >&2
+	[ "$numa" = 0 ] || { numa_opt=(--numa "$numa"); log=${log%.log}-numa$numa.log; }
+	echo "run-all: booting the lab with $nics NIC(s)${numa_opt:+ on $numa NUMA nodes} for $# test(s)" >&2
 	# The whole boot may last as long as its tests together, plus the boot
 	# itself, unless KVMNET_LAB_TIMEOUT says otherwise.
 	for t in "$@"; do
@@ -62,7 +70,7 @@ boot() {
 		[ ${#disk[@]} -gt 0 ] || [ -z "$(disk_of "$t")" ] || disk=(--disk "$(disk_of "$t")")
 	done
 	KVMNET_LAB_TIMEOUT=${KVMNET_LAB_TIMEOUT:-$budget} \
-		"$here/run.sh" $quiet --nics "$nics" "${disk[@]}" --log "$log" "$here/suite.sh" "$@" || rc=$?
+		"$here/run.sh" $quiet --nics "$nics" "${numa_opt[@]}" "${disk[@]}" --log "$log" "$here/suite.sh" "$@" || rc=$?
 	out=$(readlink -f "$cache/runs/last")
 	missing=()
 	for t in "$@"; do
@@ -88,12 +96,14 @@ boot() {
 	lab_rc=$rc lab_log=$log lab_qemu=$out/qemu.out
 }
 
-for nics in $(for t in "${tests[@]}"; do nics_of "$t"; done | sort -nu); do
+# One boot per (NICs, NUMA nodes), in that order.
+for key in $(for t in "${tests[@]}"; do echo "$(nics_of "$t"):$(numa_of "$t")"; done | sort -t: -k1,1n -k2,2n -u); do
+	nics=${key%:*} numa=${key#*:}
 	group=()
 	for t in "${tests[@]}"; do
-		[ "$(nics_of "$t")" != "$nics" ] || group+=("$t")
+		[ "$(nics_of "$t"):$(numa_of "$t")" != "$key" ] || group+=("$t")
 	done
-	boot "$nics" "${group[@]}"
+	boot "$nics" "$numa" "${group[@]}"
 	# QEMU 10.0 under TCG now and then trips its own assertion
 	# (iotlb_to_section) while a nested VM maps a VF: nothing a guest
 	# does may make QEMU abort, so that is QEMU's bug, not the test's.
@@ -101,7 +111,7 @@ for nics in $(for t in "${tests[@]}"; do nics_of "$t"; done | sort -nu); do
 	# death of the lab fails them at once.
 	if [ ${#missing[@]} -gt 0 ] && grep -aq 'Assertion .* failed' "$lab_qemu" 2>/dev/null; then
 		echo "run-all: QEMU aborted on its own assertion ($(grep -ao 'Assertion .* failed' "$lab_qemu" | head -n 1)); one more boot for the ${#missing[@]} test(s) it cut short" >&2
-		boot "$nics" "${missing[@]}"
+		boot "$nics" "$numa" "${missing[@]}"
 	fi
 	for t in "${missing[@]}"; do
 		echo "FAIL $(basename "$t") (no result: the lab failed, run.sh exit $lab_rc; console $lab_log)"

@@ -5,8 +5,13 @@
 # exit status, or 125 when the lab itself failed (did not boot, crashed,
 # timed out): that is never a silent skip.
 #
-#   tests/lab/run.sh [--nics N] [--mem MIB] [--disk SIZE] [--log FILE]
-#                    [--quiet] TEST_SCRIPT [ARGS...]
+#   tests/lab/run.sh [--nics N] [--numa NODES] [--mem MIB] [--disk SIZE]
+#                    [--log FILE] [--quiet] TEST_SCRIPT [ARGS...]
+#
+# --numa NODES (2 or more; default 0, no NUMA) gives the lab NODES NUMA
+# nodes, the vCPUs and memory split evenly between them, and one pxb-pcie
+# expander bus per node with numa_node= set; NIC i sits behind a root port
+# on node i mod NODES's bus, so each PF's sysfs numa_node is its node.
 #
 # --disk SIZE gives the lab a virtio-blk disk (serial kvmnet-lab-disk) of
 # SIZE (truncate's sizes: 64M), backed by a sparse raw image in the run
@@ -26,6 +31,7 @@ cache=${KVMNET_LAB_CACHE:-/var/cache/kvmnet-lab}
 timeout=${KVMNET_LAB_TIMEOUT:-900}
 smp=${KVMNET_LAB_SMP:-2}
 nics=2
+numa=0
 mem=2048
 disk=
 log=
@@ -48,6 +54,7 @@ lab_fail() {
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--nics) nics=$2; shift 2 ;;
+		--numa) numa=$2; shift 2 ;;
 		--mem) mem=$2; shift 2 ;;
 		--disk) disk=$2; shift 2 ;;
 		--log) log=$2; shift 2 ;;
@@ -62,6 +69,12 @@ done
 case "$nics" in '' | *[!0-9]*) echo "run.sh: --nics wants a number" >&2; exit 2 ;; esac
 case "$mem" in '' | *[!0-9]*) echo "run.sh: --mem wants MiB" >&2; exit 2 ;; esac
 [ "$nics" -le 16 ] || { echo "run.sh: at most 16 NICs" >&2; exit 2; }
+case "$numa" in '' | *[!0-9]*) echo "run.sh: --numa wants a number of nodes" >&2; exit 2 ;; esac
+if [ "$numa" -gt 0 ]; then
+	[ "$numa" -ge 2 ] || { echo "run.sh: --numa wants 2 nodes or more (0: none)" >&2; exit 2; }
+	[ $((smp % numa)) = 0 ] && [ $((mem % numa)) = 0 ] ||
+		{ echo "run.sh: --numa $numa must divide the vCPUs ($smp) and the MiB ($mem)" >&2; exit 2; }
+fi
 case "$disk" in '' | [1-9]*[0-9KMG]) ;; *) echo "run.sh: --disk wants a size like 64M" >&2; exit 2 ;; esac
 
 test_script=$(realpath -e "$1") || { echo "run.sh: $1 not found" >&2; exit 2; }
@@ -99,7 +112,7 @@ log=$(realpath "$(dirname "$log")")/$(basename "$log")
 	for v in $(compgen -e); do
 		case "$v" in KVMNET_*) printf 'export %s=%q\n' "$v" "${!v}" ;; esac
 	done
-	printf 'export KVMNET_LAB=1 KVMNET_LAB_NICS=%q KVMNET_LAB_CACHE=%q\n' "$nics" "$cache"
+	printf 'export KVMNET_LAB=1 KVMNET_LAB_NICS=%q KVMNET_LAB_NUMA=%q KVMNET_LAB_CACHE=%q\n' "$nics" "$numa" "$cache"
 	printf 'export KVMNET_LAB_OUT=%q KVMNET_LAB_DIR=%q KVMNET_SRC_DIR=%q\n' "$rundir" "$here" "$src"
 	printf 'cd %q || exit 125\n' "$PWD"
 	printf 'echo "KVMNET-LAB-TEST-BEGIN "%q\n' "$test_script"
@@ -135,13 +148,25 @@ fi
 # One igb per PCIe root port: two igb on one bus collide on their VF
 # routing IDs.  All NICs sit on one QEMU hub, so the PFs (and their VFs)
 # can reach each other.
+# With NUMA: memory and vCPUs split evenly, and per node a pxb-pcie
+# expander bus (its own bus numbers, 32 apart) whose ACPI _PXM is the node.
+for ((n = 0; n < numa; n++)); do
+	per=$((smp / numa))
+	qemu+=(-object "memory-backend-ram,id=mem$n,size=$((mem / numa))M"
+		-numa "node,nodeid=$n,cpus=$((n * per))-$((n * per + per - 1)),memdev=mem$n"
+		-device "pxb-pcie,id=pxb$n,bus_nr=$((32 * (n + 1))),numa_node=$n,bus=pcie.0")
+done
 for ((i = 0; i < nics; i++)); do
-	qemu+=(-device "pcie-root-port,id=rp$i,bus=pcie.0,chassis=$((i + 1)),slot=$((i + 1))"
+	bus=pcie.0
+	[ "$numa" = 0 ] || bus=pxb$((i % numa))
+	qemu+=(-device "pcie-root-port,id=rp$i,bus=$bus,chassis=$((i + 1)),slot=$((i + 1))"
 		-netdev "hubport,id=net$i,hubid=0"
 		-device "igb,bus=rp$i,netdev=net$i,mac=52:54:00:4b:00:$(printf %02x "$i")")
 done
 
-echo "run.sh: lab with $nics igb NIC(s), ${mem} MiB, $smp vCPU(s)${disk:+, a $disk disk}; test $test_script" >&2
+nodes=
+[ "$numa" = 0 ] || nodes=" on $numa NUMA nodes"
+echo "run.sh: lab with $nics igb NIC(s)$nodes, ${mem} MiB, $smp vCPU(s)${disk:+, a $disk disk}; test $test_script" >&2
 echo "run.sh: console log $log" >&2
 t0=$(date +%s.%N)
 "${qemu[@]}" </dev/null >"$rundir/qemu.out" 2>&1 &

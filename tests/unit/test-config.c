@@ -367,7 +367,7 @@ static void test_bad_pf(void **state)
 static void test_structure(void **state)
 {
 	expect_one_error("[sriov]\npf = eth0\nthresold = 3\n",
-			 F ":3: unknown key 'thresold' in [sriov]; expected one of pf, threshold, vfs_per_vm, min_dwell, headroom, parallel_attach");
+			 F ":3: unknown key 'thresold' in [sriov]; expected one of pf, threshold, vfs_per_vm, min_dwell, headroom, parallel_attach, numa");
 	expect_one_error("[sriov]\npf = eth0\n[bogus]\n",
 			 F ":3: unknown section '[bogus]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune], [balloon], [metrics]");
 	/* keys in an unknown section are not reported once more each */

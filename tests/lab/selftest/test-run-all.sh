@@ -16,10 +16,12 @@ for t in a b c; do printf '#!/bin/sh\n# lab: nics=1\n' >"$T/lab/t-$t.sh"; done
 # assertion into qemu.out and fails as run.sh does.
 cat >"$T/lab/run.sh" <<'FAKE'
 #!/bin/bash
+opts="$*"
 while [ "$1" != "--log" ]; do shift; done
 log=$2; shift 3
 n=$(( $(cat "$T/boots" 2>/dev/null || echo 0) + 1 )); echo $n >"$T/boots"
 echo "boot $n: $*" >>"$T/booted"
+echo "boot $n: ${opts%% --log *}" >>"$T/options"
 run=$T/cache/runs/r$n; mkdir -p "$run"; ln -sfn "$run" "$T/cache/runs/last"
 : >"$run/qemu.out"; : >"$log"
 for w in $(sed -n "${n}p" "$T/script"); do
@@ -57,6 +59,16 @@ grep -q "QEMU aborted on its own assertion" "$T/err" ||
 case_ "QEMU asserts twice: no third boot" 't-a.sh=0 abort\nabort\n' "1 passed, 2 failed" 2
 case_ "the lab dies otherwise: no second boot" 't-a.sh=0 die\n' "1 passed, 2 failed" 1
 case_ "a failure after a retry still fails" 'abort\nt-a.sh=0 t-b.sh=1 t-c.sh=0\n' "2 passed, 1 failed" 2
+
+# A test that wants NUMA nodes gets a boot of its own, with run.sh --numa;
+# the others share theirs, without.
+printf '#!/bin/sh\n# lab: nics=1 numa=2\n' >"$T/lab/t-d.sh"
+rm -f "$T/options"
+case_ "NUMA tests boot apart" 't-a.sh=0 t-b.sh=0 t-c.sh=0\nt-d.sh=0\n' "4 passed, 0 failed" 2
+grep -qx "boot 1: --quiet --nics 1" "$T/options" && grep -qx "boot 2: --quiet --nics 1 --numa 2" "$T/options" &&
+	grep -q "boot 2: .*/t-d.sh$" "$T/booted" && ! grep -q "boot 1: .*t-d.sh" "$T/booted" ||
+	{ echo "FAIL: the NUMA test did not get a boot of its own with --numa 2:"; cat "$T/options" "$T/booted"; fails=$((fails + 1)); }
+rm -f "$T/lab/t-d.sh"
 
 echo "$fails failed"
 [ "$fails" = 0 ]
