@@ -183,6 +183,7 @@ static int format_wait(const PlanInput *in, const Plan *plan, const PlanAction *
 	case PLAN_WAIT_VF_POLICY:
 		r = asprintf(ret, "wait: VM %s stays on virtio: the NIC refused its VF policy (kvmnetctl status says why); "
 			     "tried again later, or when the policy changes", vm);
+		break;
 	case PLAN_WAIT_NUMA:
 		r = asprintf(ret, "wait: VM %s stays on virtio: numa: no free VF on node %u (its policy is required)", vm,
 			     a->vm >= 0 && (size_t)a->vm < in->n_vms ? in->vms[a->vm].node : 0);
