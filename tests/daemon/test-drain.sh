@@ -28,21 +28,6 @@ t_cleanup() {
 	[ -z "$pid" ] || { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
 }
 
-virtio() { # MAC [ALIAS]: a virtio NIC, the persistent member of a pair with ALIAS
-	echo "<interface type='bridge'><mac address='$1'/><source bridge='br0'/><model type='virtio'/>"
-	[ -z "${2:-}" ] || echo "<teaming type='persistent'/><alias name='$2'/>"
-	echo "</interface>"
-}
-vf() { # MAC FUNCTION [PERSISTENT]: a hostdev interface on VF 0000:01:10.FUNCTION
-	echo "<interface type='hostdev' managed='yes'><mac address='$1'/>"
-	echo "<source><address type='pci' domain='0x0000' bus='0x01' slot='0x10' function='$2'/></source>"
-	[ -z "${3:-}" ] || echo "<teaming type='transient' persistent='$3'/>"
-	echo "</interface>"
-}
-domain() { # NAME UUID DEVICES
-	echo "<domain type='test'><name>$1</name><uuid>$2</uuid><memory>1048576</memory><vcpu>2</vcpu>"
-	echo "<os><type>hvm</type></os><devices>$3</devices></domain>"
-}
 A=ef861801-45b9-11cb-88e3-afbfe5370493 B=6695eb01-f6a4-8304-79aa-97f2502e193f
 node() { # B_HOLDS (yes/no) FILE
 	{
