@@ -458,7 +458,7 @@ lab_time drain_to_member_back "$(lab_since "$t0")"
 ON_VIRTIO_MS=$(awk -v a="${t_back:-0}" -v b="${t_gone:-0}" 'BEGIN { printf "%.0f", (a - b) * 1000 }')
 lab_wait_for 60 "numvfs 3 after the drain" numvfs_is 3
 log3=$(cat "$FLOWS/kvmnetd-3.log")
-lab_assert_match "drain: draining PF $dev for 3 VFs" "$log3" "kvmnetd's log: draining PF for 3 VFs"
+lab_assert_match "drain: draining PF $pf for 3 VFs" "$log3" "kvmnetd's log: draining PF for 3 VFs"
 lab_assert_eq yes "$(awk '/draining PF/ { d = 1 } d && /sriov_numvfs to 0/ { z = 1 } z && /sriov_numvfs to 3/ { f = 1 } END { print f ? "yes" : "no" }' <<<"$log3")" \
 	"kvmnetd's log: after the drain, numvfs through 0 to 3"
 lab_assert_match "<mac address='$G_MAC'/>" "$(virsh -q dumpxml $G | grep -A3 "<interface type='hostdev'")" \
