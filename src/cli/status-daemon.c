@@ -203,6 +203,9 @@ static void print_pfs(json_object *view)
 			       get_int(f, "count"), get_str(f, "message", "?"), get_str(f, "error", "?"));
 		if (json_object_object_get_ex(pf, "numvfs_failure", &f) && f)
 			print_pf_failure(name, f);
+		/* [sriov] resize = drain: draining, or why not */
+		if (json_object_object_get_ex(pf, "drain", &f) && f)
+			printf("    PF %s: %s\n", name, json_object_get_string(f));
 	}
 }
 

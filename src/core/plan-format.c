@@ -67,6 +67,7 @@ const char *plan_wait_to_string(PlanWait w)
 		[PLAN_WAIT_MIGRATING] = "migrating",
 		[PLAN_WAIT_VF_POLICY] = "vf-policy",
 		[PLAN_WAIT_NUMA] = "numa",
+		[PLAN_WAIT_DRAINING] = "draining",
 	};
 
 	return (unsigned)w < _PLAN_WAIT_MAX ? names[w] : NULL;
@@ -151,9 +152,22 @@ static int format_wait(const PlanInput *in, const Plan *plan, const PlanAction *
 			     plan->m1, in->params.threshold,
 			     (unsigned long long)((plan->wakeup_us - in->now_us) / 1000));
 		break;
-	case PLAN_WAIT_PF_BUSY:
-		r = asprintf(ret, "wait: VM %s stays on virtio: more VFs needed but PF %s has VFs in use; changing numvfs would destroy them",
-			     vm, pf);
+	case PLAN_WAIT_PF_BUSY: {
+		_cleanup_free_ char *why = NULL;
+
+		/* D2: with resize = drain, why it is not drained */
+		if (a->pf >= 0 && plan_drain_format(in, plan, (size_t)a->pf, &why) < 0)
+			return -ENOMEM;
+		r = asprintf(ret, "wait: VM %s stays on virtio: more VFs needed but PF %s has VFs in use; changing numvfs would destroy them%s%s%s",
+			     vm, pf, why ? " (not drained: " : "", why ?: "", why ? ")" : "");
+		break;
+	}
+	case PLAN_WAIT_DRAINING:
+		if (a->vm >= 0)
+			r = asprintf(ret, "wait: VM %s stays on virtio while PF %s is drained", vm, pf);
+		else
+			r = asprintf(ret, "drain: draining PF %s for %u VFs: its teamed VFs are detached (the guests "
+				     "fall back to virtio), then numvfs goes through 0 and they are given back", pf, a->numvfs);
 		break;
 	case PLAN_WAIT_PF_NOT_OURS:
 		r = asprintf(ret, "wait: VM %s stays on virtio: more VFs needed but PF %s's numvfs was set by someone else; not changing it",

@@ -131,15 +131,18 @@ static int work_init(Work *w, const PlanInput *in, Plan *plan)
 	plan->pf_target = calloc(np + 1, sizeof(unsigned));
 	plan->pf_spare = calloc(np + 1, sizeof(unsigned));
 	plan->vms = calloc(nv + 1, sizeof(PlanVmStatus));
+	plan->pf_drain = calloc(np + 1, sizeof(PlanDrain));
 	/* Bound on actions: a DETACH or WAIT per listed VF, two SET_NUMVFS
 	 * per PF, a BIND per possible VF, MAC + ATTACH per wanted VF, a WAIT
 	 * per VM, two per PF (held, unknown), the dwell's and the unknowns'. */
-	w->cap = 2 * vfs + 4 * np + slots + 2 * nv * in->params.vfs_per_vm + nv + 2;
+	w->cap = 2 * vfs + 5 * np + slots + 2 * nv * in->params.vfs_per_vm + nv + 2;
 	plan->actions = calloc(w->cap, sizeof(PlanAction));
 	if (!w->slot_off || !w->vf_off || !w->slot || !w->bind || !w->keep || !w->kept || !w->hand ||
-	    !w->locked || !w->n_avail || !w->cursor || !plan->pf_target || !plan->pf_spare || !plan->vms || !plan->actions)
+	    !w->locked || !w->n_avail || !w->cursor || !plan->pf_target || !plan->pf_spare || !plan->vms || !plan->actions ||
+	    !plan->pf_drain)
 		return -ENOMEM;
 	for (size_t p = 0; p < np; p++) {
+		plan->pf_drain[p].vf = plan->pf_drain[p].vm = -1;
 		w->slot_off[p + 1] = w->slot_off[p] + in->pfs[p].totalvfs;
 		w->vf_off[p + 1] = w->vf_off[p] + in->pfs[p].n_vfs;
 	}
@@ -330,6 +333,79 @@ static uint64_t with_headroom(const PlanInput *in, uint64_t want, uint64_t total
 	return want + in->params.headroom;
 }
 
+/* What a fixed PF serves: the daemon's VFs kept, and free VFs (not those
+ * an unknown VM keeps: it is not in N1). */
+static uint64_t pf_serves(Work *w, size_t p)
+{
+	const PlanInput *in = w->in;
+	const signed char *slot = w->slot + w->slot_off[p];
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < in->pfs[p].n_vfs; i++) {
+		const PlanVf *vf = &in->pfs[p].vfs[i];
+
+		bool serves = vf->vm >= 0 ? in->vms[vf->vm].unknown == PLAN_KNOWN : vf->use == PLAN_VF_OURS;
+
+		if ((w->keep[w->vf_off[p] + i] && serves) || slot[vf->index] >= SLOT_FREE)
+			n++;
+	}
+	return n;
+}
+
+static void drain_detach(Work *w, size_t p);
+
+/* D1: PF p, unlocked, would grow; its target is made once its teamed VFs
+ * are released (a later turn), the other PFs' as water_fill spreads it. */
+static void drain_pf(Work *w, size_t p, uint64_t want, uint64_t fixed_rest, uint64_t total)
+{
+	const PlanInput *in = w->in;
+	unsigned *t = w->plan->pf_target;
+	_cleanup_free_ unsigned *saved = malloc((in->n_pfs + 1) * sizeof(unsigned));
+
+	/* Out of memory: no drain this turn, nothing destroyed. */
+	if (!saved)
+		return;
+	memcpy(saved, t, in->n_pfs * sizeof(unsigned));
+	w->locked[p] = false;
+	water_fill(w, (unsigned)(with_headroom(in, want, total) - fixed_rest));
+	w->locked[p] = true;
+	if (t[p] <= in->pfs[p].numvfs) {
+		memcpy(t, saved, in->n_pfs * sizeof(unsigned));
+		return;
+	}
+	w->plan->pf_drain[p].draining = true;
+	w->plan->pf_drain[p].numvfs = t[p];
+	t[p] = in->pfs[p].numvfs;
+	drain_detach(w, p);
+}
+
+/* D1, D2: short even with every PF that may be resized at its most: the
+ * first PF VMs would wait on as pf-busy that may be drained is. */
+static void decide_drain(Work *w, uint64_t want, uint64_t fixed_serve, uint64_t total)
+{
+	const PlanInput *in = w->in;
+	uint64_t flex_cap = 0;
+
+	for (size_t p = 0; p < in->n_pfs; p++)
+		if (!pf_fixed(w, p))
+			flex_cap += pf_cap(&in->pfs[p]);
+	if (want <= fixed_serve + flex_cap)
+		return;
+	for (size_t p = 0; p < in->n_pfs; p++) {
+		const PlanPf *pf = &in->pfs[p];
+		PlanDrain *d = &w->plan->pf_drain[p];
+
+		if (!w->locked[p] || pf->numvfs >= pf->totalvfs || !(pf->numvfs_ours || pf->numvfs == 0))
+			continue;
+		d->why = plan_drain_check(in, p, &d->vf, &d->vm);
+		if (d->why != PLAN_DRAIN_NOT_ASKED)
+			continue;
+		drain_pf(w, p, want, fixed_serve - pf_serves(w, p), total);
+		if (d->draining)
+			return;
+	}
+}
+
 /* Numvfs per PF while the split is active. */
 static void targets_active(Work *w)
 {
@@ -338,24 +414,13 @@ static void targets_active(Work *w)
 	uint64_t fixed_serve = 0, flex_now = 0, total = 0, want;
 
 	for (size_t p = 0; p < in->n_pfs; p++) {
-		const signed char *slot = w->slot + w->slot_off[p];
-
 		total += in->pfs[p].totalvfs;
 		t[p] = in->pfs[p].numvfs;
 		if (!pf_fixed(w, p)) {
 			flex_now += in->pfs[p].numvfs;
 			continue;
 		}
-		/* what a fixed PF serves: the daemon's VFs kept, and free VFs
-		 * (not those an unknown VM keeps: it is not in N1) */
-		for (size_t i = 0; i < in->pfs[p].n_vfs; i++) {
-			const PlanVf *vf = &in->pfs[p].vfs[i];
-
-			bool serves = vf->vm >= 0 ? in->vms[vf->vm].unknown == PLAN_KNOWN : vf->use == PLAN_VF_OURS;
-
-			if ((w->keep[w->vf_off[p] + i] && serves) || slot[vf->index] >= SLOT_FREE)
-				fixed_serve++;
-		}
+		fixed_serve += pf_serves(w, p);
 	}
 	/* A VM holding a VF given by hand counts in M1 but takes none; an
 	 * unknown one takes none but keeps what it holds. */
@@ -371,6 +436,36 @@ static void targets_active(Work *w)
 	 * now: later, VMs holding VFs of the PF will forbid the through-0. */
 	if (want > fixed_serve && want - fixed_serve > flex_now)
 		water_fill(w, (unsigned)(with_headroom(in, want, total) - fixed_serve));
+	decide_drain(w, want, fixed_serve, total);
+}
+
+/* The drained PF's teamed VFs go, and none of its VFs is given: they are
+ * destroyed once released.  Their VMs get nothing elsewhere this turn: the
+ * pair's MAC is theirs only once the member is gone. */
+static void drain_detach(Work *w, size_t p)
+{
+	const PlanPf *pf = &w->in->pfs[p];
+	PlanAction *a;
+
+	for (size_t i = 0; i < pf->n_vfs; i++) {
+		const PlanVf *vf = &pf->vfs[i];
+		PlanVmStatus *st;
+
+		if (vf->use != PLAN_VF_OURS || !w->keep[w->vf_off[p] + i])
+			continue;
+		st = &w->plan->vms[vf->vm];
+		w->keep[w->vf_off[p] + i] = false;
+		w->kept[vf->vm]--;
+		st->n_detach++;
+		st->wait = PLAN_WAIT_DRAINING;
+		st->wait_pf = (int)p;
+		w->plan->pf_drain[p].n_detach++;
+		emit(w, PLAN_DETACH, vf->vm, (int)p, (int)vf->index);
+	}
+	memset(w->slot + w->slot_off[p], SLOT_BUSY, pf->numvfs);
+	a = emit(w, PLAN_WAIT, -1, (int)p, -1);
+	a->wait = PLAN_WAIT_DRAINING;
+	a->numvfs = w->plan->pf_drain[p].numvfs;
 }
 
 /* Numvfs per PF when the split is off: 0 where the daemon split it and no
@@ -449,6 +544,12 @@ static void find_short_reason(Work *w)
 
 	if (w->short_wait != PLAN_WAIT_NONE)
 		return;
+	for (size_t p = 0; p < in->n_pfs; p++)
+		if (w->plan->pf_drain[p].draining) {
+			w->short_wait = PLAN_WAIT_DRAINING;
+			w->short_pf = (int)p;
+			return;
+		}
 	for (size_t p = 0; p < in->n_pfs; p++) {
 		const PlanPf *pf = &in->pfs[p];
 
@@ -594,7 +695,7 @@ static int assign(Work *w)
 		} else if (plan->mode.active && in->vms[vm].vf_policy_refused) {
 			st->wait = PLAN_WAIT_VF_POLICY; /* P1: it keeps what it holds */
 			emit_wait(w, PLAN_WAIT_VF_POLICY, (int)vm, -1);
-		} else if (plan->mode.active)
+		} else if (plan->mode.active && st->wait != PLAN_WAIT_DRAINING)
 			give_vfs(w, (int)vm);
 	}
 
@@ -688,6 +789,7 @@ void plan_free(Plan *p)
 	free(p->pf_target);
 	free(p->pf_spare);
 	free(p->vms);
+	free(p->pf_drain);
 	free(p->actions);
 	free(p);
 }

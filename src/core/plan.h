@@ -81,6 +81,24 @@
  *   are not known: NUMA plays no part (the rule of the lines above).
  * - N4: a VM keeps the VFs it holds, local or not: moving one costs the
  *   guest a hot-unplug, and is never done for locality.
+ * Draining a PF to grow it ([sriov] resize = drain; core/plan-drain.c):
+ * - D1: when the split wants more VFs than the PFs that may be resized can
+ *   have (VMs would wait pf-busy), a PF that is locked only by VFs the
+ *   daemon gave as the transient member of a failover pair (PlanVf.teamed)
+ *   is drained: this plan detaches those VFs (each guest falls back to its
+ *   virtio standby) and gives none of its VFs; once libvirt shows them
+ *   released, the ordinary rules resize it through 0 and give the VFs back
+ *   (the pair's MAC again: the pair waits for a member).  One PF at a time.
+ * - D2: never a PF with a VF that is unknown (U3), bound to a host driver,
+ *   held by a domain the daemon did not give it to, or held by a VM that
+ *   is not teamed, unknown (U1) or migrating (G1); never while any VM is
+ *   unknown (it may hold a VF of the PF); never a PF that is unknown (U4),
+ *   whose numvfs is someone else's, or that may not grow (K1, K2).
+ *   Refused: Plan.pf_drain says why, naming the VF and the VM.
+ * - D3: every step is an ordinary action of its own turn (DETACH, then
+ *   SET_NUMVFS through 0, BIND_VFIO, ATTACH), journaled ahead as they are:
+ *   after a kill the next observation shows where it stopped and the
+ *   rules carry on from there or, when no longer short, give back.
  *
  * When the NIC says no (the daemon keeps what the kernel refused per PF,
  * core/numvfs-retry.h decides what comes next):
@@ -150,6 +168,7 @@ typedef struct PlanParams {
 	uint64_t min_dwell_us;	/* below M this long ends the split */
 	unsigned headroom;	/* spare VFs made beyond N1 when VFs are made; 0: exactly N1 */
 	PlanNuma numa;		/* the VMs' NUMA policy (N1-N3); PLAN_NUMA_DEFAULT: legacy */
+	bool resize_drain;	/* [sriov] resize = drain (D1-D3) */
 } PlanParams;
 
 /* A running domain the daemon manages. */
@@ -198,6 +217,9 @@ typedef struct PlanVf {
 	 * otherwise (free, or held by a domain not listed).  For
 	 * PLAN_VF_UNKNOWN: the VM the journal gave it to, or -1. */
 	int vm;
+	/* Held as the transient member of its VM's failover pair: when it
+	 * goes, the guest's traffic falls back to the pair's virtio NIC (D1). */
+	bool teamed;
 } PlanVf;
 
 typedef struct PlanPf {
@@ -258,6 +280,7 @@ typedef enum PlanWait {
 	PLAN_WAIT_MIGRATING,	   /* vm is being migrated (G1) */
 	PLAN_WAIT_VF_POLICY,	   /* the NIC refused vm's VF policy (P1) */
 	PLAN_WAIT_NUMA,		   /* no VF left on vm's NUMA node, and its policy is required (N2) */
+	PLAN_WAIT_DRAINING,	   /* pf is drained to grow to numvfs (D1); vm: waits for it */
 	_PLAN_WAIT_MAX,
 } PlanWait;
 
@@ -287,6 +310,27 @@ typedef enum PlanPath {
 	PLAN_PATH_MIGRATING,  /* libvirt is migrating it (G1) */
 } PlanPath;
 
+/* Why a PF that VMs wait on (pf-busy) is not drained (D2). */
+typedef enum PlanDrainWhy {
+	PLAN_DRAIN_NOT_ASKED, /* no VM waits on it, or it is drained */
+	PLAN_DRAIN_NEVER,     /* resize = never */
+	PLAN_DRAIN_UNTEAMED,  /* vf held by vm, which is not teamed */
+	PLAN_DRAIN_NOT_GIVEN, /* vf held by a domain kvmnetd did not give it to (vm, or -1) */
+	PLAN_DRAIN_HOST_DRIVER, /* vf bound to a host driver */
+	PLAN_DRAIN_UNKNOWN,   /* the PF, vf, or vm (any VM when vf is -1) is unknown */
+	PLAN_DRAIN_MIGRATING, /* vf held by vm, which is being migrated */
+	PLAN_DRAIN_NUMVFS,    /* its numvfs is someone else's, on hold or refused (K1, K2) */
+	_PLAN_DRAIN_MAX,
+} PlanDrainWhy;
+
+typedef struct PlanDrain {
+	bool draining;	   /* this plan detaches its VFs to grow it (D1) */
+	unsigned numvfs;   /* draining: what it grows to */
+	unsigned n_detach; /* draining: the teamed VFs detached */
+	PlanDrainWhy why;  /* not draining: why not */
+	int vf, vm;	   /* the VF (index) and VM that forbid it, or -1 */
+} PlanDrain;
+
 /* Per VM, for `kvmnetctl status`. */
 typedef struct PlanVmStatus {
 	PlanPath path;
@@ -309,6 +353,7 @@ typedef struct Plan {
 	unsigned *pf_target; /* numvfs wanted, per PF */
 	unsigned *pf_spare;  /* spare VFs per PF once the plan is done */
 	PlanVmStatus *vms;   /* per VM */
+	PlanDrain *pf_drain; /* per PF (D1, D2) */
 	PlanAction *actions;
 	size_t n_actions;
 } Plan;
@@ -342,3 +387,12 @@ int plan_summary_format(const PlanInput *in, const Plan *plan, char **ret);
 /* One line for the log, naming the VM, the PF and the VF:
  * "attach PF enp3s0f0 VF 2 (0000:03:10.4) to VM web1 with MAC 02:..". */
 int plan_action_format(const PlanInput *in, const Plan *plan, const PlanAction *a, char **ret);
+
+/* D2: whether PF pf may be drained, from the input alone: PLAN_DRAIN_NOT_ASKED
+ * when it may, else why not, with the VF index and the VM that forbid it
+ * (-1 when none).  Whether it needs to be is plan_decide()'s. */
+PlanDrainWhy plan_drain_check(const PlanInput *in, size_t pf, int *ret_vf, int *ret_vm);
+/* "draining for 4 VFs (1 teamed VF detached)", "pf-busy: VF 2 held by
+ * unteamed lab-x", or NULL (*ret) when there is nothing to say. */
+int plan_drain_format(const PlanInput *in, const Plan *plan, size_t pf, char **ret);
+const char *plan_drain_why_to_string(PlanDrainWhy w);

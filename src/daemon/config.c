@@ -336,6 +336,15 @@ static int parse_numa(Config *c, const char *key, const char *value, ParseCtx *c
 	return 0;
 }
 
+/* never: a PF whose VFs are in use never grows; drain: plan.h D1-D3. */
+static int parse_resize(Config *c, const char *key, const char *value, ParseCtx *ctx)
+{
+	if (!streq(value, "never") && !streq(value, "drain"))
+		return bad_value(ctx, key, "'never' or 'drain'", value);
+	c->resize_drain = streq(value, "drain");
+	return 0;
+}
+
 static int parse_state_dir(Config *c, const char *key, const char *value, ParseCtx *ctx)
 {
 	if (value[0] != '/' || strlen(value) >= PATH_MAX || strpbrk(value, "\n\r\t"))
@@ -392,6 +401,10 @@ static const KeyDef sriov_keys[] = {
 	{ "headroom", parse_headroom, false },
 	{ "parallel_attach", parse_parallel_attach, false },
 	{ "numa", parse_numa, false },
+	return 0;
+}
+
+	{ "resize", parse_resize, false },
 };
 static const KeyDef daemon_keys[] = {
 	{ "state_dir", parse_state_dir, false },

@@ -90,6 +90,7 @@ typedef struct Config {
 	unsigned headroom; /* spare VFs; CONFIG_HEADROOM_MAX: up to sriov_totalvfs */
 	unsigned parallel_attach; /* attaches in flight at once, 1: one by one */
 	PlanNuma numa;		  /* [sriov] numa: the VMs' NUMA policy, never PLAN_NUMA_DEFAULT */
+	bool resize_drain;	  /* [sriov] resize = drain (core/plan.h D1-D3); default never */
 	char *state_dir;
 	OnStop on_stop;
 	int log_level; /* LOG_LEVEL_* */

@@ -53,6 +53,7 @@ void observation_free(Observation *o)
 	free(o->holders);
 	free(o->holder_macs);
 	free(o->holder_aliases);
+	free(o->holder_teamed);
 	free(o->vm_names);
 	free(o->vm_uuids);
 	free(o->vm_team_aliases);
@@ -157,7 +158,8 @@ static int observe_holders(Observation *o, DomainList *l)
 	o->holders = calloc(m->n ? m->n : 1, sizeof(SriovHolder));
 	o->holder_macs = calloc(m->n ? m->n : 1, sizeof(char *));
 	o->holder_aliases = calloc(m->n ? m->n : 1, sizeof(char *));
-	if (!o->holders || !o->holder_macs || !o->holder_aliases)
+	o->holder_teamed = calloc(m->n ? m->n : 1, sizeof(bool));
+	if (!o->holders || !o->holder_macs || !o->holder_aliases || !o->holder_teamed)
 		return -ENOMEM;
 	for (size_t i = 0; i < m->n; i++) {
 		const DomainIface *f = iface_of(l, &m->items[i].addr);
@@ -165,6 +167,8 @@ static int observe_holders(Observation *o, DomainList *l)
 
 		o->holders[i].pci_addr = strdup(pci_addr_format(&m->items[i].addr, buf));
 		o->holders[i].domain = strdup(m->items[i].domain);
+		/* libvirt checks that the persistent member it names exists */
+		o->holder_teamed[i] = f && f->teaming == DOMAIN_TEAMING_TRANSIENT && f->teaming_persistent;
 		o->n_holders++;
 		if (!o->holders[i].pci_addr || !o->holders[i].domain ||
 		    dup_or_null(f ? f->mac : NULL, &o->holder_macs[i]) < 0 ||
@@ -410,8 +414,12 @@ static void classify_vf(const Observation *o, const Journal *j, const PciAddr *p
 		 * which it cannot tell of a VM whose UUID does not parse. */
 		if (o->vms[vf->vm].unknown == PLAN_UNKNOWN_UUID)
 			vf->use = PLAN_VF_UNKNOWN;
-		else if (streq(uuid, o->vm_uuids[vf->vm]))
+		else if (streq(uuid, o->vm_uuids[vf->vm])) {
 			vf->use = PLAN_VF_OURS;
+			/* plan.h D1: the pair's transient member, its virtio
+			 * NIC (the persistent one) in the live XML too */
+			vf->teamed = o->holder_teamed[h] && o->vm_teamed[vf->vm];
+		}
 		return;
 	}
 }
@@ -625,7 +633,8 @@ int observe(const Config *c, const Journal *j, virConnectPtr conn, Observation *
 			    .vfs_per_vm = c->vfs_per_vm,
 			    .min_dwell_us = c->min_dwell_us,
 			    .headroom = c->headroom == CONFIG_HEADROOM_MAX ? PLAN_HEADROOM_MAX : c->headroom,
-			    .numa = c->numa },
+			    .numa = c->numa,
+			    .resize_drain = c->resize_drain },
 		.vms = o->vms,
 		.n_vms = o->in.n_vms,
 		.pfs = o->plan_pfs,

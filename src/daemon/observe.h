@@ -58,6 +58,9 @@ typedef struct Observation {
 	 * matches on the MAC, and the alias tells a failover pair's
 	 * transient member from its persistent one, which has the same MAC. */
 	char **holder_macs, **holder_aliases;
+	/* By holder index: that <interface> is a failover pair's transient
+	 * member (<teaming type='transient' persistent='...'/>). */
+	bool *holder_teamed;
 	size_t n_holders;
 	/* Every CPU some <vcpupin> of a running domain allows (kvmnetd keeps
 	 * its own threads off them); partial when some domain's XML could

@@ -21,6 +21,13 @@ static json_object *str_or_null(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
+static json_object *drain_json(const Observation *o, const Plan *plan, size_t pf)
+{
+	_cleanup_free_ char *s = NULL;
+
+	return plan_drain_format(&o->in, plan, pf, &s) < 0 ? NULL : str_or_null(s);
+}
+
 static json_object *pfs_json(const Observation *o, const Plan *plan, const PfRecords *recs)
 {
 	json_object *a = json_object_new_array();
@@ -42,6 +49,8 @@ static json_object *pfs_json(const Observation *o, const Plan *plan, const PfRec
 		json_object_object_add(p, "spare", json_object_new_int((int)plan->pf_spare[i]));
 		json_object_object_add(p, "split_by_kvmnetd", json_object_new_boolean(pp->numvfs_ours));
 		json_object_object_add(p, "numa_node", pp->has_node ? json_object_new_int((int)pp->node) : NULL);
+		/* resize = drain: "draining PF for N VFs ..." or why not (plan.h D1, D2) */
+		json_object_object_add(p, "drain", drain_json(o, plan, i));
 		pf_record_add_json(o->pfs[i].addr ? pf_records_find(recs, &pp->addr) : NULL, p, now);
 		json_object_array_add(a, p);
 	}

@@ -38,21 +38,6 @@ t_cleanup() {
 	[ -z "$pid" ] || { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
 }
 
-virtio() { # MAC [ALIAS]: a virtio NIC, the persistent member of a pair with ALIAS
-	echo "<interface type='bridge'><mac address='$1'/><source bridge='br0'/><model type='virtio'/>"
-	[ -z "${2:-}" ] || echo "<teaming type='persistent'/><alias name='$2'/>"
-	echo "</interface>"
-}
-vf() { # MAC FUNCTION [PERSISTENT]: a hostdev interface on VF 0000:01:10.FUNCTION
-	echo "<interface type='hostdev' managed='yes'><mac address='$1'/>"
-	echo "<source><address type='pci' domain='0x0000' bus='0x01' slot='0x10' function='$2'/></source>"
-	[ -z "${3:-}" ] || echo "<teaming type='transient' persistent='$3'/>"
-	echo "</interface>"
-}
-domain() { # NAME UUID DEVICES
-	echo "<domain type='test'><name>$1</name><uuid>$2</uuid><memory>1048576</memory><vcpu>2</vcpu>"
-	echo "<os><type>hvm</type></os><devices>$3</devices></domain>"
-}
 {
 	echo "<node><cpu><mhz>2400</mhz><model>x86_64</model><active>4</active><nodes>1</nodes><sockets>1</sockets>"
 	echo "<cores>4</cores><threads>1</threads></cpu><memory>8388608</memory>"

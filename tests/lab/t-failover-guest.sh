@@ -1,5 +1,5 @@
 #!/bin/bash
-# lab: nics=1 timeout=2700
+# lab: nics=1 timeout=3300
 #
 # kvmnetd's VF comes and goes without the guest noticing, seen from inside
 # nested Linux guests while traffic flows (issue 13, the guest's side).
@@ -29,7 +29,12 @@
 #      running guests and sets numvfs 0; G's traffic is back on virtio;
 #   3. a second kvmnetd (on_stop = revert, a long min_dwell) splits again;
 #      P stops, the split holds; SIGTERM: it detaches and reverts;
-#   4. U through 2 and 3: its VF and the address on it vanish.
+#   4. U through 2 and 3: its VF and the address on it vanish;
+#   5. [sriov] resize = drain (a third kvmnetd, threshold 2, SIGHUP): with
+#      U holding a VF the PF is not drained (status and log say why);
+#      once U is gone, G's VF is detached, numvfs goes through 0 to the
+#      new count and G gets its VF back (issue 14); G's connection must
+#      survive, and its time on virtio is printed.
 # The TCP connection of G must survive 1 to 3; U's losses are printed,
 # not asserted.  A flow to G over virtio with no transition, in the same
 # run, is the baseline.  TCG numbers (TCG inside TCG for the guests): what
@@ -47,7 +52,7 @@ t_scenario=$(lab_now)
 pf=$(lab_pfs | head -n 1)
 [ -n "$pf" ] || lab_die "no igb PF"
 dev=$(lab_pf_netdev "$pf")
-G=lab-fo-team U=lab-fo-solo P=lab-fo-push
+G=lab-fo-team U=lab-fo-solo P=lab-fo-push Q=lab-fo-push2
 HOST_V=198.51.100.1 G_ADDR=198.51.100.21 U_VIRTIO=198.51.100.22
 HOST_VF=203.0.113.1 U_VF=203.0.113.22
 G_MAC=$(lab_vm_mac $G)
@@ -64,7 +69,7 @@ lab_cleanup() {
 		[ -e "$f" ] && kill -INT "$(cat "$f")" 2>/dev/null
 	done
 	[ -z "$dpid" ] || { kill -TERM "$dpid" 2>/dev/null; wait "$dpid" 2>/dev/null; }
-	for vm in $G $U $P; do
+	for vm in $G $U $P $Q; do
 		virsh -q destroy "$vm" >/dev/null 2>&1
 		virsh -q undefine "$vm" >/dev/null 2>&1
 	done
@@ -219,22 +224,28 @@ numvfs_is() { [ "$(cat "$LAB_PCI/$pf/sriov_numvfs")" = "$1" ]; }
 
 # --- kvmnetd -------------------------------------------------------------------
 
-# daemon_start DWELL ON_STOP LOG
-daemon_start() {
+# daemon_conf DWELL ON_STOP [THRESHOLD [RESIZE]]: kvmnetd.conf, rewritten
+# for a SIGHUP too.
+daemon_conf() {
 	cat >"$W/kvmnetd.conf" <<-CONF
 		[libvirt]
 		uri = qemu:///system
 		[sriov]
 		pf = $dev
-		threshold = 3
+		threshold = ${3:-3}
 		vfs_per_vm = 1
 		min_dwell = $1
 		headroom = 0
+		resize = ${4:-never}
 		[daemon]
 		state_dir = $W/state
 		on_stop = $2
 		log_level = debug
 	CONF
+}
+# daemon_start DWELL ON_STOP LOG [THRESHOLD]
+daemon_start() {
+	daemon_conf "$1" "$2" "${4:-3}"
 	mkdir -p "$W/state"
 	rm -f "$W/sock"
 	"$D" --foreground -c "$W/kvmnetd.conf" -s "$W/sock" 2>>"$3" &
@@ -392,6 +403,78 @@ flow_report t4-revert "on_stop = revert (not teamed, VF address)"
 lab_assert_eq yes "$(cat "$FLOWS/t3.survived")" "transition 3: $G's TCP connection survived"
 lab_assert_match "Gave $pf back: numvfs 0" "$(cat "$FLOWS/kvmnetd-2.log")" "kvmnetd (run 2) gave the PF back"
 lab_assert_nomatch "^(Failed to|Observing|Deciding)" "$(cat "$FLOWS/kvmnetd-2.log")" "kvmnetd (run 2) log"
+
+lab_step "5. resize = drain: the PF grows while $G keeps its connection, never under $U"
+# threshold 2: G and U split the PF into 2 VFs (headroom 0), one each.
+# P and Q (bare, paused) then want 2 more: the PF must grow, through 0.
+# With U holding a VF (not teamed) kvmnetd refuses and says why; once U
+# is gone it drains: G's VF leaves (G on virtio), numvfs 2 -> 0 -> 3 (G, P
+# and Q), and
+# G gets a VF again with its pair's MAC.
+lab_vm_define $Q 64 bare
+daemon_start 1h keep "$FLOWS/kvmnetd-3.log" 2
+lab_wait_for 300 "a VF joins $G's failover master (third split)" g_vf_up 3
+lab_wait_for 180 "$U's VF up with $U_VF (third split)" u_vf_up 3
+lab_assert_eq 2 "$(cat "$LAB_PCI/$pf/sriov_numvfs")" "numvfs: one VF each for $G and $U"
+daemon_conf 1h keep 2 drain
+kill -HUP "$dpid"
+lab_wait_for 30 "kvmnetd reloaded resize = drain" grep -q "Reloaded $W/kvmnetd.conf" "$FLOWS/kvmnetd-3.log"
+removed0=$(tr -d '\r' <"$(lab_vm_console $G)" | grep -Eac "^KVMNET-NESTED-NET remove eth[0-9]+ $G_MAC")
+lab_assert_ok "$P starts" virsh -q start --paused $P
+lab_assert_ok "$Q starts (M1 4, 4 VFs wanted, 2 exist)" virsh -q start --paused $Q
+pf_drain() { view '.pfs[0].drain // ""'; }
+drain_refused() { [[ "$(pf_drain)" =~ ^pf-busy:\ VF\ [0-9]+\ held\ by\ unteamed\ $U$ ]]; }
+lab_wait_for 60 "status says why the PF is not drained (VF held by unteamed $U)" drain_refused
+lab_log "status while refused: $(pf_drain)"
+sleep 3
+lab_assert_eq "pf-busy pf-busy" "$(view '[.vms[] | select(.name == "'$P'" or .name == "'$Q'") | .waiting_for] | join(" ")')" \
+	"$P and $Q wait (pf-busy)"
+lab_assert_eq 2 "$(cat "$LAB_PCI/$pf/sriov_numvfs")" "refused: numvfs unchanged"
+lab_assert_eq "$removed0" "$(tr -d '\r' <"$(lab_vm_console $G)" | grep -Eac "^KVMNET-NESTED-NET remove eth[0-9]+ $G_MAC")" \
+	"refused: $G kept its VF"
+lab_assert_match "not drained: pf-busy: VF [0-9]+ held by unteamed $U" "$(cat "$FLOWS/kvmnetd-3.log")" \
+	"kvmnetd's log says why it does not drain"
+flow_start t5 $G_ADDR
+lab_wait_for 300 "flow to $G running" flow_running t5
+# Watch G's console closely (0.1 s) for the VF leaving and coming back:
+# the time on virtio as the guest saw it.
+members0=$(tr -d '\r' <"$(lab_vm_console $G)" | grep -Eac "^KVMNET-NESTED-MEMBER eth[0-9]+ of ")
+t0=$(lab_now)
+lab_assert_ok "$U stops (no VF held by an unteamed VM any more)" virsh -q destroy $U
+t_gone= t_back=
+while awk -v a="$(lab_now)" -v b="$t0" 'BEGIN { exit !(a - b < 300) }'; do
+	c=$(tr -d '\r' <"$(lab_vm_console $G)")
+	[ -n "$t_gone" ] || [ "$(grep -Eac "^KVMNET-NESTED-NET remove eth[0-9]+ $G_MAC" <<<"$c")" -le "$removed0" ] ||
+		t_gone=$EPOCHREALTIME
+	[ -z "$t_gone" ] || [ "$(grep -Eac "^KVMNET-NESTED-MEMBER eth[0-9]+ of " <<<"$c")" -le "$members0" ] || {
+		t_back=$EPOCHREALTIME
+		break
+	}
+	sleep 0.1
+done
+lab_assert_ne "" "$t_gone" "drain: $G's VF left (its console)"
+lab_assert_ne "" "$t_back" "drain: a VF joined $G's failover master again"
+lab_time drain_to_member_back "$(lab_since "$t0")"
+ON_VIRTIO_MS=$(awk -v a="${t_back:-0}" -v b="${t_gone:-0}" 'BEGIN { printf "%.0f", (a - b) * 1000 }')
+lab_wait_for 60 "numvfs 3 after the drain" numvfs_is 3
+log3=$(cat "$FLOWS/kvmnetd-3.log")
+lab_assert_match "drain: draining PF $pf for 3 VFs" "$log3" "kvmnetd's log: draining PF for 3 VFs"
+lab_assert_eq yes "$(awk '/draining PF/ { d = 1 } d && /sriov_numvfs to 0/ { z = 1 } z && /sriov_numvfs to 3/ { f = 1 } END { print f ? "yes" : "no" }' <<<"$log3")" \
+	"kvmnetd's log: after the drain, numvfs through 0 to 3"
+lab_assert_match "<mac address='$G_MAC'/>" "$(virsh -q dumpxml $G | grep -A3 "<interface type='hostdev'")" \
+	"$G's VF given back with the pair's MAC"
+for vm in $P $Q; do
+	lab_wait_for 120 "$vm got a VF after the drain" bash -c "virsh -q dumpxml $vm | grep -q \"<interface type='hostdev'\""
+done
+flow_settle t5
+flow_stop t5
+flow_report t5 "resize = drain (teamed): VF detached, numvfs via 0, VF back; ${ON_VIRTIO_MS} ms on virtio"
+lab_log "drain: $G on virtio for $ON_VIRTIO_MS ms (its console: VF removed -> VF member again)"
+lab_assert_eq yes "$(cat "$FLOWS/t5.survived")" "transition 5 (drain): $G's TCP connection survived"
+kill -TERM "$dpid"
+wait "$dpid" || true
+dpid=
+lab_assert_nomatch "^(Failed to|Observing|Deciding)" "$log3" "kvmnetd (run 3) log"
 
 lab_step "figures (TCG inside TCG: compare with the baseline, not with hardware)"
 printf 'LAB-FAILOVER %-11s %6s %6s %8s %8s %4s %6s  %s\n' flow sent lost gap_ms rtt_ms tcp stall what

@@ -367,7 +367,7 @@ static void test_bad_pf(void **state)
 static void test_structure(void **state)
 {
 	expect_one_error("[sriov]\npf = eth0\nthresold = 3\n",
-			 F ":3: unknown key 'thresold' in [sriov]; expected one of pf, threshold, vfs_per_vm, min_dwell, headroom, parallel_attach, numa");
+			 F ":3: unknown key 'thresold' in [sriov]; expected one of pf, threshold, vfs_per_vm, min_dwell, headroom, parallel_attach, numa, resize");
 	expect_one_error("[sriov]\npf = eth0\n[bogus]\n",
 			 F ":3: unknown section '[bogus]'; expected one of [libvirt], [sriov], [daemon], [irq], [tune], [balloon], [metrics]");
 	/* keys in an unknown section are not reported once more each */
@@ -511,6 +511,21 @@ static void test_example(void **state)
 	assert_int_equal(c->threshold, CONFIG_DEFAULT_THRESHOLD);
 }
 
+/* [sriov] resize: never by default; drain opts in (plan.h D1-D3). */
+static void test_resize(void **state)
+{
+	_cleanup_config_free_ Config *c = NULL, *c2 = NULL, *c3 = NULL;
+
+	assert_int_equal(config_parse_string("[sriov]\npf = eth0\n", F, &c, NULL), 0);
+	assert_false(c->resize_drain);
+	assert_int_equal(config_parse_string("[sriov]\npf = eth0\nresize = drain\n", F, &c2, NULL), 0);
+	assert_true(c2->resize_drain);
+	assert_int_equal(config_parse_string("[sriov]\npf = eth0\nresize = never\n", F, &c3, NULL), 0);
+	assert_false(c3->resize_drain);
+	expect_one_error("[sriov]\npf = eth0\nresize = always\n", F ":3: resize: expected 'never' or 'drain', got 'always'");
+	expect_one_error("[sriov]\npf = eth0\nresize = Drain\n", F ":3: resize: expected 'never' or 'drain', got 'Drain'");
+}
+
 static void test_headroom(void **state)
 {
 	const struct {
@@ -579,7 +594,7 @@ int main(void)
 		cmocka_unit_test(test_decimal_only),   cmocka_unit_test(test_load_not_a_file),   cmocka_unit_test(test_bad_pf),
 		cmocka_unit_test(test_structure),    cmocka_unit_test(test_many_errors),
 		cmocka_unit_test(test_long_line),    cmocka_unit_test(test_load),
-		cmocka_unit_test(test_ifname),	     cmocka_unit_test(test_headroom),	     cmocka_unit_test(test_example),
+		cmocka_unit_test(test_ifname),	     cmocka_unit_test(test_headroom), cmocka_unit_test(test_resize),	     cmocka_unit_test(test_example),
 		cmocka_unit_test(test_irq_section),  cmocka_unit_test(test_irq_bad_values),
 		cmocka_unit_test(test_balloon_section), cmocka_unit_test(test_balloon_bad_values),
 		cmocka_unit_test(test_metrics),	     cmocka_unit_test(test_daemon_cpus),
