@@ -401,9 +401,6 @@ static const KeyDef sriov_keys[] = {
 	{ "headroom", parse_headroom, false },
 	{ "parallel_attach", parse_parallel_attach, false },
 	{ "numa", parse_numa, false },
-	return 0;
-}
-
 	{ "resize", parse_resize, false },
 };
 static const KeyDef daemon_keys[] = {
