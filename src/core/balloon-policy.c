@@ -362,9 +362,12 @@ static int give(Ctx *c, size_t *idx)
 
 		if (!m || c->size[i] >= home || within(c->h->now_us, m->shrunk_us, c->p->hold_us))
 			continue;
-		to = min_u64(home, c->size[i] + step_of(c->p, g));
+		/* Within a known budget, all of it at once: a guest given back
+		 * in steps is changed again and again for nothing. */
 		if (budget != BALLOON_UNKNOWN)
-			to = min_u64(to, c->size[i] + (budget > given ? budget - given : 0));
+			to = min_u64(home, c->size[i] + (budget > given ? budget - given : 0));
+		else
+			to = min_u64(home, c->size[i] + step_of(c->p, g));
 		if (to - c->size[i] < c->p->min_change_kib && to != home)
 			continue;
 		if (to == c->size[i])

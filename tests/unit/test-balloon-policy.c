@@ -327,6 +327,40 @@ static void test_unknown_host_takes_nothing(void **state)
 	balloon_policy_state_free(s);
 }
 
+/* A calm host with room gives a guest all it lacks in one change, not one
+ * step per sample; two guests share one budget, the most squeezed first. */
+static void test_recovery_gives_all_within_budget(void **state)
+{
+	BalloonPolicyState *s = NULL;
+	BalloonGuest g[2] = { guest("a", 2 * GiB, 512 * MiB), guest("b", 3 * GiB, 512 * MiB) };
+	BalloonHost h = psi(100, 0, 0);
+	BalloonChange *c;
+
+	h.mem_total_kib = 16 * GiB;
+	/* 8 GiB available, 1.6 GiB of it the reserve (avail_low 10%): a
+	 * budget of 3.2 GiB. */
+	h.mem_available_kib = 8 * GiB;
+	assert_int_equal(balloon_policy_state_new(&s), 0);
+	assert_int_equal(decide(s, &h, g, 2, &c), 2);
+	assert_int_equal(c[0].guest, 0);
+	assert_int_equal(c[0].reason, BALLOON_HOST_RECOVERED);
+	assert_int_equal(c[0].to_kib, 4 * GiB);
+	/* b gets the 1 GiB it lacks from the 1.2 GiB left. */
+	assert_int_equal(c[1].guest, 1);
+	assert_int_equal(c[1].to_kib, 4 * GiB);
+	free(c);
+	/* A budget of 1 GiB: a gets it (of the 2 GiB it lacks), b nothing. */
+	g[0] = guest("a", 2 * GiB, 512 * MiB);
+	g[1] = guest("b", 3 * GiB, 512 * MiB);
+	h.now_us = 200 * SEC;
+	h.mem_available_kib = 16 * GiB / 10 + 2 * GiB + 1;
+	assert_int_equal(decide(s, &h, g, 2, &c), 1);
+	assert_int_equal(c[0].guest, 0);
+	assert_int_equal(c[0].to_kib, 3 * GiB);
+	free(c);
+	balloon_policy_state_free(s);
+}
+
 static void test_bad_params(void **state)
 {
 	BalloonParams p = params();
@@ -362,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_meminfo_fallback),
 		cmocka_unit_test(test_psi_with_meminfo),
 		cmocka_unit_test(test_unknown_host_takes_nothing),
+		cmocka_unit_test(test_recovery_gives_all_within_budget),
 		cmocka_unit_test(test_bad_params),
 	};
 
