@@ -32,7 +32,9 @@
  *   host pressure: to what it uses plus two margins (at least one step),
  *   never above its maximum, and it is never shrunk while short.
  * - Under host pressure every other guest gives one step (step_share of
- *   its maximum), largest usable memory first, never below its floor:
+ *   its maximum), or with PSI one per whole multiple of the threshold that
+ *   some or full avg10 shows, at most four (a host stalling hard needs
+ *   more back), largest usable memory first, never below its floor:
  *   what it uses (available - usable) plus margin_kib, and never below
  *   min_share of its maximum.  When the host's shortfall is known
  *   (MemAvailable), taking stops once avail_high is reached again.

@@ -109,7 +109,7 @@ static void test_pressure_takes_most_unused_first(void **state)
 	BalloonPolicyState *s = NULL;
 	BalloonGuest g[3] = { guest("busy", 4 * GiB, 3800 * MiB), guest("idle", 4 * GiB, 512 * MiB),
 			      guest("half", 4 * GiB, 2 * GiB) };
-	BalloonHost h = psi(100, 25, 1);
+	BalloonHost h = psi(100, 12, 1);
 	BalloonChange *c;
 
 	assert_int_equal(balloon_policy_state_new(&s), 0);
@@ -210,7 +210,7 @@ static void test_recovery_gives_back_with_hold(void **state)
 {
 	BalloonPolicyState *s = NULL;
 	BalloonGuest g = guest("g", 4 * GiB, 1 * GiB);
-	BalloonHost h = psi(100, 30, 1);
+	BalloonHost h = psi(100, 12, 1);
 	BalloonChange *c;
 	uint64_t size;
 
@@ -327,6 +327,33 @@ static void test_unknown_host_takes_nothing(void **state)
 	balloon_policy_state_free(s);
 }
 
+/* The step grows with how far PSI is over the threshold (10% some, 5%
+ * full): one per whole multiple, four at most, still never below the floor. */
+static void test_pressure_step_scales_with_stall(void **state)
+{
+	static const struct {
+		double some, full;
+		uint64_t steps;
+	} cases[] = { { 12, 1, 1 }, { 25, 1, 2 }, { 39, 2, 3 }, { 12, 16, 3 }, { 90, 40, 4 } };
+	uint64_t step = 8 * GiB / 10; /* 10% of the guest's 8 GiB */
+
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		BalloonPolicyState *s = NULL;
+		BalloonGuest g = guest("idle", 4 * GiB, 256 * MiB);
+		BalloonHost h = psi(100, cases[k].some, cases[k].full);
+		BalloonChange *c;
+
+		g.max_kib = 8 * GiB; /* floor: min_share 50%, 4 GiB; a step 819.2 MiB */
+		g.current_kib = g.available_kib = 8 * GiB;
+		g.usable_kib = 8 * GiB - 256 * MiB;
+		assert_int_equal(balloon_policy_state_new(&s), 0);
+		assert_int_equal(decide(s, &h, &g, 1, &c), 1);
+		assert_int_equal(c[0].from_kib - c[0].to_kib, cases[k].steps * step);
+		free(c);
+		balloon_policy_state_free(s);
+	}
+}
+
 /* A calm host with room gives a guest all it lacks in one change, not one
  * step per sample; two guests share one budget, the most squeezed first. */
 static void test_recovery_gives_all_within_budget(void **state)
@@ -396,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_meminfo_fallback),
 		cmocka_unit_test(test_psi_with_meminfo),
 		cmocka_unit_test(test_unknown_host_takes_nothing),
+		cmocka_unit_test(test_pressure_step_scales_with_stall),
 		cmocka_unit_test(test_recovery_gives_all_within_budget),
 		cmocka_unit_test(test_bad_params),
 	};
