@@ -89,7 +89,11 @@ while os.path.exists(run):
     elif os.path.exists(quiet):
         time.sleep(0.5)
     else:
+        # Checked between files: one pass is seconds on a stalling host,
+        # too slow to make room for a guest that fills itself.
         for f in libs:
+            if avail() < floor:
+                break
             with open(f, 'rb') as fh:
                 fh.read()
         time.sleep(0.2)
