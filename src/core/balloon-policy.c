@@ -7,6 +7,8 @@
 #include "balloon-policy.h"
 #include "basic/macro.h"
 
+#define TAKE_STEPS_MAX 4
+
 typedef struct GuestMemo {
 	char *name;
 	uint64_t grown_us, shrunk_us; /* last change each way; 0: never */
@@ -269,6 +271,23 @@ static uint64_t step_of(const BalloonParams *p, const BalloonGuest *g)
 	return max_u64((uint64_t)(p->step_share * (double)g->max_kib), p->min_change_kib);
 }
 
+/* Under pressure, one step per whole multiple of the threshold that PSI
+ * shows, up to TAKE_STEPS_MAX: a host stalling hard needs more back than
+ * one step, and taken one step per pace_us it stalls for longer and the
+ * guest is changed more often. */
+static uint64_t take_step_of(const BalloonParams *p, const BalloonHost *h, const BalloonGuest *g)
+{
+	double k = 1;
+
+	if (h->has_psi) {
+		if (p->psi_some_high > 0)
+			k = fmax(k, h->some_avg10 / p->psi_some_high);
+		if (p->psi_full_high > 0)
+			k = fmax(k, h->full_avg10 / p->psi_full_high);
+	}
+	return step_of(p, g) * (uint64_t)fmin(TAKE_STEPS_MAX, k);
+}
+
 static uint64_t used_of(const BalloonGuest *g)
 {
 	uint64_t u = usable_of(g);
@@ -329,15 +348,15 @@ static int take(Ctx *c, size_t *idx)
 		size_t i = idx[k];
 		const BalloonGuest *g = &c->g[i];
 		GuestMemo *m = c->memo[i];
-		uint64_t floor, to;
+		uint64_t floor, to, step;
 
 		if (!m || m->short_ || within(c->h->now_us, m->grown_us, c->p->hold_us) ||
 		    within(c->h->now_us, m->shrunk_us, c->p->pace_us) || balloon_floor(c->p, g, &floor) < 0 ||
 		    c->size[i] <= floor)
 			continue;
+		step = take_step_of(c->p, c->h, g);
 		/* A remainder over the floor too small to take later goes now. */
-		to = c->size[i] > floor + step_of(c->p, g) + c->p->min_change_kib ? c->size[i] - step_of(c->p, g)
-										     : floor;
+		to = c->size[i] > floor + step + c->p->min_change_kib ? c->size[i] - step : floor;
 		if (want != BALLOON_UNKNOWN && c->size[i] - to > want - taken)
 			to = max_u64(floor, c->size[i] - (want - taken));
 		if (c->size[i] - to < c->p->min_change_kib)
@@ -362,9 +381,12 @@ static int give(Ctx *c, size_t *idx)
 
 		if (!m || c->size[i] >= home || within(c->h->now_us, m->shrunk_us, c->p->hold_us))
 			continue;
-		to = min_u64(home, c->size[i] + step_of(c->p, g));
+		/* Within a known budget, all of it at once: a guest given back
+		 * in steps is changed again and again for nothing. */
 		if (budget != BALLOON_UNKNOWN)
-			to = min_u64(to, c->size[i] + (budget > given ? budget - given : 0));
+			to = min_u64(home, c->size[i] + (budget > given ? budget - given : 0));
+		else
+			to = min_u64(home, c->size[i] + step_of(c->p, g));
 		if (to - c->size[i] < c->p->min_change_kib && to != home)
 			continue;
 		if (to == c->size[i])

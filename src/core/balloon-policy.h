@@ -32,16 +32,20 @@
  *   host pressure: to what it uses plus two margins (at least one step),
  *   never above its maximum, and it is never shrunk while short.
  * - Under host pressure every other guest gives one step (step_share of
- *   its maximum), largest usable memory first, never below its floor:
+ *   its maximum), or with PSI one per whole multiple of the threshold that
+ *   some or full avg10 shows, at most four (a host stalling hard needs
+ *   more back), largest usable memory first, never below its floor:
  *   what it uses (available - usable) plus margin_kib, and never below
  *   min_share of its maximum.  When the host's shortfall is known
  *   (MemAvailable), taking stops once avail_high is reached again.
  * - A guest shrinks at most once per pace_us: PSI's avg10 lags behind what
  *   was already given back.
- * - Once recovered, guests below their original size grow one step each, the
- *   most squeezed (lowest usable share) first; when MemAvailable is known,
- *   at most half of what is available above a reserve is given per sample
- *   (avail_high without PSI, avail_low with it).
+ * - Once recovered, guests below their original size grow back, the most
+ *   squeezed (lowest usable share) first.  When MemAvailable is known, a
+ *   sample gives at most half of what is available above a reserve
+ *   (avail_high without PSI, avail_low with it), each guest as much of it
+ *   as it lacks in one change (given back in steps, a guest is changed
+ *   again and again for nothing); without it, one step per guest.
  * - A guest changed in one direction is not changed in the other for
  *   hold_us (a short guest excepted: it is always grown), and changes
  *   smaller than min_change_kib are not made, so nothing flaps.

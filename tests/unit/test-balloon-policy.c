@@ -109,7 +109,7 @@ static void test_pressure_takes_most_unused_first(void **state)
 	BalloonPolicyState *s = NULL;
 	BalloonGuest g[3] = { guest("busy", 4 * GiB, 3800 * MiB), guest("idle", 4 * GiB, 512 * MiB),
 			      guest("half", 4 * GiB, 2 * GiB) };
-	BalloonHost h = psi(100, 25, 1);
+	BalloonHost h = psi(100, 12, 1);
 	BalloonChange *c;
 
 	assert_int_equal(balloon_policy_state_new(&s), 0);
@@ -210,7 +210,7 @@ static void test_recovery_gives_back_with_hold(void **state)
 {
 	BalloonPolicyState *s = NULL;
 	BalloonGuest g = guest("g", 4 * GiB, 1 * GiB);
-	BalloonHost h = psi(100, 30, 1);
+	BalloonHost h = psi(100, 12, 1);
 	BalloonChange *c;
 	uint64_t size;
 
@@ -327,6 +327,67 @@ static void test_unknown_host_takes_nothing(void **state)
 	balloon_policy_state_free(s);
 }
 
+/* The step grows with how far PSI is over the threshold (10% some, 5%
+ * full): one per whole multiple, four at most, still never below the floor. */
+static void test_pressure_step_scales_with_stall(void **state)
+{
+	static const struct {
+		double some, full;
+		uint64_t steps;
+	} cases[] = { { 12, 1, 1 }, { 25, 1, 2 }, { 39, 2, 3 }, { 12, 16, 3 }, { 90, 40, 4 } };
+	uint64_t step = 8 * GiB / 10; /* 10% of the guest's 8 GiB */
+
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		BalloonPolicyState *s = NULL;
+		BalloonGuest g = guest("idle", 4 * GiB, 256 * MiB);
+		BalloonHost h = psi(100, cases[k].some, cases[k].full);
+		BalloonChange *c;
+
+		g.max_kib = 8 * GiB; /* floor: min_share 50%, 4 GiB; a step 819.2 MiB */
+		g.current_kib = g.available_kib = 8 * GiB;
+		g.usable_kib = 8 * GiB - 256 * MiB;
+		assert_int_equal(balloon_policy_state_new(&s), 0);
+		assert_int_equal(decide(s, &h, &g, 1, &c), 1);
+		assert_int_equal(c[0].from_kib - c[0].to_kib, cases[k].steps * step);
+		free(c);
+		balloon_policy_state_free(s);
+	}
+}
+
+/* A calm host with room gives a guest all it lacks in one change, not one
+ * step per sample; two guests share one budget, the most squeezed first. */
+static void test_recovery_gives_all_within_budget(void **state)
+{
+	BalloonPolicyState *s = NULL;
+	BalloonGuest g[2] = { guest("a", 2 * GiB, 512 * MiB), guest("b", 3 * GiB, 512 * MiB) };
+	BalloonHost h = psi(100, 0, 0);
+	BalloonChange *c;
+
+	h.mem_total_kib = 16 * GiB;
+	/* 8 GiB available, 1.6 GiB of it the reserve (avail_low 10%): a
+	 * budget of 3.2 GiB. */
+	h.mem_available_kib = 8 * GiB;
+	assert_int_equal(balloon_policy_state_new(&s), 0);
+	assert_int_equal(decide(s, &h, g, 2, &c), 2);
+	assert_int_equal(c[0].guest, 0);
+	assert_int_equal(c[0].reason, BALLOON_HOST_RECOVERED);
+	assert_int_equal(c[0].to_kib, 4 * GiB);
+	/* b gets the 1 GiB it lacks from the 1.2 GiB left. */
+	assert_int_equal(c[1].guest, 1);
+	assert_int_equal(c[1].to_kib, 4 * GiB);
+	free(c);
+	/* A budget of 1 GiB: a gets it (of the 2 GiB it lacks), b nothing. */
+	g[0] = guest("a", 2 * GiB, 512 * MiB);
+	g[1] = guest("b", 3 * GiB, 512 * MiB);
+	h.now_us = 200 * SEC;
+	h.mem_available_kib = 16 * GiB / 10 + 2 * GiB + 1;
+	assert_int_equal(decide(s, &h, g, 2, &c), 1);
+	assert_int_equal(c[0].guest, 0);
+	assert_int_equal(c[0].to_kib, 3 * GiB);
+	free(c);
+	balloon_policy_state_free(s);
+}
+
 static void test_bad_params(void **state)
 {
 	BalloonParams p = params();
@@ -362,6 +423,8 @@ int main(void)
 		cmocka_unit_test(test_meminfo_fallback),
 		cmocka_unit_test(test_psi_with_meminfo),
 		cmocka_unit_test(test_unknown_host_takes_nothing),
+		cmocka_unit_test(test_pressure_step_scales_with_stall),
+		cmocka_unit_test(test_recovery_gives_all_within_budget),
 		cmocka_unit_test(test_bad_params),
 	};
 
