@@ -23,6 +23,9 @@
 #              (before: shown opted-out while the VF was still there)
 #   cancelled  vm-b runs on after a cancelled migration, no job: it is
 #              ordinary (vf), nothing is done to it
+#   resumed    vm-c runs here, its incoming job not over (job statistics
+#              refused, as QEMU's driver does on the destination): still
+#              migrating, given nothing (before: unknown)
 #   arrived    vm-c runs here, vm-d opts in: vm-c is given VF 3 with its
 #              pair's MAC (vf-pending, attach: the test driver refuses it),
 #              vm-d has no VF left (virtio, pf-busy)
@@ -158,6 +161,15 @@ phase cancelled "$incoming" "$d_out" "virDomainGetState vm-b return text=1 6" \
 [ "$(vm vm-b '[.path, .vfs, .migration]')" = '["vf",1,null]' ] || fail "cancelled: vm-b: $(vm vm-b .)"
 [ "$(vm vm-a '[.path, .vfs]')" = '["vf",1]' ] || fail "cancelled: vm-a (opted in again): $(vm vm-a .)"
 taken | grep -q "VM vm-b" && fail "cancelled: steps taken on vm-b"
+
+# resumed: vm-c runs here, but libvirt's incoming migration job is not
+# over, and QEMU's driver refuses its job statistics on the destination
+# (VIR_ERR_OPERATION_UNSUPPORTED, 84; seen in tests/lab/t-migrate.sh):
+# still migrating, not unknown, given nothing (before: unknown).
+phase resumed "$d_out" "virDomainGetState vm-c return text=1 2" "virDomainGetJobStats vm-c fail code=84"
+[ "$(vm vm-c '[.path, .vfs, .migration, .unknown]')" = '["migrating",0,"incoming migration job",null]' ] ||
+	fail "resumed: vm-c: $(vm vm-c .)"
+taken | grep -q "VM vm-c" && fail "resumed: steps taken on vm-c"
 
 # arrived: vm-c runs here (migrated), vm-d opts in.
 phase arrived "virDomainGetState vm-c return text=1 2"
