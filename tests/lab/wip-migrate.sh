@@ -3,6 +3,10 @@
 #
 # Live migration of a teamed Linux guest holding a kvmnet VF between two
 # kvmnet hosts (issue 13, "Live migration between two kvmnet hosts").
+# NOT PASSING YET, hence wip- (run-all.sh leaves it out): libvirt sends
+# the transient hostdev along in the migration XML with A's VF address,
+# so kvmnetd B sees the failover pair taken and gives no teamed VF (see
+# tests/lab/README.md).  Rename it t-migrate.sh once it passes.
 #
 # Two libvirt hosts in one lab boot:
 #   A  the lab's own libvirtd (qemu:///system); kvmnetd A manages PF 1;
