@@ -229,6 +229,19 @@ static void arm_dwell(Daemon *d, const Plan *plan, uint64_t now)
  * says when it can. */
 #define UNKNOWN_RECHECK_MS 2000
 
+/* A VM is being migrated: libvirt sends no event when its job ends (on
+ * the destination the last one, "resumed", can come while the incoming
+ * job still runs), so look again this often until it is over. */
+#define MIGRATING_RECHECK_MS 2000
+
+static bool any_migrating(const Observation *o)
+{
+	for (size_t v = 0; v < o->in.n_vms; v++)
+		if (o->vms[v].migrating)
+			return true;
+	return false;
+}
+
 /* The domains could not even be listed: everything is unknown, nothing is
  * decided; said once, the caller retries with a backoff. */
 static int observe_failed(Daemon *d, int r, const char *err)
@@ -340,6 +353,8 @@ int daemon_reconcile(Daemon *d)
 		else if (d->last_unknowns && d->last_unknowns[0])
 			/* No event says a read works again: look again. */
 			virEventUpdateTimeout(d->reconcile_timer, retry_or(d, UNKNOWN_RECHECK_MS));
+		else if (any_migrating(o))
+			virEventUpdateTimeout(d->reconcile_timer, retry_or(d, MIGRATING_RECHECK_MS));
 		else if (retry_or(d, -1) >= 0)
 			/* A refused numvfs write is due again (pf-record.h). */
 			virEventUpdateTimeout(d->reconcile_timer, retry_or(d, -1));

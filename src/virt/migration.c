@@ -66,6 +66,17 @@ static bool no_support(void)
 	return e && e->code == VIR_ERR_NO_SUPPORT;
 }
 
+/* QEMU's driver refuses job statistics on the destination while the
+ * incoming migration job runs ("migration statistics are available only
+ * on the source host"), also after the guest resumed there and before
+ * libvirt has finished the migration: that refusal is the job's kind. */
+static bool incoming_only(void)
+{
+	virErrorPtr e = virGetLastError();
+
+	return e && e->code == VIR_ERR_OPERATION_UNSUPPORTED;
+}
+
 /* The current job's type and operation (-1: not said); a driver with no
  * job API has none. */
 static int job_read(virDomainPtr d, int *ret_type, int *ret_op, char **ret_msg)
@@ -80,6 +91,12 @@ static int job_read(virDomainPtr d, int *ret_type, int *ret_op, char **ret_msg)
 		virTypedParamsFree(params, n);
 		*ret_type = type;
 		*ret_op = op;
+		return 0;
+	}
+	if (incoming_only()) {
+		virResetLastError();
+		*ret_type = VIR_DOMAIN_JOB_UNBOUNDED;
+		*ret_op = VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN;
 		return 0;
 	}
 	if (!no_support())

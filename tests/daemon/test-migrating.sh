@@ -9,7 +9,7 @@
 # (paused for migration, running after a cancelled one) and
 # virDomainGetJobStats (an outgoing migration job, or a failure).  A real
 # migration between two libvirt hosts needs the lab
-# (tests/lab/t-migrate.sh).
+# (tests/lab/wip-migrate.sh, to become t-migrate.sh).
 #
 # The world: vm-a holds VF 0 (teamed with its virtio NIC) and vm-b VF 2,
 # both given by kvmnetd (journal), VF 3 is a spare; vm-c, teamed, has no
@@ -23,7 +23,11 @@
 #              (before: shown opted-out while the VF was still there)
 #   cancelled  vm-b runs on after a cancelled migration, no job: it is
 #              ordinary (vf), nothing is done to it
-#   arrived    vm-c runs here, vm-d opts in: vm-c is given VF 3 with its
+#   resumed    vm-c runs here, its incoming job not over (job statistics
+#              refused, as QEMU's driver does on the destination): still
+#              migrating, given nothing (before: unknown)
+#   arrived    vm-c runs here, its job over (no event: kvmnetd looks again
+#              by itself), vm-d opts in: vm-c is given VF 3 with its
 #              pair's MAC (vf-pending, attach: the test driver refuses it),
 #              vm-d has no VF left (virtio, pf-busy)
 #   revert     on_stop = revert with vm-b migrating out: nothing is given
@@ -144,8 +148,24 @@ phase cancelled "$incoming" "$d_out" "virDomainGetState vm-b return text=1 6" \
 [ "$(vm vm-a '[.path, .vfs]')" = '["vf",1]' ] || fail "cancelled: vm-a (opted in again): $(vm vm-a .)"
 taken | grep -q "VM vm-b" && fail "cancelled: steps taken on vm-b"
 
-# arrived: vm-c runs here (migrated), vm-d opts in.
-phase arrived "virDomainGetState vm-c return text=1 2"
+# resumed: vm-c runs here, but libvirt's incoming migration job is not
+# over, and QEMU's driver refuses its job statistics on the destination
+# (VIR_ERR_OPERATION_UNSUPPORTED, 84; seen in tests/lab/wip-migrate.sh):
+# still migrating, not unknown, given nothing (before: unknown).
+phase resumed "$d_out" "virDomainGetState vm-c return text=1 2" "virDomainGetJobStats vm-c fail code=84"
+[ "$(vm vm-c '[.path, .vfs, .migration, .unknown]')" = '["migrating",0,"incoming migration job",null]' ] ||
+	fail "resumed: vm-c: $(vm vm-c .)"
+taken | grep -q "VM vm-c" && fail "resumed: steps taken on vm-c"
+
+# arrived: vm-c runs here (migrated), its job over, vm-d opts in.  No
+# SIGHUP: libvirt sends no event when the incoming job ends, kvmnetd
+# looks again by itself while a VM is migrating (before: it waited for
+# the next event, and vm-c got nothing).
+from=$(wc -l <"$T/log")
+name=arrived
+echo "virDomainGetState vm-c return text=1 2" >"$T/faults"
+sleep 4
+status >"$T/status.arrived" 2>&1
 taken | grep -q "attach PF 0000:01:00.0 VF 3 (0000:01:10.6) to VM vm-c with MAC 52:54:00:7e:10:01" ||
 	fail "arrived: vm-c not given VF 3 with its pair's MAC"
 taken | grep -q "VM vm-d" && fail "arrived: vm-d given what vm-c was"

@@ -27,7 +27,10 @@
  *                      logged (to count the calls) or slowed down
  *     OPTIONS errno=N (default EIO), ms=N (the wait; default 2000 for
  *             timeout, else 0), count=N (only the first N matching calls
- *             in this process; default every one), data=TEXT (write only:
+ *             in this process; default every one), code=N (libvirt calls:
+ *             the virErrorNumber of the error, e.g. 84 for
+ *             VIR_ERR_OPERATION_UNSUPPORTED; default by the action),
+ *             data=TEXT (write only:
  *             only writes of exactly TEXT, a trailing newline aside),
  *             text=... (the rest of the line)
  *     Lines starting with # are comments.  Every call fails while the
@@ -70,7 +73,7 @@
 typedef struct Rule {
 	char call[48], match[256], action[16], text[4096], data[64];
 	bool has_data;
-	int err, ms, count;
+	int err, ms, count, code; /* code: the libvirt error (0: by action) */
 	unsigned long hash; /* of the whole line: counts survive re-reading */
 } Rule;
 
@@ -116,6 +119,8 @@ static void parse_options(Rule *r, char *rest)
 			r->ms = atoi(tok + 3);
 		else if (strncmp(tok, "count=", 6) == 0)
 			r->count = atoi(tok + 6);
+		else if (strncmp(tok, "code=", 5) == 0)
+			r->code = atoi(tok + 5);
 		else if (strncmp(tok, "data=", 5) == 0) {
 			snprintf(r->data, sizeof(r->data), "%s", tok + 5);
 			r->has_data = true;
@@ -255,7 +260,9 @@ static void libvirt_error(const Rule *r, const char *call, const char *target)
 {
 	typedef void (*ReportFn)(int, int, const char *, const char *, size_t, const char *, ...);
 	ReportFn report = (ReportFn)dlsym(RTLD_DEFAULT, "virReportErrorHelper");
-	int code = strcmp(r->action, "timeout") == 0 ? VIR_ERR_OPERATION_TIMEOUT : VIR_ERR_INTERNAL_ERROR;
+	int code = r->code				  ? r->code
+		   : strcmp(r->action, "timeout") == 0 ? VIR_ERR_OPERATION_TIMEOUT
+							: VIR_ERR_INTERNAL_ERROR;
 
 	if (report)
 		report(VIR_FROM_NONE, code, __FILE__, call, __LINE__, "fault injected into %s of %s", call, target);
