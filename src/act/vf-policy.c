@@ -10,17 +10,17 @@
 static int read_one(Rtnl *r, const char *ifname, uint32_t index, VfConfig *ret)
 {
 	_cleanup_free_ VfConfig *all = NULL;
+	const VfConfig *one;
 	size_t n = 0;
 	int e = rtnl_vf_read(r, ifname, &all, &n);
 
 	if (e < 0)
 		return e;
-	for (size_t i = 0; i < n; i++)
-		if (all[i].index == index) {
-			*ret = all[i];
-			return 0;
-		}
-	return -ENOENT;
+	one = vf_config_find(all, n, index);
+	if (!one)
+		return -ENOENT;
+	*ret = *one;
+	return 0;
 }
 
 /* Send back what was read for the attributes sent; true when the VF

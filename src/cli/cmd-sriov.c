@@ -81,14 +81,6 @@ static void print_vf_row(const SriovPf *pf, size_t i, const VfConfig *attrs, boo
 	       f && f->driver ? f->driver : "-", mac, vlan, qos, spoof, trust, state, minr, maxr, held ?: "-");
 }
 
-static const VfConfig *find_attrs(const VfConfig *v, size_t n, size_t index)
-{
-	for (size_t i = 0; i < n; i++)
-		if (v[i].index == index)
-			return &v[i];
-	return NULL;
-}
-
 static int show_pf(const char *addr, Rtnl *rtnl, bool holders_known, const SriovHolder *holders, size_t n_holders)
 {
 	_cleanup_sriov_pf_ SriovPf *pf = NULL;
@@ -116,7 +108,7 @@ static int show_pf(const char *addr, Rtnl *rtnl, bool holders_known, const Sriov
 	printf("  %-3s %-13s %-9s %-17s %-4s %-3s %-8s %-5s %-7s %-5s %-5s %s\n", "VF", "ADDRESS", "DRIVER", "MAC",
 	       "VLAN", "QOS", "SPOOFCHK", "TRUST", "STATE", "MIN", "MAX", "HELD-BY");
 	for (size_t i = 0; i < pf->n_vfs; i++)
-		print_vf_row(pf, i, find_attrs(attrs, n_attrs, i), holders_known, holders, n_holders);
+		print_vf_row(pf, i, vf_config_find(attrs, n_attrs, (uint32_t)i), holders_known, holders, n_holders);
 	return 0;
 }
 

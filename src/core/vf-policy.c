@@ -32,14 +32,6 @@ uint64_t vf_policy_retry_delay_us(unsigned attempts)
 	return d < VF_POLICY_RETRY_MAX_US ? d : VF_POLICY_RETRY_MAX_US;
 }
 
-static const VfConfig *find_live(const VfConfig *live, size_t n, unsigned index)
-{
-	for (size_t i = 0; live && i < n; i++)
-		if (live[i].index == index)
-			return &live[i];
-	return NULL;
-}
-
 /* Whether the VF's holder is a VM whose policy may be sent now. */
 static bool holder_wants(const PlanInput *in, const PlanVf *vf)
 {
@@ -70,7 +62,7 @@ int vf_policy_reapplies(const PlanInput *in, const VfConfig *const *live, const 
 
 			if (!holder_wants(in, vf))
 				continue;
-			have = find_live(live[p], n_live[p], vf->index);
+			have = vf_config_find(live[p], n_live[p], vf->index);
 			want = in->vms[vf->vm].vf_policy;
 			want.mask &= ~VF_ATTR_BIT(VF_ATTR_MAC);
 			want.index = vf->index;

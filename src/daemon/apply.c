@@ -181,6 +181,7 @@ static int record_vf_mac(const ApplyContext *c, const PlanAction *a, Rtnl *rtnl,
 	const ObservedPf *p = &c->obs->pfs[a->pf];
 	_cleanup_free_ char *vf = vf_addr_now(c, a->pf, a->vf), *override = NULL;
 	_cleanup_free_ VfConfig *now = NULL;
+	const VfConfig *one;
 	size_t n = 0;
 	int r;
 
@@ -190,19 +191,18 @@ static int record_vf_mac(const ApplyContext *c, const PlanAction *a, Rtnl *rtnl,
 	r = rtnl_vf_read(rtnl, p->ifname, &now, &n);
 	if (r < 0)
 		return fail(ret_error, r, "reading the VFs of %s", p->ifname);
-	for (size_t i = 0; i < n; i++)
-		if (now[i].index == (uint32_t)a->vf) {
-			r = journal_record_vf(c->journal, &c->obs->plan_pfs[a->pf].addr, (unsigned)a->vf, override,
-					      now[i].mac);
-			return r < 0 ? fail(ret_error, r, "journal") : save(c, ret_error);
-		}
-	return fail(ret_error, -ENOENT, "VF %d of %s: the PF does not report it", a->vf, p->ifname);
+	one = vf_config_find(now, n, (uint32_t)a->vf);
+	if (!one)
+		return fail(ret_error, -ENOENT, "VF %d of %s: the PF does not report it", a->vf, p->ifname);
+	r = journal_record_vf(c->journal, &c->obs->plan_pfs[a->pf].addr, (unsigned)a->vf, override, one->mac);
+	return r < 0 ? fail(ret_error, r, "journal") : save(c, ret_error);
 }
 
-/* The NIC refused the VM's policy (not its MAC): the VM waits (P1). */
-static int policy_refused(const ApplyContext *c, int r, char **ret_error, char *why)
+/* Hand why (owned) to the caller with r; when the NIC refused the VM's
+ * policy (not its MAC), say so: the VM waits (P1). */
+static int policy_failed(const ApplyContext *c, int r, bool policy_refused, char **ret_error, char *why)
 {
-	if (c->outcome)
+	if (policy_refused && c->outcome)
 		c->outcome->vf_policy_refused = true;
 	if (ret_error)
 		*ret_error = why;
@@ -228,7 +228,7 @@ static int set_vf_mac(const ApplyContext *c, const PlanAction *a, char **ret_err
 			return 0;
 		if (asprintf(&why, "PF %s has no netdev: its VFs' policy cannot be set over rtnetlink", p->name) < 0)
 			why = NULL;
-		return policy_refused(c, -EOPNOTSUPP, ret_error, why);
+		return policy_failed(c, -EOPNOTSUPP, true, ret_error, why);
 	}
 	want.index = (uint32_t)a->vf;
 	want.mask |= VF_ATTR_BIT(VF_ATTR_MAC);
@@ -242,13 +242,7 @@ static int set_vf_mac(const ApplyContext *c, const PlanAction *a, char **ret_err
 	r = act_vf_set(rtnl, p->ifname, &want, &res, &why);
 	if (r >= 0)
 		return 0;
-	if (res.refused && res.attr != VF_ATTR_MAC)
-		return policy_refused(c, r, ret_error, why);
-	if (ret_error)
-		*ret_error = why;
-	else
-		free(why);
-	return r;
+	return policy_failed(c, r, res.refused && res.attr != VF_ATTR_MAC, ret_error, why);
 }
 
 /* The VM's failover MAC, if it has a pair waiting for a VF. */

@@ -321,14 +321,6 @@ static int ifindex_of(const char *ifname)
 	return (int)idx;
 }
 
-static const VfConfig *find_vf(const VfConfig *vfs, size_t n, uint32_t index)
-{
-	for (size_t i = 0; i < n; i++)
-		if (vfs[i].index == index)
-			return &vfs[i];
-	return NULL;
-}
-
 /* Copy want, filling the rate a request leaves out from the current
  * state, since the kernel sets both limits at once. */
 static int complete_rates(Rtnl *r, const char *ifname, const VfConfig *want, size_t n, VfConfig **ret)
@@ -352,7 +344,7 @@ static int complete_rates(Rtnl *r, const char *ifname, const VfConfig *want, siz
 			return e;
 	}
 	for (size_t i = 0; need && i < n; i++) {
-		const VfConfig *h = find_vf(have, n_have, want[i].index);
+		const VfConfig *h = vf_config_find(have, n_have, want[i].index);
 
 		if (!h || (want[i].mask & both) == both || !(want[i].mask & both))
 			continue;
@@ -421,7 +413,7 @@ int rtnl_vf_apply(Rtnl *r, const char *ifname, const VfConfig *want, size_t n, i
 		for (VfAttr a = 0; a < _VF_ATTR_MAX; a++) {
 			if (!(full[i].mask & VF_ATTR_BIT(a)))
 				continue;
-			e = apply_one(r, ifindex, &full[i], a, find_vf(cur, n_cur, full[i].index));
+			e = apply_one(r, ifindex, &full[i], a, vf_config_find(cur, n_cur, full[i].index));
 			if (e < 0) {
 				refused++;
 				if (ret_errors)
@@ -512,7 +504,7 @@ int rtnl_vf_apply_changes(Rtnl *r, const char *ifname, const VfConfig *want, siz
 	if (!todo || !errs || !sent)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		const VfConfig *h = find_vf(have, n_have, want[i].index);
+		const VfConfig *h = vf_config_find(have, n_have, want[i].index);
 		VfConfig c = want[i];
 
 		/* Drop, one by one, the attributes the kernel already has. */

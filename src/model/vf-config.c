@@ -64,3 +64,10 @@ bool vf_config_satisfied(const VfConfig *want, const VfConfig *have)
 	return true;
 }
 
+const VfConfig *vf_config_find(const VfConfig *v, size_t n, uint32_t index)
+{
+	for (size_t i = 0; v && i < n; i++)
+		if (v[i].index == index)
+			return &v[i];
+	return NULL;
+}

@@ -48,4 +48,6 @@ const char *vf_link_state_to_string(uint32_t s);
 int vf_link_state_from_string(const char *s, uint32_t *ret);
 /* True when every attribute in want->mask holds the same value in have. */
 bool vf_config_satisfied(const VfConfig *want, const VfConfig *have);
+/* The VF of that index among n read from a PF; NULL when it is not there. */
+const VfConfig *vf_config_find(const VfConfig *v, size_t n, uint32_t index);
 
