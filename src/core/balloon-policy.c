@@ -8,10 +8,16 @@
 #include "basic/macro.h"
 
 #define TAKE_STEPS_MAX 4
+/* A balloon this close to its size has got there (it moves in pages). */
+#define ARRIVED_SLACK_KIB 1024
 
 typedef struct GuestMemo {
 	char *name;
 	uint64_t grown_us, shrunk_us; /* last change each way; 0: never */
+	/* After a grow: statistics taken before settled_us do not show it;
+	 * rising while the balloon is still on its way up. */
+	uint64_t settled_us;
+	bool rising;
 	uint64_t swap_in_kib;
 	bool short_;
 } GuestMemo;
@@ -253,8 +259,10 @@ static int push(Ctx *c, size_t i, uint64_t to, uint64_t floor, BalloonReason why
 	c->out = o;
 	o[c->n_out++] = (BalloonChange){ .guest = i, .from_kib = c->size[i], .to_kib = to, .floor_kib = floor,
 					 .usable_kib = usable_of(&c->g[i]), .reason = why };
-	if (to > c->size[i])
-		c->memo[i]->grown_us = c->h->now_us;
+	if (to > c->size[i]) {
+		c->memo[i]->grown_us = c->memo[i]->settled_us = c->h->now_us;
+		c->memo[i]->rising = true;
+	}
 	else
 		c->memo[i]->shrunk_us = c->h->now_us;
 	c->size[i] = to;
@@ -295,13 +303,40 @@ static uint64_t used_of(const BalloonGuest *g)
 	return g->available_kib > u ? g->available_kib - u : 0;
 }
 
+/* After a grow, where the balloon is: until it is seen within a MiB of
+ * its size, each sample moves settled_us on (it got there after the last
+ * sample that saw it on its way, and at the latest at this one).  Unknown
+ * (0), it counts as there at once. */
+static void track_rise(const Ctx *c, size_t i)
+{
+	const BalloonGuest *g = &c->g[i];
+	GuestMemo *m = c->memo[i];
+	bool known = g->actual_kib != 0 && g->actual_kib != BALLOON_UNKNOWN;
+
+	if (!m->rising)
+		return;
+	if (known)
+		m->settled_us = c->h->now_us;
+	m->rising = known && g->actual_kib + ARRIVED_SLACK_KIB < c->size[i];
+}
+
+/* Whether the guest's statistics show its last grow: its balloon got
+ * there and they were taken since. */
+static bool grow_settled(const Ctx *c, size_t i)
+{
+	const GuestMemo *m = c->memo[i];
+	uint64_t age = c->g[i].stats_age_us;
+
+	return !m->rising && age <= c->h->now_us && c->h->now_us - age > m->settled_us;
+}
+
 static int grow_short(Ctx *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		const BalloonGuest *g = &c->g[i];
 		uint64_t floor, to;
 
-		if (!c->memo[i] || !c->memo[i]->short_ || c->size[i] >= g->max_kib)
+		if (!c->memo[i] || !c->memo[i]->short_ || c->size[i] >= g->max_kib || !grow_settled(c, i))
 			continue;
 		(void)balloon_floor(c->p, g, &floor);
 		to = max_u64(used_of(g) + 2 * c->p->margin_kib, c->size[i] + step_of(c->p, g));
@@ -424,6 +459,7 @@ static int prepare(Ctx *c)
 		if (c->memo_at[i] != SIZE_MAX) {
 			c->memo[i] = &c->s->memo[c->memo_at[i]];
 			update_short(c->p, &c->g[i], c->memo[i]);
+			track_rise(c, i);
 		}
 	return 0;
 }

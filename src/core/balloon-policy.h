@@ -30,7 +30,13 @@
  *   with less than guest_ok of its size usable; it stays short until
  *   usable is above guest_ok.  A short guest is grown first, even under
  *   host pressure: to what it uses plus two margins (at least one step),
- *   never above its maximum, and it is never shrunk while short.
+ *   never above its maximum, and it is never shrunk while short.  Grown
+ *   (for any reason), it is not grown for being short again until its
+ *   balloon got there (actual_kib, when known, within a MiB of the size)
+ *   and statistics taken after that arrived: a guest whose balloon is
+ *   still on its way up, or whose statistics predate the grow, looks as
+ *   short as before, and growing it again gives away what the host may
+ *   need.
  * - Under host pressure every other guest gives one step (step_share of
  *   its maximum), or with PSI one per whole multiple of the threshold that
  *   some or full avg10 shows, at most four (a host stalling hard needs
@@ -82,14 +88,15 @@ typedef struct BalloonHost {
 /* One guest sample; BALLOON_UNKNOWN for a figure the guest did not give. */
 typedef struct BalloonGuest {
 	const char *name;
-	uint64_t current_kib;	/* the balloon's size (libvirt "actual") */
+	uint64_t current_kib;	/* the balloon's size (libvirt "actual", or a target still on its way) */
+	uint64_t actual_kib;	/* where the balloon is now; 0 or UNKNOWN: current_kib */
 	uint64_t max_kib;	/* its maximum memory */
 	uint64_t original_kib;	/* its size before kvmnet changed it; UNKNOWN: max */
 	uint64_t unused_kib;	/* the guest's MemFree */
 	uint64_t available_kib; /* the guest's MemTotal */
 	uint64_t usable_kib;	/* the guest's MemAvailable */
 	uint64_t swap_in_kib, swap_out_kib, major_faults;
-	uint64_t stats_age_us; /* how old the statistics are */
+	uint64_t stats_age_us; /* how old the statistics are, at most */
 	bool opted_out;
 	bool has_driver; /* a <memballoon> that is not model none, and stats arrived */
 } BalloonGuest;

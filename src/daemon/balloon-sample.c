@@ -145,6 +145,7 @@ static void guest_sample(BalloonLoop *l, const DomainDef *def, virDomainPtr dom,
 	if (!g->opted_out)
 		ensure_period(l, def, dom);
 	g->current_kib = size_of(l, def->name, b.current_kib);
+	g->actual_kib = b.current_kib;
 	g->max_kib = b.max_kib;
 	g->original_kib = original_of(l, def->uuid);
 	g->unused_kib = b.unused_kib;
@@ -153,8 +154,11 @@ static void guest_sample(BalloonLoop *l, const DomainDef *def, virDomainPtr dom,
 	g->swap_in_kib = b.swap_in_kib;
 	g->swap_out_kib = b.swap_out_kib;
 	g->major_faults = b.major_faults;
+	/* The stamp is in whole seconds: a second more is the most they can
+	 * be old, so that statistics from before a change never count as
+	 * taken after it. */
 	if (b.last_update_s != VIRT_BALLOON_UNKNOWN && (uint64_t)now >= b.last_update_s)
-		g->stats_age_us = ((uint64_t)now - b.last_update_s) * 1000000;
+		g->stats_age_us = ((uint64_t)now - b.last_update_s + 1) * 1000000;
 	g->has_driver = def->balloon == DOMAIN_BALLOON_VIRTIO && b.guest_stats &&
 			b.last_update_s != VIRT_BALLOON_UNKNOWN;
 }

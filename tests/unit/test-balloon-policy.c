@@ -179,10 +179,89 @@ static void test_short_guest_grows_under_pressure(void **state)
 	assert_int_equal(decide(s, &h, g, 1, &c), 1);
 	assert_int_equal(c[0].reason, BALLOON_GUEST_SHORT);
 	free(c);
-	/* Capped at its maximum. */
+	/* Capped at its maximum (statistics taken after the last grow). */
 	g[0] = guest("starved", 4 * GiB - 10 * MiB, 4 * GiB - 50 * MiB);
+	h.now_us += 10 * SEC;
 	assert_int_equal(decide(s, &h, g, 1, &c), 1);
 	assert_int_equal(c[0].to_kib, 4 * GiB);
+	free(c);
+	balloon_policy_state_free(s);
+}
+
+/* Seen in the lab (t-balloon.sh): a 512 MiB guest squeezed to 128 MiB
+ * fills itself and is grown to 256 MiB under pressure; two seconds later
+ * its statistics are still those of the small guest (they were taken
+ * before the grow, or while its balloon was still on its way up, slow
+ * under TCG) and it looked just as short against 256 MiB: grown again to
+ * 384 MiB, memory a host under pressure did not need to give. */
+static BalloonGuest squeezed(uint64_t size, uint64_t memtotal, uint64_t usable, uint64_t age_s)
+{
+	BalloonGuest g = guest("squeezed", size, 0);
+
+	g.max_kib = g.original_kib = 512 * MiB;
+	g.available_kib = memtotal;
+	g.usable_kib = usable;
+	g.unused_kib = usable / 2;
+	g.stats_age_us = age_s * SEC;
+	return g;
+}
+
+/* One sample of `squeezed` with params p; the number of changes. */
+static size_t decide_p(BalloonPolicyState *s, const BalloonParams *p, const BalloonHost *h, const BalloonGuest *g,
+		       BalloonChange **ret)
+{
+	size_t n = 99;
+
+	*ret = NULL;
+	assert_int_equal(balloon_policy_decide(s, p, h, g, 1, ret, &n), 0);
+	return n;
+}
+
+static void test_short_guest_grown_once_per_shortage(void **state)
+{
+	BalloonPolicyState *s = NULL;
+	BalloonParams p = params();
+	BalloonGuest g = squeezed(128 * MiB, 84 * MiB, 10 * MiB, 1);
+	BalloonHost h = psi(100, 16, 3);
+	BalloonChange *c = NULL;
+
+	p.margin_kib = 64 * MiB;
+	p.step_share = 0.25;
+	p.min_share = 0.25;
+	p.hold_us = 5 * SEC;
+	assert_int_equal(balloon_policy_state_new(&s), 0);
+	assert_int_equal(decide_p(s, &p, &h, &g, &c), 1);
+	assert_int_equal(c[0].reason, BALLOON_GUEST_SHORT);
+	assert_int_equal(c[0].to_kib, 256 * MiB);
+	free(c);
+	/* 2 s later: statistics from before the grow, the balloon on its
+	 * way up.  Nothing. */
+	g = squeezed(256 * MiB, 84 * MiB, 10 * MiB, 3);
+	g.actual_kib = 130 * MiB;
+	h.now_us += 2 * SEC;
+	assert_int_equal(decide_p(s, &p, &h, &g, &c), 0);
+	free(c);
+	/* Fresh statistics, but the balloon is still on its way up (actual
+	 * 140 MiB): nothing. */
+	g = squeezed(256 * MiB, 96 * MiB, 11 * MiB, 1);
+	g.actual_kib = 140 * MiB;
+	h.now_us += 2 * SEC;
+	assert_int_equal(decide_p(s, &p, &h, &g, &c), 0);
+	free(c);
+	/* There now, but the statistics (3 s old) may be from before it got
+	 * there: nothing. */
+	g.actual_kib = 256 * MiB;
+	h.now_us += 2 * SEC;
+	g.stats_age_us = 3 * SEC;
+	assert_int_equal(decide_p(s, &p, &h, &g, &c), 0);
+	free(c);
+	/* Statistics of the grown guest that is short again: grown again. */
+	g = squeezed(256 * MiB, 212 * MiB, 20 * MiB, 1);
+	g.actual_kib = 256 * MiB;
+	h.now_us += 2 * SEC;
+	assert_int_equal(decide_p(s, &p, &h, &g, &c), 1);
+	assert_int_equal(c[0].reason, BALLOON_GUEST_SHORT);
+	assert_int_equal(c[0].to_kib, 384 * MiB);
 	free(c);
 	balloon_policy_state_free(s);
 }
@@ -418,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_pressure_takes_most_unused_first),
 		cmocka_unit_test(test_pace_and_floor),
 		cmocka_unit_test(test_short_guest_grows_under_pressure),
+		cmocka_unit_test(test_short_guest_grown_once_per_shortage),
 		cmocka_unit_test(test_swap_in_marks_short),
 		cmocka_unit_test(test_recovery_gives_back_with_hold),
 		cmocka_unit_test(test_meminfo_fallback),
