@@ -26,6 +26,7 @@
 #include "daemon/revert-vfs.h"
 #include "daemon/sd-notify.h"
 #include "daemon/status-json.h"
+#include "daemon/vf-release.h"
 
 /* Wall clock, not monotonic: the dwell start is kept in the journal and
  * must mean the same after a restart (a clock step only shortens or
@@ -68,6 +69,7 @@ static bool prune_attachments(Journal *j, const Observation *o)
 
 		if (known_gone(o, a)) {
 			log_debug("Journal: VF %u of a PF is no longer attached; forgetting it", a->vf);
+			vf_release_clear_mac(o, &a->pf, a->vf);
 			journal_remove_attach(j, &a->pf, a->vf);
 			changed = true;
 		}
