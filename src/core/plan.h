@@ -145,7 +145,7 @@ typedef enum PlanUnknown {
 	PLAN_UNKNOWN_METADATA,	 /* its kvmnet metadata: unreadable, or neither yes nor no */
 	PLAN_UNKNOWN_DEFINITION, /* its live XML: unreadable or not parsed; what it holds is unknown */
 	PLAN_UNKNOWN_UUID,	 /* its UUID does not parse */
-	PLAN_UNKNOWN_HOLDS,	 /* it holds (journal) a VF of a PF that is unknown */
+	PLAN_UNKNOWN_HOLDS,	 /* it holds a VF of an unknown PF, or what may be one */
 	PLAN_UNKNOWN_SYSFS,	 /* a sysfs file of the PF or VF cannot be read */
 	PLAN_UNKNOWN_ADDRESS,	 /* a PCI address cannot be read or does not parse */
 	PLAN_UNKNOWN_JOB,	 /* whether libvirt is migrating it: its state or job cannot be read */

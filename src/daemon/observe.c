@@ -593,6 +593,104 @@ static int vms_holding_unknown(Observation *o, const Journal *j)
 	return 0;
 }
 
+/* Whether addr is a VF some PF listed this turn. */
+static bool vf_listed(const Observation *o, const char *addr)
+{
+	for (size_t p = 0; p < o->n_pfs; p++)
+		for (size_t k = 0; o->pfs[p].vf_addrs && k < o->plan_pfs[p].n_vfs; k++)
+			if (o->pfs[p].vf_addrs[k] && streq(o->pfs[p].vf_addrs[k], addr))
+				return true;
+	return false;
+}
+
+/* The first PF that is unknown or has a VF whose address cannot be read,
+ * or NULL when every VF of every PF is listed. */
+static const char *pf_partly_listed(const Observation *o)
+{
+	for (size_t p = 0; p < o->n_pfs; p++) {
+		if (o->plan_pfs[p].unknown != PLAN_KNOWN)
+			return o->pfs[p].name;
+		for (size_t k = 0; k < o->plan_pfs[p].n_vfs; k++)
+			if (!o->pfs[p].vf_addrs[k])
+				return o->pfs[p].name;
+	}
+	return NULL;
+}
+
+/* 1 with *ret the cause, formatted: what may_be_unlisted_vf() returns
+ * for a VM it makes unknown. */
+static int holds_unknown(char **ret, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(ret, fmt, ap);
+	va_end(ap);
+	return r < 0 ? -ENOMEM : 1;
+}
+
+/* Whether a PCI function no PF listed this turn may still be a VF of one
+ * of them (1, *ret_cause saying why, for the log), or surely is not (0):
+ * no physfn link in a device that is there (a GPU, a NIC of its own), or
+ * a VF of a PF that is not configured.  A physfn that cannot be read or
+ * does not parse, or a configured PF whose own address is unknown (it may
+ * be that one), leaves it possible. */
+static int may_be_unlisted_vf(const Observation *o, const char *addr, const char *pf, char **ret_cause)
+{
+	_cleanup_free_ char *physfn = NULL;
+	const char *unresolved = NULL;
+	PciAddr a;
+	int r;
+
+	*ret_cause = NULL;
+	r = sriov_physfn(addr, &physfn);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return holds_unknown(ret_cause, "it holds %s, which may be a VF of PF %s (its physfn cannot be read: %s)",
+				     addr, pf, strerror(-r));
+	if (!physfn)
+		return 0;
+	if (pci_addr_parse(physfn, &a) < 0)
+		return holds_unknown(ret_cause, "it holds %s, whose physfn names '%.32s', no PCI address", addr, physfn);
+	for (size_t p = 0; p < o->n_pfs; p++) {
+		if (!o->pfs[p].addr || o->plan_pfs[p].unknown == PLAN_UNKNOWN_ADDRESS)
+			unresolved = o->pfs[p].name;
+		else if (pci_addr_equal(&o->plan_pfs[p].addr, &a))
+			return holds_unknown(ret_cause, "it holds %s, a VF of PF %s, whose VFs cannot all be read", addr,
+					     o->pfs[p].name);
+	}
+	if (unresolved)
+		return holds_unknown(ret_cause, "it holds %s, a VF of %s, which may be PF %s (its address is unknown)",
+				     addr, physfn, unresolved);
+	return 0;
+}
+
+/* A VM holding a PCI function that is none of the VFs listed, while some
+ * VFs could not be listed, may hold one of those by hand: it is unknown
+ * (plan.h U1), never given a VF on top of it.  (With all listed, such a
+ * function is no VF of these PFs, and the VM an ordinary one.) */
+static int vms_holding_unlisted(Observation *o)
+{
+	const char *pf = pf_partly_listed(o);
+
+	for (size_t h = 0; pf && h < o->n_holders; h++) {
+		const char *addr = o->holders[h].pci_addr;
+		int vm = vm_index_of(o, o->holders[h].domain);
+		int r;
+
+		if (vm < 0 || o->vms[vm].unknown != PLAN_KNOWN || vf_listed(o, addr))
+			continue;
+		r = may_be_unlisted_vf(o, addr, pf, &o->vm_unknowns[vm]);
+		if (r < 0)
+			return r;
+		if (r > 0)
+			o->vms[vm].unknown = PLAN_UNKNOWN_HOLDS;
+	}
+	return 0;
+}
+
 int observe(const Config *c, const Journal *j, virConnectPtr conn, Observation **ret, char **ret_error)
 {
 	_cleanup_domain_list_ DomainList *l = NULL;
@@ -617,6 +715,8 @@ int observe(const Config *c, const Journal *j, virConnectPtr conn, Observation *
 		r = observe_pf(o, j, &c->pfs[i]);
 	if (r >= 0)
 		r = vms_holding_unknown(o, j);
+	if (r >= 0)
+		r = vms_holding_unlisted(o);
 	if (r >= 0)
 		r = observe_numa(o, defs);
 	for (size_t v = 0; r >= 0 && v < o->in.n_vms; v++)

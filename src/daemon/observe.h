@@ -16,7 +16,11 @@
  * journal which VFs and which numvfs changes are the daemon's own.  The
  * kernel and libvirt are the truth; the journal only says whose.  What
  * cannot be read this turn is not left out but listed as unknown, with
- * its cause, for the core's unknowns rules (core/plan.h U1-U4).
+ * its cause, for the core's unknowns rules (core/plan.h U1-U4).  A VM
+ * holds what is unknown (U1) when the journal gave it a VF of a PF that
+ * cannot be read, or when it holds a PCI function that is none of the
+ * listed VFs while some VFs cannot be listed: it may be one of them,
+ * given by hand.
  */
 typedef struct ObservedPf {
 	char *addr;   /* canonical PCI address; NULL if it could not be found */

@@ -132,6 +132,24 @@ int sriov_vf_driver(const char *vf_addr, char **ret)
 	return r;
 }
 
+int sriov_physfn(const char *addr, char **ret)
+{
+	_cleanup_free_ char *dir = NULL, *path = NULL;
+	int r;
+
+	if (asprintf(&dir, PCI_DEVICES "/%s", addr) < 0 || asprintf(&path, "%s/physfn", dir) < 0)
+		return -ENOMEM;
+	r = read_link_basename(path, ret);
+	if (r != -ENOENT)
+		return r;
+	/* No link in a device that is there: no VF.  No device: unknown. */
+	r = access_root(dir, F_OK);
+	if (r < 0)
+		return r;
+	*ret = NULL;
+	return 0;
+}
+
 /* The PF's netdev, NULL when its driver has none (unbound PF). */
 char *sriov_pf_netdev(const char *pf)
 {

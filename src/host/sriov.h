@@ -22,6 +22,10 @@ int sriov_sysfs_write(const char *path, const char *value);
  * driver link; a link that cannot be read (EACCES, EINVAL: not a link) is
  * an error, never "no driver". */
 int sriov_vf_driver(const char *vf_addr, char **ret);
+/* The PF of a VF (its physfn link): 0 and *ret NULL when the function
+ * is there and has no physfn (it is no VF), -errno when it cannot be
+ * read or the function is not there. */
+int sriov_physfn(const char *addr, char **ret);
 /* The PF's netdev, NULL when its driver has none (unbound PF). */
 char *sriov_pf_netdev(const char *pf_addr);
 /* A VF's driver_override: 0 and *ret NULL when none is set, -errno when

@@ -24,37 +24,8 @@ t_cleanup() {
 }
 
 # The world: two VMs, each with a virtio NIC and one of the PF's VFs.
-cat >"$T/node.xml" <<'EOF'
-<node>
-  <cpu><mhz>2400</mhz><model>x86_64</model><active>4</active><nodes>1</nodes>
-    <sockets>1</sockets><cores>4</cores><threads>1</threads></cpu>
-  <memory>8388608</memory>
-  <domain type='test'>
-    <name>vm-a</name>
-    <uuid>ef861801-45b9-11cb-88e3-afbfe5370493</uuid>
-    <memory>1048576</memory><vcpu>2</vcpu><os><type>hvm</type></os>
-    <devices>
-      <interface type='bridge'><mac address='52:54:00:00:0a:02'/><source bridge='br0'/><model type='virtio'/></interface>
-      <interface type='hostdev' managed='yes'>
-        <mac address='52:54:00:00:0a:01'/>
-        <source><address type='pci' domain='0x0000' bus='0x01' slot='0x10' function='0x0'/></source>
-      </interface>
-    </devices>
-  </domain>
-  <domain type='test'>
-    <name>vm-b</name>
-    <uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>
-    <memory>1048576</memory><vcpu>2</vcpu><os><type>hvm</type></os>
-    <devices>
-      <interface type='bridge'><mac address='52:54:00:00:0b:02'/><source bridge='br0'/><model type='virtio'/></interface>
-      <interface type='hostdev' managed='yes'>
-        <mac address='52:54:00:00:0b:01'/>
-        <source><address type='pci' domain='0x0000' bus='0x01' slot='0x10' function='0x4'/></source>
-      </interface>
-    </devices>
-  </domain>
-</node>
-EOF
+test_node "$(test_vm vm-a ef861801-45b9-11cb-88e3-afbfe5370493 0a 0x10 0x0)" \
+	"$(test_vm vm-b 6695eb01-f6a4-8304-79aa-97f2502e193f 0b 0x10 0x4)" >"$T/node.xml"
 uri="test://$T/node.xml"
 fake_igb_host "$src" "$uri" "min_dwell = 1s" "headroom = 0"
 echo "on_stop = revert" >>"$T/kvmnetd.conf" # [daemon] is its last section
@@ -66,8 +37,6 @@ export KVMNET_FAULT_FILE=$T/faults KVMNET_FAULT_LOG=$T/injected
 
 LD_PRELOAD=$preload "$kvmnetd" --foreground -c "$T/kvmnetd.conf" -s "$T/sock" 2>"$T/log" &
 pid=$!
-status() { KVMNET_SYSROOT=$T/cli-root KVMNET_CTL_SOCKET=$T/sock "$ctl" -c "$uri" status "$@"; }
-view() { status --json 2>/dev/null | jq -c "$1" 2>/dev/null; }
 # Both VMs on their VF, nothing unknown, the split on: the converged state.
 converged() {
 	[ "$(view '[.daemon.view.mode, [.daemon.view.vms[] | .path, .vfs], (.daemon.view.unknowns | length)]')" = \

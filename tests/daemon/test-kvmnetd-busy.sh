@@ -36,7 +36,6 @@ numvfs=$T/root/sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/sriov_numvfs
 KVMNET_SYSROOT=$T/root "$kvmnetd" --foreground --dry-run -c "$T/kvmnetd.conf" -s "$T/sock" 2>"$T/log" &
 pid=$!
 # status: the CLI on its own tree, the daemon's view from the socket.
-status() { KVMNET_SYSROOT=$T/cli-root KVMNET_CTL_SOCKET=$T/sock "$ctl" -c "$uri" status "$@"; }
 # ms: milliseconds since the epoch, from bash's clock.
 ms() { local t=$EPOCHREALTIME; echo $((${t/./} / 1000)); }
 for _ in $(seq 50); do

@@ -68,8 +68,6 @@ printf '%s\n' "$incoming" "$d_out" >"$T/faults"
 
 LD_PRELOAD=$preload "$kvmnetd" --foreground -c "$T/kvmnetd.conf" -s "$T/sock" 2>"$T/log" &
 pid=$!
-status() { KVMNET_SYSROOT=$T/cli-root KVMNET_CTL_SOCKET=$T/sock "$ctl" -c "$uri" status "$@"; }
-view() { status --json 2>/dev/null | jq -c "$1" 2>/dev/null; }
 # vm NAME FIELDS: the VM's fields, e.g. '[.path, .vfs]'
 vm() { view ".daemon.view.vms[] | select(.name == \"$1\") | $2"; }
 steps='(detach PF|sriov_numvfs to|bind PF|MAC to|attach PF)'

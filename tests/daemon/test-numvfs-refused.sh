@@ -35,29 +35,8 @@ t_cleanup() {
 	[ -z "$kpid" ] || { kill "$kpid" 2>/dev/null; wait "$kpid" 2>/dev/null; }
 }
 
-cat >"$T/node.xml" <<'EOF'
-<node>
-  <cpu><mhz>2400</mhz><model>x86_64</model><active>4</active><nodes>1</nodes>
-    <sockets>1</sockets><cores>4</cores><threads>1</threads></cpu>
-  <memory>8388608</memory>
-  <domain type='test'>
-    <name>vm-a</name>
-    <uuid>ef861801-45b9-11cb-88e3-afbfe5370493</uuid>
-    <memory>1048576</memory><vcpu>2</vcpu><os><type>hvm</type></os>
-    <devices>
-      <interface type='bridge'><mac address='52:54:00:00:0a:02'/><source bridge='br0'/><model type='virtio'/></interface>
-    </devices>
-  </domain>
-  <domain type='test'>
-    <name>vm-b</name>
-    <uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>
-    <memory>1048576</memory><vcpu>2</vcpu><os><type>hvm</type></os>
-    <devices>
-      <interface type='bridge'><mac address='52:54:00:00:0b:02'/><source bridge='br0'/><model type='virtio'/></interface>
-    </devices>
-  </domain>
-</node>
-EOF
+test_node "$(test_vm vm-a ef861801-45b9-11cb-88e3-afbfe5370493 0a)" \
+	"$(test_vm vm-b 6695eb01-f6a4-8304-79aa-97f2502e193f 0b)" >"$T/node.xml"
 uri="test://$T/node.xml"
 preload=$(fault_preload "$fault_so")
 export KVMNET_FAULT_FILE=$T/faults KVMNET_FAULT_LOG=$T/injected
@@ -108,7 +87,6 @@ stop() {
 	grep -E "LeakSanitizer|runtime error|AddressSanitizer" "$log" && fail "$1: sanitizer report"
 	[ "$t_fails" = 0 ] || { echo "--- kvmnetd's log ($1)"; cat "$log"; echo "--- injected"; cat "$T/injected"; }
 }
-status() { KVMNET_SYSROOT=$T/cli-root KVMNET_CTL_SOCKET=$T/sock "$ctl" -c "$uri" status "$@"; }
 pf() { status --json 2>/dev/null | jq -c ".daemon.view.pfs[0] | $1" 2>/dev/null; }
 numvfs() { cat "$devs/0000:01:00.0/sriov_numvfs"; }
 writes() { grep -c "^write .*sriov_numvfs" "$T/injected"; }

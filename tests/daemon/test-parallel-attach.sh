@@ -43,8 +43,6 @@ asan=$(ldd "$fault_so" | awk '/libasan/ { print $3 }')
 export KVMNET_FAULT_FILE=$T/faults KVMNET_FAULT_LOG=$T/injected
 printf '%s\n' "virDomainAttachDeviceFlags vm-5 fail" "virDomainAttachDeviceFlags * return ms=1500" >"$T/faults"
 
-status() { KVMNET_SYSROOT=$T/cli-root KVMNET_CTL_SOCKET=$T/sock "$ctl" -c "$uri" status "$@"; }
-view() { status --json 2>/dev/null | jq -c "$1" 2>/dev/null; }
 done_all() {
 	local i
 	for i in 1 2 3 4 6 7; do

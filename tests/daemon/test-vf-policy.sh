@@ -48,7 +48,6 @@ fake_igb_seven_vfio
 preload=$(fault_preload "$fault_so")
 export KVMNET_FAULT_FILE=$T/faults KVMNET_FAULT_LOG=$T/injected
 echo "virDomainAttachDeviceFlags * return ms=10" >"$T/faults"
-status() { KVMNET_SYSROOT=$T/cli-root KVMNET_CTL_SOCKET=$T/sock "$ctl" -c "$uri" status "$@"; }
 vm() { status --json 2>/dev/null | jq -r ".daemon.view.vms[] | select(.name == \"$1\") | $2" 2>/dev/null; }
 
 LD_PRELOAD=$preload "$kvmnetd" --foreground -c "$T/kvmnetd.conf" -s "$T/sock" 2>"$T/log" &

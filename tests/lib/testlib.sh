@@ -51,6 +51,32 @@ t_done() {
 	exit 1
 }
 
+# status ARGS...: kvmnetctl ($ctl) status on $uri, through the daemon's
+# socket $T/sock, on the tree copy $T/cli-root (kvmnetd_holding,
+# fake_igb_seven_vfio).  view JQ: its --json through jq -c.
+status() { KVMNET_SYSROOT=$T/cli-root KVMNET_CTL_SOCKET=$T/sock "$ctl" -c "$uri" status "$@"; }
+view() { status --json 2>/dev/null | jq -c "$1" 2>/dev/null; }
+
+# test_node DOMAIN...: a node for libvirt's test driver (one host of 4
+# CPUs and 8 GiB) on stdout, with the running domains test_vm printed.
+test_node() {
+	echo "<node><cpu><mhz>2400</mhz><model>x86_64</model><active>4</active><nodes>1</nodes>"
+	echo "<sockets>1</sockets><cores>4</cores><threads>1</threads></cpu><memory>8388608</memory>"
+	printf '%s\n' "$@"
+	echo "</node>"
+}
+# test_vm NAME UUID NN [SLOT FUNCTION]: a domain for test_node with a
+# virtio NIC (MAC 52:54:00:00:NN:02) and, with SLOT and FUNCTION, a VF of
+# bus 01 as an <interface type='hostdev'> (MAC 52:54:00:00:NN:01).
+test_vm() {
+	echo "<domain type='test'><name>$1</name><uuid>$2</uuid>"
+	echo "<memory>1048576</memory><vcpu>2</vcpu><os><type>hvm</type></os><devices>"
+	echo "<interface type='bridge'><mac address='52:54:00:00:$3:02'/><source bridge='br0'/><model type='virtio'/></interface>"
+	[ $# -lt 5 ] || echo "<interface type='hostdev' managed='yes'><mac address='52:54:00:00:$3:01'/><source>" \
+		"<address type='pci' domain='0x0000' bus='0x01' slot='$4' function='$5'/></source></interface>"
+	echo "</devices></domain>"
+}
+
 # fake_igb_host SRC URI [CONF_LINE...]: kvmnetd's world for a --dry-run
 # test in $T: a copy of tests/fixtures/sriov-igb-vfs (modelled on an
 # 82576: VF 0 on vfio-pci, VF 1 on igbvf, VFs 2 and 3 free) as the
