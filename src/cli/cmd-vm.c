@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* kvmnetctl vm show|advise|apply|team: each interface's network path;
- * vm balloon: its memory balloon. */
+ * vm balloon: its memory balloon; vm migrate: a live migration. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +33,9 @@ static void vm_help(FILE *f)
 		"                            the memory balloon and the guest's statistics;\n"
 		"                            with SIZE (KiB, or 512M, 2G...) set it, never\n"
 		"                            below the floor it explains\n"
+		"  migrate DOMAIN DEST-URI [--migrate-uri URI] [--persistent] [--undefine-source] [--handback-timeout TIME] [--dry-run]\n"
+		"                            live-migrate it, its VFs handed back to kvmnetd\n"
+		"                            first; the destination's kvmnetd gives its own\n"
 		"\n"
 		"DOMAIN is a name, a UUID or a numeric id.\n");
 }
@@ -174,10 +177,12 @@ int cmd_vm(int argc, char **argv)
 		return cmd_vm_team(argc - 1, argv + 1);
 	if (streq(argv[1], "balloon"))
 		return cmd_vm_balloon(argc - 1, argv + 1);
+	if (streq(argv[1], "migrate"))
+		return cmd_vm_migrate(argc - 1, argv + 1);
 	if (streq(argv[1], "--help") || streq(argv[1], "-h")) {
 		vm_help(stdout);
 		return EXIT_OK;
 	}
-	return cli_usage_error("vm", "unknown command '%s', expected show, advise, apply, team or balloon",
+	return cli_usage_error("vm", "unknown command '%s', expected show, advise, apply, team, balloon or migrate",
 			      argv[1]);
 }

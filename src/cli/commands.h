@@ -47,7 +47,9 @@ int cmd_vm_apply(int argc, char **argv);  /* argv[0] is "apply" */
 int cmd_vm_advise(int argc, char **argv); /* argv[0] is "advise" */
 int cmd_vm_team(int argc, char **argv);   /* argv[0] is "team" */
 int cmd_vm_balloon(int argc, char **argv); /* argv[0] is "balloon" */
+int cmd_vm_migrate(int argc, char **argv); /* argv[0] is "migrate" */
 int cmd_bench(int argc, char **argv);
+int cmd_hook(int argc, char **argv);
 
 
 /* For subcommands: report a bad argument and return EXIT_USAGE. */

@@ -32,8 +32,9 @@ static const struct {
 	{ "tune", cmd_tune, "show, apply or revert the host tuning" },
 	{ "sriov", cmd_sriov, "show, create and remove SR-IOV VFs; persist them" },
 	{ "vf", cmd_vf, "set a VF's MAC, VLAN, spoofchk, trust, state, rates; bind it" },
-	{ "vm", cmd_vm, "each VM interface's network path (show, advise, apply, team); its balloon" },
+	{ "vm", cmd_vm, "each VM interface's network path (show, advise, apply, team); its balloon; migrate" },
 	{ "bench", cmd_bench, "iperf3 between VMs, the host or network namespaces; compare runs" },
+	{ "hook", cmd_hook, "libvirt's qemu hook: refuses a migration carrying the source host's VF" },
 };
 
 static const size_t n_commands = ELEMENTSOF(commands);

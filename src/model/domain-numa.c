@@ -9,9 +9,6 @@
 #include "basic/macro.h"
 #include "model/domain-numa.h"
 
-/* kvmnet's own metadata (virt/metadata.h; the model may not include it). */
-#define KVMNET_NS "http://kvmnet.org/xmlns/domain/1.0"
-
 static const xmlNode *child(const xmlNode *n, const char *name)
 {
 	for (const xmlNode *k = n ? n->children : NULL; k; k = k->next)
@@ -65,7 +62,7 @@ int domain_numa_parse(const xmlNode *root, DomainDef *d, char **ret_error)
 	 * only kvmnetd's view of this VM unknown, not its whole XML */
 	for (const xmlNode *n = child(root, "metadata") ? child(root, "metadata")->children : NULL; n; n = n->next)
 		if (n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, "domain") == 0 && n->ns &&
-		    n->ns->href && strcmp((const char *)n->ns->href, KVMNET_NS) == 0)
+		    n->ns->href && strcmp((const char *)n->ns->href, KVMNET_METADATA_NS) == 0)
 			return attr_dup(n, "numa", &d->kvmnet_numa);
 	return 0;
 }

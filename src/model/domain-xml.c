@@ -611,6 +611,13 @@ _printf_(2, 3) static void xml_noop(void *ctx, const char *msg, ...)
 {
 }
 
+int kvmnet_manage_value(const char *value)
+{
+	if (!value || streq(value, "yes"))
+		return 1;
+	return streq(value, "no") ? 0 : -EBADMSG;
+}
+
 void domain_xml_silence(void)
 {
 	/* libxml2 reports some errors (bad encodings) through its generic

@@ -21,6 +21,16 @@
  * type='hostdev' with the PCI address it actually got.
  */
 
+/* The namespace of kvmnet's own element in a domain's <metadata>
+ * (virt/metadata.h: manage=; domain-numa.h: numa=; vf-policy.h: <vf>). */
+#define KVMNET_METADATA_NS "http://kvmnet.org/xmlns/domain/1.0"
+
+/* What the manage= of kvmnet's element says (value NULL: absent, and so
+ * is no element): 1 managed ("yes", or absent), 0 opted out ("no"),
+ * -EBADMSG neither, unknown.  The one rule the daemon's reading and the
+ * qemu hook's share. */
+int kvmnet_manage_value(const char *value);
+
 typedef enum DomainIfaceType {
 	DOMAIN_IFACE_OTHER = 0, /* a type kvmnet does not handle; see type_name */
 	DOMAIN_IFACE_NETWORK,

@@ -10,35 +10,41 @@
 #include "virt/metadata.h"
 #include "virt/virt-conn.h"
 
-int kvmnet_metadata_parse(const char *xml, bool *ret_managed)
+/* The element libvirt gives for our namespace, parsed: its root must be
+ * <domain>; NULL for anything else. */
+static xmlDocPtr read_element(const char *xml)
 {
 	xmlDocPtr doc;
 	xmlNodePtr root;
-	xmlChar *manage;
-	int r = 0;
 
 	if (!xml || strlen(xml) > 65536)
-		return -EINVAL;
+		return NULL;
 	domain_xml_silence();
 	doc = xmlReadMemory(xml, (int)strlen(xml), "metadata.xml", NULL,
 			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (!doc)
-		return -EINVAL;
-	root = xmlDocGetRootElement(doc);
+	root = doc ? xmlDocGetRootElement(doc) : NULL;
 	if (!root || !xmlStrEqual(root->name, BAD_CAST "domain")) {
 		xmlFreeDoc(doc);
-		return -EINVAL;
+		return NULL;
 	}
-	manage = xmlGetProp(root, BAD_CAST "manage");
-	if (!manage || xmlStrEqual(manage, BAD_CAST "yes"))
-		*ret_managed = true;
-	else if (xmlStrEqual(manage, BAD_CAST "no"))
-		*ret_managed = false;
-	else
-		r = -EINVAL;
+	return doc;
+}
+
+int kvmnet_metadata_parse(const char *xml, bool *ret_managed)
+{
+	xmlDocPtr doc = read_element(xml);
+	xmlChar *manage;
+	int r;
+
+	if (!doc)
+		return -EINVAL;
+	manage = xmlGetProp(xmlDocGetRootElement(doc), BAD_CAST "manage");
+	r = kvmnet_manage_value((const char *)manage);
+	if (r >= 0)
+		*ret_managed = r;
 	xmlFree(manage);
 	xmlFreeDoc(doc);
-	return r;
+	return r < 0 ? -EINVAL : 0;
 }
 
 int virt_domain_managed(virConnectPtr c, const char *uuid, bool *ret_managed)
@@ -105,5 +111,64 @@ int virt_domain_managed_why(virConnectPtr c, const char *uuid, bool *ret_managed
 				     xml ? xml : "?") < 0
 			  : asprintf(ret_cause, "kvmnet metadata unreadable: %s", msg ? msg : strerror(-r)) < 0)
 		*ret_cause = NULL;
+	return r;
+}
+
+int kvmnet_metadata_with_manage(const char *xml, const char *value, char **ret)
+{
+	xmlDocPtr doc;
+	xmlNodePtr root;
+	xmlBufferPtr b;
+	int r = -ENOMEM;
+
+	if (!xml)
+		return asprintf(ret, "<domain manage=\"%s\"/>", value) < 0 ? -ENOMEM : 0;
+	doc = read_element(xml);
+	if (!doc)
+		return -EINVAL;
+	root = xmlDocGetRootElement(doc);
+	b = xmlBufferCreate();
+	if (b && xmlSetProp(root, BAD_CAST "manage", BAD_CAST value) && xmlNodeDump(b, doc, root, 0, 0) >= 0)
+		r = (*ret = strndup((const char *)xmlBufferContent(b), (size_t)xmlBufferLength(b))) ? 0 : -ENOMEM;
+	xmlBufferFree(b);
+	xmlFreeDoc(doc);
+	return r;
+}
+
+int virt_domain_metadata_live(virConnectPtr c, const char *name, char **ret_xml, char **ret_error)
+{
+	virDomainPtr d = virDomainLookupByName(c, name);
+	char *xml;
+
+	if (!d)
+		return virt_error_take(ret_error);
+	xml = virDomainGetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, KVMNET_METADATA_NS, VIR_DOMAIN_AFFECT_LIVE);
+	if (!xml) {
+		virErrorPtr e = virGetLastError();
+
+		if (!e || e->code != VIR_ERR_NO_DOMAIN_METADATA) {
+			int r = virt_error_take(ret_error);
+
+			virDomainFree(d);
+			return r;
+		}
+		virResetLastError();
+	}
+	virDomainFree(d);
+	*ret_xml = xml;
+	return 0;
+}
+
+int virt_domain_metadata_set_live(virConnectPtr c, const char *name, const char *xml, char **ret_error)
+{
+	virDomainPtr d = virDomainLookupByName(c, name);
+	int r = 0;
+
+	if (!d)
+		return virt_error_take(ret_error);
+	if (virDomainSetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, xml, xml ? "kvmnet" : NULL, KVMNET_METADATA_NS,
+				 VIR_DOMAIN_AFFECT_LIVE) < 0)
+		r = virt_error_take(ret_error);
+	virDomainFree(d);
 	return r;
 }

@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <libvirt/libvirt.h>
 
+#include "model/domain-xml.h" /* KVMNET_METADATA_NS */
+
 /*
  * A domain opts out of kvmnetd through its libvirt metadata:
  *
@@ -15,7 +17,6 @@
  *  --set '<domain manage="no"/>').  No element, or manage="yes", means
  * managed.
  */
-#define KVMNET_METADATA_NS "http://kvmnet.org/xmlns/domain/1.0"
 
 /* Pure: the element libvirt returns for our namespace.  -EINVAL for XML
  * that does not parse or a manage= other than yes/no. */
@@ -33,3 +34,13 @@ int virt_domain_metadata(virConnectPtr c, const char *uuid, bool *ret_managed, c
 /* The same; on any failure *ret_cause (if not NULL) is a sentence saying
  * what failed: libvirt's message, or the element that does not parse. */
 int virt_domain_managed_why(virConnectPtr c, const char *uuid, bool *ret_managed, char **ret_cause);
+
+/* Pure: the kvmnet element xml (as virDomainGetMetadata() gives it; NULL
+ * for none) with manage= set to value, every other attribute and child
+ * kept.  -EINVAL when xml does not parse. */
+int kvmnet_metadata_with_manage(const char *xml, const char *value, char **ret);
+/* The live kvmnet element of domain name: 0 with *ret_xml (NULL when it
+ * has none), or a negative errno with libvirt's message. */
+int virt_domain_metadata_live(virConnectPtr c, const char *name, char **ret_xml, char **ret_error);
+/* Set it in the live domain; NULL removes it. */
+int virt_domain_metadata_set_live(virConnectPtr c, const char *name, const char *xml, char **ret_error);

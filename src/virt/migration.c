@@ -167,3 +167,32 @@ int virt_domain_migration(virConnectPtr c, const char *uuid, bool *ret_migrating
 	virDomainFree(d);
 	return r;
 }
+
+int virt_domain_migrate_live(virConnectPtr c, const char *name, const char *dest_uri, const char *migrate_uri,
+			     unsigned extra_flags, char **ret_error)
+{
+	virTypedParameterPtr params = NULL;
+	virConnectPtr dc = NULL;
+	virDomainPtr d = NULL, moved = NULL;
+	int n = 0, max = 0, r;
+
+	d = virDomainLookupByName(c, name);
+	if (!d)
+		return virt_error_take(ret_error);
+	r = virt_conn_open(dest_uri, 0, &dc, ret_error);
+	if (r < 0)
+		goto out;
+	if (migrate_uri && virTypedParamsAddString(&params, &n, &max, VIR_MIGRATE_PARAM_URI, migrate_uri) < 0) {
+		r = virt_error_take(ret_error);
+		goto out;
+	}
+	moved = virDomainMigrate3(d, dc, params, (unsigned)n, VIR_MIGRATE_LIVE | extra_flags);
+	r = moved ? 0 : virt_error_take(ret_error);
+out:
+	if (moved)
+		virDomainFree(moved);
+	virTypedParamsFree(params, n);
+	virt_conn_close(dc);
+	virDomainFree(d);
+	return r;
+}

@@ -33,3 +33,14 @@ int virt_migration_job(int type, int operation, const char **ret_what);
  * has no migration job to show: its state reason alone tells. */
 int virt_domain_migration(virConnectPtr c, const char *uuid, bool *ret_migrating, const char **ret_what,
 			  char **ret_cause);
+
+/* Live-migrate the domain name from c to dest_uri, managed by this
+ * client as `virsh migrate --live` does (a connection to each end, the
+ * caller's credentials on both): VIR_MIGRATE_LIVE plus extra_flags
+ * (VIR_MIGRATE_PERSIST_DEST, VIR_MIGRATE_UNDEFINE_SOURCE...);
+ * migrate_uri (may be NULL) is where the migration stream goes.  Waits
+ * for the migration to end, however long it takes.  A negative errno and
+ * libvirt's message in *ret_error on failure (the domain then runs on the
+ * source still, as libvirt leaves it). */
+int virt_domain_migrate_live(virConnectPtr c, const char *name, const char *dest_uri, const char *migrate_uri,
+			     unsigned extra_flags, char **ret_error);

@@ -37,6 +37,20 @@ check vm-apply-dry-vm-b-udp.txt 0 host-vhost vm apply -n vm-b --workload udp-to-
 check vm-apply-vm-b.txt 0 host-plain vm apply vm-b
 check vm-apply-vm-a.txt 0 host-plain vm apply vm-a
 check vm-apply-two-domains.txt 2 host-plain vm apply vm-a vm-b
+# vm migrate refuses, changing nothing, what libvirt cannot take along: a
+# PCI hostdev (vm-b), a VF without teaming as the only NIC (vm-a); a
+# domain that is not running; a missing DEST-URI.
+check vm-migrate-vm-b.txt 1 host-plain vm migrate vm-b qemu+ssh://b.example/system
+check vm-migrate-vm-a.txt 1 host-plain vm migrate vm-a qemu+ssh://b.example/system
+check vm-migrate-vm-off.txt 1 host-plain vm migrate --dry-run vm-off qemu+ssh://b.example/system
+check vm-migrate-no-dest.txt 2 host-plain vm migrate vm-b
+# A teamed guest: --dry-run says its VF goes back first; with no kvmnetd to
+# take it back, the opt-out is undone after --handback-timeout and nothing
+# is migrated.
+URI="test://$fix/libvirt-test/migrate.xml" check vm-migrate-dry-web1.txt 0 host-plain vm migrate -n web1 qemu:///b
+URI="test://$fix/libvirt-test/migrate.xml" check vm-migrate-handback-timeout.txt 1 host-plain \
+	vm migrate --handback-timeout 1s web1 qemu:///b
+check vm-migrate-bad-timeout.txt 2 host-plain vm migrate --handback-timeout 0 vm-b qemu:///b
 
 # vm team: the test driver's node.xml has vm-b teamed with a VF paired.
 check vm-team-vm-b.txt 0 host-vhost vm team vm-b

@@ -46,7 +46,8 @@ echo "built $(basename "$deb") in $(($(date +%s) - start)) s"
 dpkg-deb -c "$deb" | awk '{ print $6 }' | sed 's|^\./|/|' >"$T/files"
 for f in /usr/sbin/kvmnetd /usr/sbin/kvmnetctl /etc/kvmnet/kvmnetd.conf /lib/systemd/system/kvmnetd.service \
 	/usr/share/man/man8/kvmnetd.8.gz /usr/share/man/man8/kvmnetctl.8.gz /usr/share/man/man5/kvmnetd.conf.5.gz \
-	/usr/share/bash-completion/completions/kvmnetctl /usr/share/doc/kvmnet/README.Debian /usr/share/doc/kvmnet/copyright; do
+	/usr/share/bash-completion/completions/kvmnetctl /usr/share/doc/kvmnet/README.Debian /usr/share/doc/kvmnet/copyright \
+	/etc/libvirt/hooks/qemu.d/kvmnet; do
 	grep -qx "$f" "$T/files" || fail "$f is not in the package"
 done
 grep -q '^/usr/local' "$T/files" && fail "files under /usr/local: $(grep '^/usr/local' "$T/files")"

@@ -24,6 +24,13 @@ unit=$(find "$T/root" -name kvmnetd.service)
 exec=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$unit")
 [ -x "$T/root$exec" ] || fail "$unit: ExecStart=$exec is not the installed kvmnetd (${kvmnetd#"$T/root"})"
 
+# libvirt's qemu hook: where libvirtd looks, executable, running the
+# installed kvmnetctl.
+hook=$T/root/etc/libvirt/hooks/qemu.d/kvmnet
+[ -x "$hook" ] || fail "no executable /etc/libvirt/hooks/qemu.d/kvmnet: $(cd "$T/root" && find . -path '*hooks*')"
+hexec=$(sed -n 's/^exec \([^ ]*\) hook qemu.*/\1/p' "$hook" 2>/dev/null)
+[ -x "$T/root$hexec" ] || fail "the qemu hook runs $hexec, not the installed kvmnetctl"
+
 echo "# an operator's edit" >>"$T/root$conf"
 meson install -C "$build" --no-rebuild --destdir "$T/root" >"$T/install2.log" 2>&1 || fail "second meson install"
 grep -q "an operator's edit" "$T/root$conf" || fail "a reinstall replaced the operator's $conf"

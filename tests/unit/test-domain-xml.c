@@ -431,6 +431,17 @@ static void test_free_null(void **state)
 	domain_def_free(NULL);
 }
 
+/* manage=: absent or "yes" managed, "no" opted out, anything else
+ * (case too) unknown. */
+static void test_manage_value(void **state)
+{
+	assert_int_equal(kvmnet_manage_value(NULL), 1);
+	assert_int_equal(kvmnet_manage_value("yes"), 1);
+	assert_int_equal(kvmnet_manage_value("no"), 0);
+	assert_int_equal(kvmnet_manage_value("Yes"), -EBADMSG);
+	assert_int_equal(kvmnet_manage_value(""), -EBADMSG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -448,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_huge),
 		cmocka_unit_test(test_many_interfaces),
 		cmocka_unit_test(test_free_null),
+		cmocka_unit_test(test_manage_value),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

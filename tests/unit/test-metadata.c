@@ -32,6 +32,27 @@ static void test_parse(void **state)
 	assert_int_equal(kvmnet_metadata_parse("", &m), -EINVAL);
 }
 
+/* kvmnetctl vm migrate's opt-out: manage= set, everything else kept; no
+ * element makes one; one that is not ours is refused. */
+static void test_with_manage(void **state)
+{
+	char *out = NULL;
+	bool m = true;
+
+	assert_int_equal(kvmnet_metadata_with_manage(NULL, "no", &out), 0);
+	assert_string_equal(out, "<domain manage=\"no\"/>");
+	free(out);
+	assert_int_equal(kvmnet_metadata_with_manage("<domain xmlns=\"" KVMNET_METADATA_NS "\" numa=\"preferred\">"
+						     "<vf vlan=\"100\"/></domain>", "no", &out), 0);
+	assert_non_null(strstr(out, "numa=\"preferred\""));
+	assert_non_null(strstr(out, "<vf vlan=\"100\"/>"));
+	assert_int_equal(kvmnet_metadata_parse(out, &m), 0);
+	assert_false(m);
+	free(out);
+	assert_int_equal(kvmnet_metadata_with_manage("<other/>", "no", &out), -EINVAL);
+	assert_int_equal(kvmnet_metadata_with_manage("<domain", "no", &out), -EINVAL);
+}
+
 static void test_libvirt(void **state)
 {
 	virConnectPtr c = NULL;
@@ -78,6 +99,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_with_manage),
 		cmocka_unit_test(test_libvirt),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
