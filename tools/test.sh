@@ -1,7 +1,7 @@
 #!/bin/bash
 # The README's second command, and what .ci/run runs: every test of kvmnet.
 #   - unit, fixture and fuzz-corpus tests (meson, under ASan and UBSan)
-#   - every fuzz harness for 10 s (tools/fuzz.sh; $KVMNET_FUZZ_SECONDS)
+#   - every fuzz harness for 3 s (tools/fuzz.sh; $KVMNET_FUZZ_SECONDS)
 #   - the lab: real kernel SR-IOV under QEMU (tests/lab/run-all.sh)
 # Ends with one line "N passed, N failed"; exits 1 if anything failed.
 set -uo pipefail
@@ -32,11 +32,12 @@ failed=$(jq -s '[.[] | select(.result != "OK" and .result != "EXPECTEDFAIL" and 
 skipped=$(jq -s '[.[] | select(.result == "SKIP")] | length' "$log")
 echo "meson tests: $passed passed, $failed failed, $skipped skipped"
 
-# Fuzzing for real, briefly (every libFuzzer harness for 10 s, about 4
-# minutes), so new code is fuzzed in every run: one test, failed when any
-# harness crashed (its line names the harness and the input).  The
-# corpora themselves are replayed per harness by meson's fuzz suite above.
-if bash tools/fuzz.sh --builddir "$builddir-fuzz" "${KVMNET_FUZZ_SECONDS:-10}"; then
+# Fuzzing for real, briefly (every libFuzzer harness for 3 s, two at a
+# time: about a minute), so new code is fuzzed in every run: one test,
+# failed when any harness crashed (its line names the harness and the
+# input).  The corpora themselves are replayed per harness by meson's
+# fuzz suite above.
+if bash tools/fuzz.sh --builddir "$builddir-fuzz" --jobs 2 "${KVMNET_FUZZ_SECONDS:-3}"; then
 	passed=$((passed + 1))
 else
 	failed=$((failed + 1))
