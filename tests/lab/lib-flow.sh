@@ -1,5 +1,5 @@
 # Flow helpers for lab tests that watch a nested Linux guest's traffic
-# while its VF comes and goes (t-failover-guest.sh, wip-migrate.sh), sourced
+# while its VF comes and goes (t-failover-guest.sh, t-migrate.sh), sourced
 # after lib.sh:
 #
 #   . "$KVMNET_LAB_DIR/lib-flow.sh"
@@ -16,6 +16,7 @@ stamp() { while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done;
 # flow_start NAME ADDR: ICMP at a fixed rate and one TCP connection to ADDR.
 flow_start() {
 	local f=$FLOWS/$1
+	echo "$2" >"$f.addr"
 	(busybox ping -i "$PING_INTERVAL" "$2" 2>&1 & echo $! >"$f.ping.pid"; wait) | stamp >"$f.ping" &
 	iperf3 -c "$2" -R -b 64K -l 800 -t 3600 -i 1 --forceflush --connect-timeout 60000 \
 		>"$f.tcp" 2>&1 &
@@ -75,16 +76,110 @@ flow_stop() {
 		echo no >"$f.survived"
 	fi
 }
-# flow_settle NAME: after the mark, wait (bounded) for TCP data; a
-# connection that is gone gets 30 s.
+# flow_settle NAME [DOMAIN URI]: after the mark, wait (bounded) for TCP
+# data.  A connection that lost segments while its guest was starved
+# retransmits on TCP's backed-off timer, and the RTT samples TCG gives
+# (seconds, 14 s under a migration) push that timer far out: Linux caps
+# it at TCP_RTO_MAX, 120 s, so a connection gets 150 s to carry data
+# again before it counts as dead (FLOW_DEAD_AFTER seconds: a flow the
+# test expects to die, over a VF that leaves with the address, waits
+# less).  After 15 s of silence the guest's side of the connection
+# (DOMAIN, through the agent at URI) is logged once: its retransmissions
+# and its timer tell a backed-off sender from a dead one.
 flow_settle() {
-	local t0
+	local t0 told=
 	flow_mark "$1"
 	t0=$(lab_now)
-	while ! flow_data_after_mark "$1" && awk -v a="$(lab_now)" -v b="$t0" 'BEGIN { exit !(a - b < 30) }'; do
+	while ! flow_data_after_mark "$1" && lab_within "$t0" "${FLOW_DEAD_AFTER:-150}"; do
+		if [ -z "$told" ] && [ $# -ge 3 ] && ! lab_within "$t0" 15; then
+			told=1
+			lab_log "flow $1: no TCP data for 15 s after the mark; $2's sender: $(flow_sender "$2" "$3")"
+			flow_host_report
+			flow_guest_dump "$2" "$3"
+			flow_path_probe "$(cat "$FLOWS/$1.addr")"
+		fi
 		sleep 1
 	done
+	[ -z "$told" ] || lab_log "flow $1: TCP data again after $(lab_since "$t0") s: $(flow_data_after_mark "$1" && echo yes || echo no)"
 	sleep 2
+}
+# lab_within T0 S: less than S seconds passed since T0 (lab_now).
+lab_within() { awk -v a="$(lab_now)" -v b="$1" -v s="$2" 'BEGIN { exit !(a - b < s) }'; }
+# host_tcp_counters: segments that arrive and are dropped (bad checksum)
+# against none arriving at all.
+host_tcp_counters() {
+	nstat -az TcpInSegs TcpInCsumErrors TcpExtTCPOFOQueue IpInHdrErrors 2>&1 | awk 'NR > 1 { printf "%s=%s ", $1, $2 }'
+}
+# vfio_interrupts: "NAME COUNT" of each vfio vector, summed over the CPUs.
+vfio_interrupts() {
+	grep vfio /proc/interrupts | awk '{ n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; print $NF, n }'
+}
+# flow_host_report: what the lab host sees of a stalled flow: its end of
+# the connection (iperf3's client), and over 5 s the interrupts of the
+# VFs it passes through (vfio) and the busiest processes.
+flow_host_report() {
+	local a b
+	lab_log "flow: the lab host's end: $(ss -tin dport = :5201 2>&1 | tr -s ' \n' ' ')"
+	lab_log "flow: the lab host's TCP counters: $(host_tcp_counters)"
+	lab_log "flow: its NICs' checksum errors: $(for n in /sys/class/net/*/device; do n=${n%/device}; n=${n##*/}; printf '%s: %s; ' "$n" "$(ethtool -S "$n" 2>/dev/null | grep -iE 'csum|checksum' | tr -s ' \n' ' ')"; done)"
+	a=$(vfio_interrupts)
+	sleep 5
+	b=$(vfio_interrupts)
+	lab_log "flow: vfio interrupts in 5 s: $(join <(sort <<<"$a") <(sort <<<"$b") | awk '{ printf "%s=%d ", $1, $3 - $2 }')"
+	lab_log "flow: the lab host's TCP counters 5 s later: $(host_tcp_counters)"
+	lab_log "flow: busiest: $(top -b -n 1 -o %CPU 2>/dev/null | sed -n '8,11p' | awk '{ printf "%s %s%%; ", $12, $9 }')"
+}
+# flow_path_probe ADDR: whether the path still carries big frames and a
+# new TCP connection (a dead connection, or a path that drops them).
+flow_path_probe() {
+	lab_log "flow: 1400-byte pings to $1: $(busybox ping -c 3 -W 3 -s 1400 "$1" 2>&1 | grep -o '[0-9]* packets received')"
+	lab_log "flow: a new TCP connection to $1 for 3 s: $(timeout 40 iperf3 -c "$1" -R -t 3 -b 64K -l 800 --connect-timeout 10000 2>&1 | grep -E 'receiver|error' | tr -s ' ' | head -n 2 | tr '\n' ' ')"
+}
+# flow_guest_dump DOMAIN URI: the guest's kernel dumps its blocked tasks,
+# its CPUs' backtraces and its memory to its console (magic SysRq keys,
+# for a guest booted with sysrq_always_enabled): what a stalled sender
+# waits on, when the agent cannot say.
+flow_guest_dump() {
+	local k
+	for k in KEY_W KEY_L KEY_M; do
+		virsh -c "$2" -q send-key "$1" KEY_LEFTALT KEY_SYSRQ $k >/dev/null 2>&1 || true
+		sleep 1
+	done
+	lab_log "flow: asked $1 for SysRq w, l and m (its console has them)"
+}
+# tcp_state HEX: the name of a state in /proc/net/tcp.
+tcp_state() {
+	case $1 in
+	01) echo ESTABLISHED ;; 02) echo SYN_SENT ;; 03) echo SYN_RECV ;; 04) echo FIN_WAIT1 ;;
+	05) echo FIN_WAIT2 ;; 06) echo TIME_WAIT ;; 07) echo CLOSE ;; 08) echo CLOSE_WAIT ;;
+	09) echo LAST_ACK ;; 0B) echo CLOSING ;; *) echo "$1" ;;
+	esac
+}
+# flow_sender DOMAIN URI: the guest's iperf3 server connections (local
+# port 5201, not the listener), from /proc/net/tcp and tcp6 (iperf3
+# listens on :: and takes IPv4 as mapped addresses): their state, the
+# retransmissions of the oldest unacknowledged segment, the retransmission
+# timer (the kernel prints it in USER_HZ ticks, 10 ms), the send queue.
+flow_sender() {
+	local out sl loc rem st q tr rt uid to ino ref ptr rto rest n=0 try
+	# One agent call for the sockets and the counters.  After a migration
+	# libvirt may take a while to see the agent again.
+	for try in 1 2 3 4; do
+		out=$(LIBVIRT_DEFAULT_URI=$2 lab_vm_exec "$1" 30 cat /proc/net/tcp /proc/net/tcp6 /proc/net/snmp 2>/dev/null) &&
+			break
+		[ $try = 4 ] && { printf 'its /proc/net/tcp could not be read; '; return; }
+		sleep 10
+	done
+	while read -r sl loc rem st q tr rt uid to ino ref ptr rto rest; do
+		[ "${loc##*:}" = 1451 ] && [ "$st" != 0A ] || continue
+		printf 'state=%s retransmits=%d rto_ms=%d send_queue=%d; ' "$(tcp_state "$st")" "0x$rt" $((rto * 10)) "0x${q%%:*}"
+		n=$((n + 1))
+	done < <(grep -E '^ *[0-9]+: ' <<<"$out")
+	[ $n -gt 0 ] || printf 'no connection on port 5201; '
+	printf 'iperf3 pid %s; ' "$(LIBVIRT_DEFAULT_URI=$2 lab_vm_exec "$1" 30 pidof iperf3 2>/dev/null || echo none)"
+	# How connections ended there: reset, or segments dropped as bad.
+	awk '$1 == "Tcp:" { if (!h) { for (i = 2; i <= NF; i++) k[i] = $i; h = 1; next }
+		for (i = 2; i <= NF; i++) if (k[i] ~ /^(EstabResets|OutRsts|InErrs|InCsumErrors|RetransSegs|AttemptFails)$/) printf "%s=%s ", k[i], $i }' <<<"$out"
 }
 # flow_figures NAME: "sent lost longest_gap_ms rtt_avg_ms tcp_survived
 # tcp_stall_s" (the stall: the longest run of 1 s intervals with no data).

@@ -49,7 +49,7 @@ lab_load="virtio_pci 9pnet_virtio 9p overlay igb vfio-pci vfio_iommu_type1
 lab_extra="igbvf"
 # The nested VMs: their virtio NIC, igbvf for a hot-plugged VF,
 # virtio_console for the guest agent's port, and virtio_balloon for a
-# <memballoon model='virtio'> (wip-balloon.sh; without the device it loads
+# <memballoon model='virtio'> (t-balloon.sh; without the device it loads
 # and waits).  They boot the generic kernel because Debian's cloud flavour
 # has no igbvf (CONFIG_IGBVF off).  failover and net_failover pair a
 # teamed virtio NIC (libvirt's <teaming type='persistent'/>, the feature

@@ -192,7 +192,7 @@ lab_step "baseline: the flow to $G over virtio, no transition"
 flow_start base $G_ADDR
 lab_wait_for 300 "flow to $G running" flow_running base
 sleep 8
-flow_settle base
+flow_settle base $G qemu:///system
 flow_stop base
 flow_report base "virtio, no transition"
 
@@ -213,7 +213,7 @@ sleep 2
 c0=$(counters $G "$VF" "$STANDBY") || true
 sleep 4
 c1=$(counters $G "$VF" "$STANDBY") || true
-flow_settle t1
+flow_settle t1 $G qemu:///system
 flow_stop t1
 flow_report t1 "VF attached (teamed)"
 read -r vtx0 vrx0 stx0 srx0 <<<"$c0"
@@ -239,8 +239,8 @@ lab_wait_for $((DWELL_S + 240)) "split over: $dev numvfs 0" numvfs_is 0
 lab_time detach_to_numvfs0 "$(lab_since "$t0")"
 lab_wait_for 60 "$G's VF gone inside $G" nested_removed $G "$G_MAC" 1
 lab_wait_for 60 "$U's VF gone inside $U" nested_removed $U "$U_VF_MAC" 1
-flow_settle t2
-flow_settle t4-dwell
+flow_settle t2 $G qemu:///system
+FLOW_DEAD_AFTER=30 flow_settle t4-dwell
 flow_stop t2
 flow_stop t4-dwell
 flow_report t2 "split ends, VF detached (teamed)"
@@ -279,8 +279,8 @@ lab_assert_eq 0 "$drc" "kvmnetd's exit status after the revert"
 lab_assert_ok "numvfs 0 after the revert" numvfs_is 0
 lab_wait_for 60 "$G's VF gone inside $G" nested_removed $G "$G_MAC" 2
 lab_wait_for 60 "$U's VF gone inside $U" nested_removed $U "$U_VF_MAC" 2
-flow_settle t3
-flow_settle t4-revert
+flow_settle t3 $G qemu:///system
+FLOW_DEAD_AFTER=30 flow_settle t4-revert
 flow_stop t3
 flow_stop t4-revert
 flow_report t3 "on_stop = revert (teamed)"
@@ -351,7 +351,7 @@ lab_assert_match "<mac address='$G_MAC'/>" "$(virsh -q dumpxml $G | grep -A3 "<i
 for vm in $P $Q; do
 	lab_wait_for 120 "$vm got a VF after the drain" bash -c "virsh -q dumpxml $vm | grep -q \"<interface type='hostdev'\""
 done
-flow_settle t5
+flow_settle t5 $G qemu:///system
 flow_stop t5
 flow_report t5 "resize = drain (teamed): VF detached, numvfs via 0, VF back; ${ON_VIRTIO_MS} ms on virtio"
 lab_log "drain: $G on virtio for $ON_VIRTIO_MS ms (its console: VF removed -> VF member again)"
