@@ -276,6 +276,46 @@ static int detach(const ApplyContext *c, virDomainPtr dom, VfInterface *vf, char
 	return vf_detach(dom, vf, ret_error);
 }
 
+/* 1 if the domain's live XML, read now, still holds addr, 0 if not,
+ * -errno when it cannot be read or parsed (then it is not known). */
+static int still_holds(const ApplyContext *c, const char *uuid, const char *addr)
+{
+	_cleanup_domain_def_ DomainDef *def = NULL;
+	_cleanup_pci_holders_ PciHolderMap *m = NULL;
+	PciAddr a;
+	int r;
+
+	r = pci_addr_parse(addr, &a);
+	if (r < 0)
+		return r;
+	r = virt_domain_get(c->conn, uuid, 0, &def, NULL, NULL, NULL);
+	if (r < 0)
+		return r;
+	r = pci_holders_build(&def, 1, &m);
+	if (r < 0)
+		return r;
+	return pci_holders_find(m, &a) != NULL;
+}
+
+/* libvirt says the VF is not in the domain: a guest that released it
+ * between the observation and this request (libvirt's unplug completes
+ * when the guest acknowledges, seconds later) leaves nothing to do.
+ * Only the domain's XML read again tells that from a VF still held under
+ * another MAC or alias: held, or unreadable, it stays a failure. */
+static int detach_missing(const ApplyContext *c, const PlanAction *a, const char *addr, char **ret_error)
+{
+	int r = still_holds(c, c->obs->vm_uuids[a->vm], addr);
+
+	if (r != 0)
+		return -ENODEV;
+	log_info("VM %s had already released VF %s; nothing to detach", c->obs->vm_names[a->vm], addr);
+	if (ret_error) {
+		free(*ret_error);
+		*ret_error = NULL;
+	}
+	return 0;
+}
+
 int apply_attach_begin(const ApplyContext *c, const PlanAction *a, ApplyAttach *ret, char **ret_error)
 {
 	_cleanup_free_ char *vf_addr = vf_addr_now(c, a->pf, a->vf);
@@ -380,6 +420,8 @@ static int detach_action(const ApplyContext *c, const PlanAction *a, char **ret_
 		return fail(ret_error, virt_error_take(NULL), "domain %s", c->obs->vm_names[a->vm]);
 	r = detach(c, dom, &vf, ret_error);
 	virDomainFree(dom);
+	if (r == -ENODEV)
+		r = detach_missing(c, a, vf_addr, ret_error);
 	return r;
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,8 +99,10 @@ static int vf_device_op(virDomainPtr dom, const VfInterface *vf, device_op op, c
 	if (r < 0)
 		return r;
 	if (op(dom, xml, VIR_DOMAIN_AFFECT_LIVE) < 0) {
+		bool missing = virGetLastErrorCode() == VIR_ERR_DEVICE_MISSING;
+
 		take_error(ret_error);
-		return -EIO;
+		return missing ? -ENODEV : -EIO;
 	}
 	return 0;
 }

@@ -28,6 +28,8 @@ int vf_interface_xml(const VfInterface *vf, char **ret);
 
 /* Attach to the running domain only (VIR_DOMAIN_AFFECT_LIVE): what the
  * daemon adds, it takes away again, and a stopped domain starts clean.
- * On failure ret_error (may be NULL) gets libvirt's message. */
+ * On failure ret_error (may be NULL) gets libvirt's message; vf_detach()
+ * returns -ENODEV when libvirt found no such device in the domain (the
+ * guest may have released it since the caller looked). */
 int vf_attach(virDomainPtr dom, const VfInterface *vf, char **ret_error);
 int vf_detach(virDomainPtr dom, const VfInterface *vf, char **ret_error);

@@ -30,7 +30,10 @@
  *             in this process; default every one), code=N (libvirt calls:
  *             the virErrorNumber of the error, e.g. 84 for
  *             VIR_ERR_OPERATION_UNSUPPORTED; default by the action),
- *             data=TEXT (write only:
+ *             then=PATH (the rules in PATH are appended to the file
+ *             once this rule has fired: the world changes at the moment
+ *             of the call, e.g. a guest that lets go of a device while
+ *             libvirt is asked to detach it), data=TEXT (write only:
  *             only writes of exactly TEXT, a trailing newline aside),
  *             text=... (the rest of the line)
  *     Lines starting with # are comments.  Every call fails while the
@@ -71,7 +74,7 @@
 #define MAX_RULES 32
 
 typedef struct Rule {
-	char call[48], match[256], action[16], text[4096], data[64];
+	char call[48], match[256], action[16], text[4096], data[64], then[256];
 	bool has_data;
 	int err, ms, count, code; /* code: the libvirt error (0: by action) */
 	unsigned long hash; /* of the whole line: counts survive re-reading */
@@ -121,6 +124,8 @@ static void parse_options(Rule *r, char *rest)
 			r->count = atoi(tok + 6);
 		else if (strncmp(tok, "code=", 5) == 0)
 			r->code = atoi(tok + 5);
+		else if (strncmp(tok, "then=", 5) == 0)
+			snprintf(r->then, sizeof(r->then), "%s", tok + 5);
 		else if (strncmp(tok, "data=", 5) == 0) {
 			snprintf(r->data, sizeof(r->data), "%s", tok + 5);
 			r->has_data = true;
@@ -194,6 +199,29 @@ static void log_fault(const Rule *r, const char *target, const char *data)
 	close(fd);
 }
 
+/* then=: PATH's rules at the end of the rule file (read at the next
+ * call).  Called while busy: these reads are not faulted themselves. */
+static void append_rules(const char *from)
+{
+	const char *path = getenv("KVMNET_FAULT_FILE");
+	char buf[4096];
+	FILE *in, *out;
+	size_t n;
+
+	if (!*from || !path)
+		return;
+	in = fopen(from, "re");
+	if (!in)
+		return;
+	out = fopen(path, "ae");
+	if (out) {
+		while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+			fwrite(buf, 1, n, out);
+		fclose(out);
+	}
+	fclose(in);
+}
+
 static void write_peak(int n)
 {
 	const char *path = getenv("KVMNET_FAULT_PEAK");
@@ -244,6 +272,7 @@ static const Rule *fault_data(const char *call, const char *target, const char *
 		return NULL;
 	}
 	log_fault(buf, target, data);
+	append_rules(buf->then);
 	wait_ms(buf->ms);
 	busy = false;
 	return strcmp(buf->action, "pass") == 0 ? NULL : buf;
