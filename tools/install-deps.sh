@@ -38,7 +38,9 @@ run="libvirt-daemon-system libvirt-clients iproute2 ethtool kmod pciutils
 	iperf3 irqbalance jq python3 time"
 # strace: t-kvmnetd holds kvmnetd inside its sriov_numvfs write to SIGKILL it
 # exactly before or after the kernel sees it.
-lab="busybox-static cpio zstd xz-utils e2fsprogs strace"
+# tcpdump: the lab's flows (tests/lab/lib-flow.sh) record their packets on
+# every interface, so a stalled connection shows which way it broke.
+lab="busybox-static cpio zstd xz-utils e2fsprogs strace tcpdump"
 # The Debian package (debian/, tests/pkg): build it, check it with lintian,
 # install bash completion where pkg-config says, verify the units.
 pkg="debhelper dpkg-dev fakeroot lintian bash-completion systemd"

@@ -18,9 +18,21 @@ flow_start() {
 	local f=$FLOWS/$1
 	echo "$2" >"$f.addr"
 	(busybox ping -i "$PING_INTERVAL" "$2" 2>&1 & echo $! >"$f.ping.pid"; wait) | stamp >"$f.ping" &
-	iperf3 -c "$2" -R -b 64K -l 800 -t 3600 -i 1 --forceflush --connect-timeout 60000 \
+	# iperf3 3.12 drops a connection that carried nothing for 120 s (its
+	# --rcv-timeout): the test, not iperf3, says when a flow is dead.
+	iperf3 -c "$2" -R -b 64K -l 800 -t 3600 -i 1 --forceflush --connect-timeout 60000 --rcv-timeout 900000 \
 		>"$f.tcp" 2>&1 &
 	echo $! >"$f.tcp.pid"
+	# Every packet to or from ADDR on every interface (which port of the
+	# bridge, which way), headers only: what a stalled flow looked like.
+	tcpdump -i any -nn -s 160 -U -w "$f.pcap" host "$2" 2>"$f.pcap.err" &
+	echo $! >"$f.pcap.pid"
+}
+# flow_packets NAME [N]: the last N (40) packets of the flow's TCP
+# connections as tcpdump saw them, one line each, with the interface.
+flow_packets() {
+	tcpdump -r "$FLOWS/$1.pcap" -nn -tt -v 'tcp port 5201' 2>/dev/null | paste -d' ' - - |
+		tail -n "${2:-40}" | tr -s ' '
 }
 # flow_running NAME: replies arrive and two seconds of TCP data came in.
 flow_running() {
@@ -61,12 +73,13 @@ flow_stop() {
 	tpid=$(cat "$f.tcp.pid")
 	kill -0 "$tpid" 2>/dev/null && alive=yes
 	kill -INT "$(cat "$f.ping.pid")" "$tpid" 2>/dev/null || true
+	[ -e "$f.pcap.pid" ] && kill -INT "$(cat "$f.pcap.pid")" 2>/dev/null
 	# iperf3 says goodbye to a server that may be gone: bounded.
 	for _ in $(seq 20); do kill -0 "$tpid" 2>/dev/null || break; sleep 0.5; done
 	kill -KILL "$tpid" 2>/dev/null || true
 	wait "$tpid" 2>/dev/null || true
 	sleep 0.5
-	rm -f "$f.ping.pid" "$f.tcp.pid"
+	rm -f "$f.ping.pid" "$f.tcp.pid" "$f.pcap.pid"
 	[ -e "$f.mark" ] || echo 0 >"$f.mark"
 	if [ "$(tcp_intervals "$f.tcp" | awk '$1 > 0' | wc -l)" = 0 ]; then
 		echo never-ran >"$f.survived"
@@ -74,6 +87,7 @@ flow_stop() {
 		echo yes >"$f.survived"
 	else
 		echo no >"$f.survived"
+		flow_packets "$1" 60 | while IFS= read -r l; do lab_log "flow $1 packet: $l"; done
 	fi
 }
 # flow_settle NAME [DOMAIN URI]: after the mark, wait (bounded) for TCP
@@ -133,7 +147,18 @@ flow_host_report() {
 # new TCP connection (a dead connection, or a path that drops them).
 flow_path_probe() {
 	lab_log "flow: 1400-byte pings to $1: $(busybox ping -c 3 -W 3 -s 1400 "$1" 2>&1 | grep -o '[0-9]* packets received')"
-	lab_log "flow: a new TCP connection to $1 for 3 s: $(timeout 40 iperf3 -c "$1" -R -t 3 -b 64K -l 800 --connect-timeout 10000 2>&1 | grep -E 'receiver|error' | tr -s ' ' | head -n 2 | tr '\n' ' ')"
+	lab_log "flow: a new TCP connection to $1 for 3 s: $(flow_probe_tcp "$1" -b 64K -l 800)"
+	lab_log "flow: a new TCP connection to $1 for 3 s, unpaced: $(flow_probe_tcp "$1")"
+}
+# flow_probe_tcp ADDR IPERF3-OPTION...: what a new 3 s connection from
+# ADDR (iperf3 -R) carried.  Paced (64 Kbit/s in 800-byte writes) the
+# guest sends small segments; unpaced, segments of many MSS that its NIC
+# (or the VF's emulation) cuts up (TSO): one can pass where the other dies.
+flow_probe_tcp() {
+	local a=$1
+	shift
+	timeout 40 iperf3 -c "$a" -R -t 3 --connect-timeout 10000 "$@" 2>&1 | grep -E 'receiver|error' |
+		tr -s ' ' | head -n 2 | tr '\n' ' '
 }
 # flow_guest_dump DOMAIN URI: the guest's kernel dumps its blocked tasks,
 # its CPUs' backtraces and its memory to its console (magic SysRq keys,

@@ -8,8 +8,9 @@
 # and a disk if it needs one (run.sh --disk):
 #   # lab: nics=1 disk=64M
 # A group gets the disk when any of its tests asks (the others ignore it).
-# Prints "ok NAME" or "FAIL NAME" per test and, last, exactly
-# "N passed, N failed"; exits 1 if any test failed.  A lab that does not
+# Prints "ok NAME" or "FAIL NAME" per test, then the last lines of each
+# failed test's log and, last, exactly "N passed, N failed"; exits 1 if
+# any test failed.  A lab that does not
 # boot fails its tests; nothing is skipped.  One exception: when QEMU
 # itself aborts on an assertion (a QEMU bug, never the guest's doing), the
 # tests it cut short get one more boot, and run-all says so.
@@ -54,6 +55,7 @@ quiet=--quiet
 [ "${KVMNET_LAB_VERBOSE:-0}" = 0 ] || quiet=
 passed=0
 failed=0
+failed_logs=()
 t_start=$(date +%s)
 # boot NICS NUMA TEST...: one lab boot for TESTs; prints each result and
 # leaves in $missing the tests that printed none (the lab died under them).
@@ -90,6 +92,7 @@ boot() {
 			echo "FAIL $name (exit $trc, ${secs}s; output $out/${name%.sh}.log, console $log)"
 			# The failing checks, so CI logs show them without digging.
 			grep -a -E '^(FAIL|FATAL):' "$out/${name%.sh}.log" 2>/dev/null | head -n 20 | sed 's/^/    /'
+			failed_logs+=("$out/${name%.sh}.log")
 			failed=$((failed + 1))
 		fi
 	done
@@ -117,6 +120,12 @@ for key in $(for t in "${tests[@]}"; do echo "$(nics_of "$t"):$(numa_of "$t")"; 
 		echo "FAIL $(basename "$t") (no result: the lab failed, run.sh exit $lab_rc; console $lab_log)"
 		failed=$((failed + 1))
 	done
+done
+# A CI run shows only the end of its output: the last lines each failed
+# test logged (what it saw when it gave up) come right before the counts.
+for f in "${failed_logs[@]}"; do
+	echo "run-all: the last lines of $f:"
+	tail -n 25 "$f" | cut -c1-400 | sed 's/^/    /'
 done
 echo "run-all: $(( $(date +%s) - t_start ))s in all" >&2
 echo "$passed passed, $failed failed"

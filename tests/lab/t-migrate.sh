@@ -392,6 +392,8 @@ flow_mark mig
 flow_settle mig $G "$URI_B"
 flow_stop mig
 flow_report mig "live migration A -> B (teamed), B's VF given once one is free"
+# The path through B's VF, whatever the flow did: small and large segments.
+flow_path_probe $G_ADDR
 on_virtio=$(on_virtio_since "$n_removed")
 lab_time on_virtio_mig "$on_virtio"
 lab_assert_eq yes "$(cat "$FLOWS/mig.survived")" "$G's TCP connection survived the migration"
