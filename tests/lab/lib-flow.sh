@@ -1,5 +1,5 @@
 # Flow helpers for lab tests that watch a nested Linux guest's traffic
-# while its VF comes and goes (t-failover-guest.sh, t-migrate.sh), sourced
+# while its VF comes and goes (t-failover-guest.sh, wip-migrate.sh), sourced
 # after lib.sh:
 #
 #   . "$KVMNET_LAB_DIR/lib-flow.sh"
@@ -108,6 +108,7 @@ flow_settle() {
 		if [ -z "$told" ] && [ $# -ge 3 ] && ! lab_within "$t0" 15; then
 			told=1
 			lab_log "flow $1: no TCP data for 15 s after the mark; $2's sender: $(flow_sender "$2" "$3")"
+			lab_log "flow $1: $2's queues: $(flow_guest_queues "$2" "$3")"
 			flow_host_report
 			flow_guest_dump "$2" "$3"
 			flow_path_probe "$(cat "$FLOWS/$1.addr")"
@@ -146,19 +147,29 @@ flow_host_report() {
 # flow_path_probe ADDR: whether the path still carries big frames and a
 # new TCP connection (a dead connection, or a path that drops them).
 flow_path_probe() {
-	lab_log "flow: 1400-byte pings to $1: $(busybox ping -c 3 -W 3 -s 1400 "$1" 2>&1 | grep -o '[0-9]* packets received')"
+	local size
+	# Up to a full 1500-byte IP packet each way (1472 bytes of ICMP data).
+	for size in 1400 1450 1472; do
+		lab_log "flow: $size-byte pings to $1: $(busybox ping -c 3 -W 3 -s $size "$1" 2>&1 | grep -o '[0-9]* packets received')"
+	done
 	lab_log "flow: a new TCP connection to $1 for 3 s: $(flow_probe_tcp "$1" -b 64K -l 800)"
 	lab_log "flow: a new TCP connection to $1 for 3 s, unpaced: $(flow_probe_tcp "$1")"
+	lab_log "flow: a new TCP connection to $1 for 3 s, unpaced, to it: $(flow_probe_tcp "$1" --forward)"
 }
-# flow_probe_tcp ADDR IPERF3-OPTION...: what a new 3 s connection from
-# ADDR (iperf3 -R) carried.  Paced (64 Kbit/s in 800-byte writes) the
+# flow_probe_tcp ADDR [--forward] [IPERF3-OPTION...]: what a new 3 s
+# connection from ADDR (iperf3 -R; to it with --forward) carried, to the
+# guest's second iperf3 server (port FLOW_PROBE_PORT: the first one is
+# busy with the flow for as long as the flow lives).  Paced (64 Kbit/s in 800-byte writes) the
 # guest sends small segments; unpaced, segments of many MSS that its NIC
 # (or the VF's emulation) cuts up (TSO): one can pass where the other dies.
 flow_probe_tcp() {
-	local a=$1
+	local a=$1 rev=-R
 	shift
-	timeout 40 iperf3 -c "$a" -R -t 3 --connect-timeout 10000 "$@" 2>&1 | grep -E 'receiver|error' |
+	[ "${1:-}" != --forward ] || { rev=; shift; }
+	timeout 40 iperf3 -c "$a" -p "$FLOW_PROBE_PORT" $rev -t 3 --connect-timeout 10000 "$@" 2>&1 | grep -E 'receiver|error' |
 		tr -s ' ' | head -n 2 | tr '\n' ' '
+	# The server listens again only some time after a test ends.
+	sleep 3
 }
 # flow_guest_dump DOMAIN URI: the guest's kernel dumps its blocked tasks,
 # its CPUs' backtraces and its memory to its console (magic SysRq keys,
@@ -179,6 +190,20 @@ tcp_state() {
 	05) echo FIN_WAIT2 ;; 06) echo TIME_WAIT ;; 07) echo CLOSE ;; 08) echo CLOSE_WAIT ;;
 	09) echo LAST_ACK ;; 0B) echo CLOSING ;; *) echo "$1" ;;
 	esac
+}
+FLOW_PROBE_PORT=5202
+# flow_guest_queues DOMAIN URI: where the guest's packets wait: each
+# netdev's sent and dropped packets and the bytes its driver holds (BQL
+# inflight), and the TCP counters of segments not sent again because the
+# first copy is still queued in a device (TCPSpuriousRtxHostQueues).
+flow_guest_queues() {
+	local out
+	out=$(LIBVIRT_DEFAULT_URI=$2 lab_vm_exec "$1" 30 /bin/sh -c \
+		'grep -H . /sys/class/net/*/statistics/tx_packets /sys/class/net/*/statistics/tx_dropped /sys/class/net/*/queues/tx-*/byte_queue_limits/inflight /sys/class/net/*/operstate; cat /proc/net/netstat' 2>/dev/null) ||
+		{ printf 'its counters could not be read'; return; }
+	grep '^/sys' <<<"$out" | sed 's|^/sys/class/net/||; s|/statistics/|.|; s|/queues/|.|; s|/byte_queue_limits/|.|' | tr '\n' ' '
+	awk '$1 == "TcpExt:" { if (!h) { for (i = 2; i <= NF; i++) k[i] = $i; h = 1; next }
+		for (i = 2; i <= NF; i++) if (k[i] ~ /^(TCPSpuriousRtxHostQueues|TCPTimeouts|TCPLossProbes|TCPLostRetransmit|TCPRetransFail)$/) printf "%s=%s ", k[i], $i }' <<<"$out"
 }
 # flow_sender DOMAIN URI: the guest's iperf3 server connections (local
 # port 5201, not the listener), from /proc/net/tcp and tcp6 (iperf3

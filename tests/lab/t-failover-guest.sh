@@ -185,6 +185,7 @@ lab_assert_match "^sby\$" "$fo" "$STANDBY is virtio_net's standby"
 lab_assert_match "^lower_$STANDBY\$" "$fo" "$MASTER is the failover master of $STANDBY"
 for vm in $G $U; do
 	lab_assert_ok "iperf3 server in $vm" lab_vm_exec $vm 120 iperf3 -s -D
+	lab_assert_ok "iperf3 probe server in $vm" lab_vm_exec $vm 120 iperf3 -s -D -p $FLOW_PROBE_PORT
 done
 lab_wait_for 60 "the lab host reaches $G at $G_ADDR" busybox ping -c 1 -W 5 $G_ADDR
 
