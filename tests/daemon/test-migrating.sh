@@ -9,7 +9,7 @@
 # (paused for migration, running after a cancelled one) and
 # virDomainGetJobStats (an outgoing migration job, or a failure).  A real
 # migration between two libvirt hosts needs the lab
-# (tests/lab/wip-migrate.sh, to become t-migrate.sh).
+# (tests/lab/wip-migrate.sh).
 #
 # The world: vm-a holds VF 0 (teamed with its virtio NIC) and vm-b VF 2,
 # both given by kvmnetd (journal), VF 3 is a spare; vm-c, teamed, has no

@@ -267,6 +267,8 @@ lab_assert_match "<teaming type='transient' persistent='ua-" "$(virsh -q dumpxml
 spare_a0=$(view a ".pfs[0].spare")
 lab_vm_wait_agent $G 300
 lab_assert_ok "iperf3 server in $G" lab_vm_exec $G 120 iperf3 -s -D
+# A second server for flow_path_probe: one iperf3 server runs one test.
+lab_assert_ok "iperf3 probe server in $G" lab_vm_exec $G 120 iperf3 -s -D -p $FLOW_PROBE_PORT
 # The guest's kernel messages on its console from here on (informational
 # ones too: igbvf and net_failover say what they do with each VF).
 lab_vm_exec $G 60 dmesg -n 7 || lab_log "dmesg -n 7 in $G failed"
