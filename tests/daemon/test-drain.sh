@@ -24,6 +24,8 @@
 #            XML again and says the VF was already released, no failure
 #   missing  the same error while vm-a's XML still holds the VF: a
 #            failure, logged with libvirt's message
+#   unread   the same error, and vm-a's XML cannot be read again: a
+#            failure too (unknown is never "released")
 #   test-drain.sh KVMNETD KVMNETCTL FAULT_SO SOURCE_ROOT
 set -u
 kvmnetd=$1 ctl=$2 fault_so=$3 src=$4
@@ -128,5 +130,13 @@ grep -q "Failed to detach PF 0000:01:00.0 VF 0 (0000:01:10.0) from VM vm-a: .*fa
 	fail "missing: the failure is not logged with libvirt's message"
 grep -q "already released" "$T/log.missing" && fail "missing: said released while the XML holds the VF"
 
-[ "$t_fails" = 0 ] || { for f in never refused drain released missing; do echo "--- kvmnetd's log ($f)"; cat "$T/log.$f"; done; }
+echo "virDomainGetXMLDesc vm-a fail" >"$T/unread.rules"
+echo "virDomainDetachDeviceFlags vm-a fail code=99 count=1 then=$T/unread.rules" >"$T/faults"
+fresh
+run unread "test://$T/released.xml" drain
+grep -q "Failed to detach PF 0000:01:00.0 VF 0 (0000:01:10.0) from VM vm-a: .*fault injected" "$T/log.unread" ||
+	fail "unread: the failure is not logged"
+grep -q "already released" "$T/log.unread" && fail "unread: said released while the XML could not be read"
+
+[ "$t_fails" = 0 ] || { for f in never refused drain released missing unread; do echo "--- kvmnetd's log ($f)"; cat "$T/log.$f"; done; }
 t_done "kvmnetd and resize = drain (on fakes)"
