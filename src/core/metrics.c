@@ -196,6 +196,8 @@ static void format_pfs(PromText *t, const MetricsSnapshot *s)
 		for (size_t i = 0; i < s->n_pfs; i++) {
 			PromLabel l[] = { { "pf", s->pfs[i].name }, { "address", s->pfs[i].addr } };
 
+			if (s->pfs[i].unknown)
+				continue;
 			prom_text_sample(t, l, ELEMENTSOF(l), *(const unsigned *)((const char *)&s->pfs[i] + g[k].off));
 		}
 	}
@@ -209,7 +211,7 @@ static void format_pfs(PromText *t, const MetricsSnapshot *s)
 			 "The PF's VFs by holder: free, kvmnet (attached by kvmnetd), domain (another domain), "
 			 "host (a host driver); they add up to numvfs");
 	for (size_t i = 0; i < s->n_pfs; i++)
-		for (MetricsHolder h = 0; h < _METRICS_HOLDER_MAX; h++) {
+		for (MetricsHolder h = 0; !s->pfs[i].unknown && h < _METRICS_HOLDER_MAX; h++) {
 			PromLabel l[] = { { "pf", s->pfs[i].name },
 					  { "address", s->pfs[i].addr },
 					  { "holder", metrics_holder_to_string(h) } };

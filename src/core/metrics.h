@@ -36,8 +36,11 @@ typedef enum MetricsHolder {
 
 typedef struct MetricsPf {
 	char *name;   /* as configured */
-	char *addr;   /* PCI address */
+	char *addr;   /* PCI address; "" when it cannot be found this turn */
 	char *netdev; /* NULL when it has none: no traffic counters */
+	/* Unknown this turn (plan.h U*): its counts below are not known and
+	 * are left out, rather than shown as 0. */
+	bool unknown;
 	unsigned totalvfs, numvfs, numvfs_wanted;
 	bool split_by_kvmnet;
 	unsigned vfs[_METRICS_HOLDER_MAX];

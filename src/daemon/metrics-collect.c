@@ -244,9 +244,10 @@ static int view_pfs(MetricsSnapshot *s, const Observation *o, const Plan *plan)
 		MetricsPf *mp = &s->pfs[s->n_pfs++];
 
 		*mp = (MetricsPf){ .totalvfs = pp->totalvfs, .numvfs = pp->numvfs, .numvfs_wanted = plan->pf_target[p],
-				   .split_by_kvmnet = pp->numvfs_ours };
+				   .split_by_kvmnet = pp->numvfs_ours, .unknown = pp->unknown != PLAN_KNOWN };
 		mp->name = strdup(o->pfs[p].name);
-		mp->addr = strdup(o->pfs[p].addr);
+		/* (a PF gone from the bus has no address this turn) */
+		mp->addr = strdup(o->pfs[p].addr ? o->pfs[p].addr : "");
 		mp->netdev = o->pfs[p].ifname ? strdup(o->pfs[p].ifname) : NULL;
 		if (!mp->name || !mp->addr || (o->pfs[p].ifname && !mp->netdev))
 			return -ENOMEM;

@@ -11,7 +11,8 @@
 # virtfn link names no address (vm-h still shows as a VF of the PF by its
 # own physfn link; vm-g, whose NIC has none, stays known); the same with
 # VF 6's physfn unreadable, then naming no PCI address; the PF's
-# sriov_numvfs cannot be read.  In
+# sriov_numvfs cannot be read; the PF itself is gone (access(2) says
+# ENOENT: its address unknown, so VF 6's physfn may name it).  In
 # each, vm-h must be unknown (the log and status say why) and kvmnetd
 # take no step (no attach, MAC, bind, numvfs or detach); after each, all
 # known again and converged.
@@ -72,8 +73,8 @@ phase() {
 		"$T/log" || fail "$name: vm-h never said unknown ($cause)"
 	shows() { status >"$T/status.$name" 2>&1; grep -q "unknown: VM vm-h" "$T/status.$name"; }
 	wait_for 10 shows || fail "$name: status does not show vm-h unknown: $(cat "$T/status.$name")"
-	[ "$name" = pf-unreadable ] || ! grep -q "vm-g" <(tail -n +"$((from + 1))" "$T/log" | grep -i unknown) ||
-		fail "$name: vm-g, whose NIC is no VF, was unknown"
+	case $name in pf-*) ;; *) ! grep -q "vm-g" <(tail -n +"$((from + 1))" "$T/log" | grep -i unknown) ||
+		fail "$name: vm-g, whose NIC is no VF, was unknown" ;; esac
 	sleep 2
 	kill -HUP "$pid"
 	sleep 1
@@ -93,9 +94,15 @@ phase vf-physfn "which may be a VF of PF 0000:01:00.0 (its physfn cannot be read
 	"$bad_link" "readlink 0000:01:11.4/physfn fail errno=5"
 phase vf-physfn-garbage "whose physfn names 'zz', no PCI address" \
 	"$bad_link" "readlink 0000:01:11.4/physfn return text=../zz"
-# (vm-g holds kvmnetd's VF of the unreadable PF here: unknown too, rightly)
+# (vm-g holds kvmnetd's VF of the unreadable or gone PF in the pf-
+# phases: unknown too, rightly)
 phase pf-unreadable "a VF of PF 0000:01:00.0, whose VFs cannot all be read" \
 	"open 0000:01:00.0/sriov_numvfs fail errno=5"
+# (the reload the phase's SIGHUP asks for resolves the PF first and
+# must still find it: a reload that fails runs no turn)
+phase pf-gone "a VF of 0000:01:00.0, which may be PF 0000:01:00.0 (its address is unknown)" \
+	"access bus/pci/devices/0000:01:00.0 pass count=1" \
+	"access bus/pci/devices/0000:01:00.0 fail errno=2"
 kill "$pid"
 wait "$pid"
 pid=

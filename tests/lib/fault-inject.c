@@ -10,7 +10,8 @@
  *             virDomainGetMetadata, virDomainDetachDeviceFlags,
  *             virDomainAttachDeviceFlags, virDomainGetState,
  *             virDomainGetJobStats, virDomainGetJobInfo, open
- *             (open/open64/openat: reads of files), readlink, write
+ *             (open/open64/openat: reads of files), readlink, access
+ *             (whether a path exists: a device gone), write
  *             (write(2) to a file: sysfs stores such as sriov_numvfs)
  *     MATCH   the domain's name, or a part of the path below
  *             $KVMNET_SYSROOT (only paths there are touched); * for any
@@ -511,6 +512,19 @@ ssize_t readlink(const char *path, char *buf, size_t size)
 		return (ssize_t)n;
 	}
 	return REAL(readlink)(path, buf, size);
+}
+
+/* access(2): fail is the only action (a device that is gone, errno=2). */
+int access(const char *path, int mode)
+{
+	const char *rel = in_sysroot(path);
+	Rule r;
+
+	if (rel && fault("access", rel, &r)) {
+		errno = r.err;
+		return -1;
+	}
+	return REAL(access)(path, mode);
 }
 
 /* What fd is open on, below the sysroot: the path the kernel keeps for
