@@ -129,18 +129,38 @@ host_tcp_counters() {
 vfio_interrupts() {
 	grep vfio /proc/interrupts | awk '{ n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; print $NF, n }'
 }
+# nic_counters: "NIC.COUNTER VALUE" of every NIC's driver counters of
+# packets, drops, misses and errors (ethtool -S), those above 0.
+nic_counters() {
+	local n
+	for n in /sys/class/net/*/device; do
+		n=${n%/device}
+		n=${n##*/}
+		ethtool -S "$n" 2>/dev/null | awk -v n="$n" '
+			$1 ~ /packets|drop|miss|no_buffer|err|fail/ && $2 > 0 { sub(":", "", $1); print n "." $1, $2 }' || true
+	done | sort
+}
 # flow_host_report: what the lab host sees of a stalled flow: its end of
 # the connection (iperf3's client), and over 5 s the interrupts of the
-# VFs it passes through (vfio) and the busiest processes.
+# VFs it passes through (vfio), what its NICs counted (a frame the
+# emulated NIC took and dropped, against one that never came), where its
+# bridge puts the guest's MAC ($FLOW_GUEST_MAC, when set) and the busiest
+# processes.
 flow_host_report() {
-	local a b
+	local a b c d
 	lab_log "flow: the lab host's end: $(ss -tin dport = :5201 2>&1 | tr -s ' \n' ' ')"
 	lab_log "flow: the lab host's TCP counters: $(host_tcp_counters)"
 	lab_log "flow: its NICs' checksum errors: $(for n in /sys/class/net/*/device; do n=${n%/device}; n=${n##*/}; printf '%s: %s; ' "$n" "$(ethtool -S "$n" 2>/dev/null | grep -iE 'csum|checksum' | tr -s ' \n' ' ')"; done)"
+	[ -z "${FLOW_GUEST_MAC:-}" ] ||
+		lab_log "flow: the bridges' entries for $FLOW_GUEST_MAC: $(bridge fdb show 2>&1 | grep -i "$FLOW_GUEST_MAC" | tr '\n' ';')"
 	a=$(vfio_interrupts)
+	c=$(nic_counters)
 	sleep 5
 	b=$(vfio_interrupts)
+	d=$(nic_counters)
 	lab_log "flow: vfio interrupts in 5 s: $(join <(sort <<<"$a") <(sort <<<"$b") | awk '{ printf "%s=%d ", $1, $3 - $2 }')"
+	lab_log "flow: its NICs' counters (ethtool -S, above 0): $(tr '\n' ' ' <<<"$d")"
+	lab_log "flow: what they counted in those 5 s: $(join -a 2 -e 0 -o 0,1.2,2.2 <(echo "$c") <(echo "$d") | awk '$3 != $2 { printf "%s+%d ", $1, $3 - $2 }')"
 	lab_log "flow: the lab host's TCP counters 5 s later: $(host_tcp_counters)"
 	lab_log "flow: busiest: $(top -b -n 1 -o %CPU 2>/dev/null | sed -n '8,11p' | awk '{ printf "%s %s%%; ", $12, $9 }')"
 }

@@ -70,6 +70,7 @@ HOST_V=198.51.100.1 G_ADDR=198.51.100.31
 G_MAC=$(lab_vm_mac $G)
 W=$(mktemp -d /var/tmp/kvmnet-migrate.XXXXXX)
 FLOWS=$LAB_OUT/migrate
+FLOW_GUEST_MAC=$G_MAC
 mkdir -p "$FLOWS"
 PING_INTERVAL=0.1
 HB=$W/host-b
