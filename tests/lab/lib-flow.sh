@@ -109,6 +109,7 @@ flow_settle() {
 			told=1
 			lab_log "flow $1: no TCP data for 15 s after the mark; $2's sender: $(flow_sender "$2" "$3")"
 			lab_log "flow $1: $2's queues: $(flow_guest_queues "$2" "$3")"
+			lab_log "flow $1: $2's neighbours: $(flow_guest_neigh "$2" "$3")"
 			flow_host_report
 			flow_guest_dump "$2" "$3"
 			flow_path_probe "$(cat "$FLOWS/$1.addr")"
@@ -150,6 +151,7 @@ flow_host_report() {
 	local a b c d
 	lab_log "flow: the lab host's end: $(ss -tin dport = :5201 2>&1 | tr -s ' \n' ' ')"
 	lab_log "flow: the lab host's TCP counters: $(host_tcp_counters)"
+	lab_log "flow: the lab host's neighbours: $(ip neigh show 2>&1 | tr '\n' ';')"
 	lab_log "flow: its NICs' checksum errors: $(for n in /sys/class/net/*/device; do n=${n%/device}; n=${n##*/}; printf '%s: %s; ' "$n" "$(ethtool -S "$n" 2>/dev/null | grep -iE 'csum|checksum' | tr -s ' \n' ' ')"; done)"
 	[ -z "${FLOW_GUEST_MAC:-}" ] ||
 		lab_log "flow: the bridges' entries for $FLOW_GUEST_MAC: $(bridge fdb show 2>&1 | grep -i "$FLOW_GUEST_MAC" | tr '\n' ';')"
@@ -216,6 +218,13 @@ FLOW_PROBE_PORT=5202
 # netdev's sent and dropped packets and the bytes its driver holds (BQL
 # inflight), and the TCP counters of segments not sent again because the
 # first copy is still queued in a device (TCPSpuriousRtxHostQueues).
+# flow_guest_neigh DOMAIN URI: the guest's neighbours (states: one
+# FAILED drops what is sent to it before any device sees it) and its ARP
+# cache's counters (unresolved_discards: packets so dropped).
+flow_guest_neigh() {
+	LIBVIRT_DEFAULT_URI=$2 lab_vm_exec "$1" 30 /bin/sh -c 'ip neigh show; cat /proc/net/stat/arp_cache' 2>/dev/null |
+		tr -s ' \n' ' ' || printf 'its neighbours could not be read'
+}
 flow_guest_queues() {
 	local out
 	out=$(LIBVIRT_DEFAULT_URI=$2 lab_vm_exec "$1" 30 /bin/sh -c \
