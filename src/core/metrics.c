@@ -210,14 +210,17 @@ static void format_pfs(PromText *t, const MetricsSnapshot *s)
 	prom_text_family(t, "kvmnet_pf_vfs", PROM_GAUGE,
 			 "The PF's VFs by holder: free, kvmnet (attached by kvmnetd), domain (another domain), "
 			 "host (a host driver); they add up to numvfs");
-	for (size_t i = 0; i < s->n_pfs; i++)
-		for (MetricsHolder h = 0; !s->pfs[i].unknown && h < _METRICS_HOLDER_MAX; h++) {
+	for (size_t i = 0; i < s->n_pfs; i++) {
+		if (s->pfs[i].unknown)
+			continue;
+		for (MetricsHolder h = 0; h < _METRICS_HOLDER_MAX; h++) {
 			PromLabel l[] = { { "pf", s->pfs[i].name },
 					  { "address", s->pfs[i].addr },
 					  { "holder", metrics_holder_to_string(h) } };
 
 			prom_text_sample(t, l, ELEMENTSOF(l), s->pfs[i].vfs[h]);
 		}
+	}
 }
 
 /* A gauge per PF where has(pf): the family only when one has. */

@@ -514,7 +514,8 @@ ssize_t readlink(const char *path, char *buf, size_t size)
 	return REAL(readlink)(path, buf, size);
 }
 
-/* access(2): fail is the only action (a device that is gone, errno=2). */
+/* access(2): pass lets the call through; any other action fails it with
+ * errno= (a device that is gone: errno=2). */
 int access(const char *path, int mode)
 {
 	const char *rel = in_sysroot(path);
