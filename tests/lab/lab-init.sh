@@ -65,6 +65,10 @@ ln -sf /proc/self/fd/0 $r/dev/stdin
 ln -sf /proc/self/fd/1 $r/dev/stdout
 ln -sf /proc/self/fd/2 $r/dev/stderr
 mount -t tmpfs -o mode=1777 shm $r/dev/shm
+# Huge pages for the nested VMs that ask (lib.sh, LAB_VM_HUGEPAGES);
+# mounted before libvirtd starts, which looks for hugetlbfs only then.
+mkdir -p $r/dev/hugepages
+mount -t hugetlbfs hugetlbfs $r/dev/hugepages 2>/dev/null || true
 # A fresh /run hides the host's pid files and sockets (the overlay would
 # otherwise show them); /var/run points here on Debian.
 mount -t tmpfs -o mode=0755 run $r/run

@@ -348,17 +348,27 @@ lab_vm_mac() {
 #          Booting it under TCG inside TCG takes two to three minutes,
 #          longer for two at once; the agent answers some 20 s after.
 #
+# LAB_VM_HUGEPAGES=1 backs the VM's RAM with 2 MiB huge pages of the lab
+# host (reserve them first: lab_hugepages_reserve).  A VF's DMA goes
+# through the lab's emulated IOMMU, and QEMU's igb maps each TX buffer
+# only as far as the lab host's pages behind it are contiguous: a frame
+# whose buffer crosses a 4 KiB boundary between two pages that are not
+# neighbours is dropped, every time it is sent again, silently.  Huge
+# pages keep every buffer the guest's kernel sends (inside one 32 KiB
+# page fragment) in one contiguous piece.  Real NICs have no such limit.
+#
 # LAB_VM_CMDLINE is appended to a linux VM's kernel command line, e.g.
 # "kvmnet.ip=$(lab_vm_mac NAME)=198.51.100.11/24" (repeatable, also for the
 # MAC of a VF attached later): nested-init.sh puts that address on the NIC
 # with that MAC, at boot or when it appears.
 lab_vm_define() {
-	local name=$1 mem=${2:-128} kind=${3:-bare} xml mac os ports agent= balloon="<memballoon model='none'/>"
+	local name=$1 mem=${2:-128} kind=${3:-bare} xml mac os ports agent= balloon="<memballoon model='none'/>" backing=
 	lab_bridge_ensure
 	# LAB_VM_BALLOON=PERIOD: a virtio balloon whose guest statistics come
 	# every PERIOD seconds (linux VMs load virtio_balloon).
 	[ -z "${LAB_VM_BALLOON:-}" ] ||
 		balloon="<memballoon model='virtio'><stats period='$LAB_VM_BALLOON'/></memballoon>"
+	[ -z "${LAB_VM_HUGEPAGES:-}" ] || backing="<memoryBacking><hugepages/></memoryBacking>"
 	mac=$(lab_vm_mac "$name")
 	case "$kind" in
 		bare) os="" ;;
@@ -384,6 +394,7 @@ lab_vm_define() {
 		  <name>$name</name>
 		  <description>kvmnet lab VM, kind $kind</description>
 		  <memory unit='MiB'>$mem</memory>
+		  $backing
 		  <vcpu>1</vcpu>
 		  <os>
 		    <type arch='x86_64' machine='q35'>hvm</type>
@@ -414,6 +425,20 @@ lab_vm_define() {
 	virsh -q define "$xml" >/dev/null || lab_die "virsh define $name failed"
 	rm -f "$xml"
 }
+
+# lab_hugepages_reserve MIB: MIB more of 2 MiB huge pages in the lab
+# host's pool, for VMs defined with LAB_VM_HUGEPAGES=1 (dies when the
+# kernel cannot find them: memory too fragmented; reserve early).
+# lab_hugepages_release gives the pool back to the kernel.
+lab_hugepages_reserve() {
+	local want
+	want=$(($(cat /proc/sys/vm/nr_hugepages) + ($1 + 1) / 2))
+	echo "$want" >/proc/sys/vm/nr_hugepages
+	[ "$(cat /proc/sys/vm/nr_hugepages)" -ge "$want" ] ||
+		lab_die "the lab host found $(cat /proc/sys/vm/nr_hugepages) of $want huge pages"
+	grep -qs ' /dev/hugepages hugetlbfs ' /proc/mounts || lab_die "no hugetlbfs on /dev/hugepages (lab-init.sh mounts it)"
+}
+lab_hugepages_release() { echo 0 >/proc/sys/vm/nr_hugepages; }
 
 # lab_vm_kind NAME: bare or linux, as defined.
 lab_vm_kind() {
