@@ -10,7 +10,7 @@
  * embedded switch goes on delivering that MAC's frames to it: frames the
  * host or the PF's other users send to the VM, now on its virtio NIC here
  * or on another host, end in the idle VF.  Seen in the lab
- * (tests/lab/wip-migrate.sh): after a migration the source host's bridge
+ * (tests/lab/t-migrate.sh): after a migration the source host's bridge
  * reached the guest through its PF, and every frame went to its old VF.
  * So the VF's MAC is cleared (00:00:00:00:00:00: the PF driver drops the
  * filter) when the journal forgets the attachment, if the observation shows

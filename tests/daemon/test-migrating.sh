@@ -9,7 +9,7 @@
 # (paused for migration, running after a cancelled one) and
 # virDomainGetJobStats (an outgoing migration job, or a failure).  A real
 # migration between two libvirt hosts needs the lab
-# (tests/lab/wip-migrate.sh).
+# (tests/lab/t-migrate.sh).
 #
 # The world: vm-a holds VF 0 (teamed with its virtio NIC) and vm-b VF 2,
 # both given by kvmnetd (journal), VF 3 is a spare; vm-c, teamed, has no
@@ -148,7 +148,7 @@ taken | grep -q "VM vm-b" && fail "cancelled: steps taken on vm-b"
 
 # resumed: vm-c runs here, but libvirt's incoming migration job is not
 # over, and QEMU's driver refuses its job statistics on the destination
-# (VIR_ERR_OPERATION_UNSUPPORTED, 84; seen in tests/lab/wip-migrate.sh):
+# (VIR_ERR_OPERATION_UNSUPPORTED, 84; seen in tests/lab/t-migrate.sh):
 # still migrating, not unknown, given nothing (before: unknown).
 phase resumed "$d_out" "virDomainGetState vm-c return text=1 2" "virDomainGetJobStats vm-c fail code=84"
 [ "$(vm vm-c '[.path, .vfs, .migration, .unknown]')" = '["migrating",0,"incoming migration job",null]' ] ||

@@ -1,5 +1,5 @@
 # Flow helpers for lab tests that watch a nested Linux guest's traffic
-# while its VF comes and goes (t-failover-guest.sh, wip-migrate.sh), sourced
+# while its VF comes and goes (t-failover-guest.sh, t-migrate.sh), sourced
 # after lib.sh:
 #
 #   . "$KVMNET_LAB_DIR/lib-flow.sh"

@@ -2,7 +2,7 @@
 /* Whether libvirt is migrating a domain (virt/migration.h): the pure
  * readings of a state reason and of a job, and libvirt's test driver,
  * which has no job API, for the calls themselves.  A domain really
- * migrating needs two libvirt hosts: the lab (tests/lab/wip-migrate.sh). */
+ * migrating needs two libvirt hosts: the lab (tests/lab/t-migrate.sh). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

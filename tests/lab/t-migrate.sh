@@ -26,7 +26,8 @@
 # VF as a transient failover member.
 #
 # The guest G: a `linux` VM (kernel and initramfs from the lab cache, no
-# disk, so no shared storage is needed), 192 MiB, teamed with `kvmnetctl
+# disk, so no shared storage is needed), 192 MiB on the lab host's huge
+# pages (tests/lab/README.md says why), teamed with `kvmnetctl
 # vm team` (net_failover inside), its serial console in append mode so
 # that B's QEMU does not truncate A's lines.  threshold 1: G alone makes
 # each kvmnetd split its PF.  A flow (ICMP at 10/s, one TCP connection,
