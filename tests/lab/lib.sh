@@ -431,18 +431,19 @@ lab_vm_define() {
 # kernel cannot find them: memory too fragmented; reserve early).
 # lab_hugepages_release gives the pool back to the kernel.
 lab_hugepages_reserve() {
-	local want try
+	local want have try
+	# Checked first: without the mount the pages would be held for nothing.
+	grep -qs ' /dev/hugepages hugetlbfs ' /proc/mounts || lab_die "no hugetlbfs on /dev/hugepages (lab-init.sh mounts it)"
 	want=$(($(cat /proc/sys/vm/nr_hugepages) + ($1 + 1) / 2))
 	# Late in a boot free memory is in pieces: compact it, and ask again
 	# (each write compacts what it can).
 	for try in 1 2 3; do
 		echo 1 >/proc/sys/vm/compact_memory
 		echo "$want" >/proc/sys/vm/nr_hugepages
-		[ "$(cat /proc/sys/vm/nr_hugepages)" -lt "$want" ] || break
+		have=$(cat /proc/sys/vm/nr_hugepages)
+		[ "$have" -lt "$want" ] || return 0
 	done
-	[ "$(cat /proc/sys/vm/nr_hugepages)" -ge "$want" ] ||
-		lab_die "the lab host found $(cat /proc/sys/vm/nr_hugepages) of $want huge pages after 3 tries"
-	grep -qs ' /dev/hugepages hugetlbfs ' /proc/mounts || lab_die "no hugetlbfs on /dev/hugepages (lab-init.sh mounts it)"
+	lab_die "the lab host found $have of $want huge pages after $try tries"
 }
 lab_hugepages_release() { echo 0 >/proc/sys/vm/nr_hugepages; }
 
