@@ -13,9 +13,12 @@
 
 # stamp: each line prefixed with the arrival time (s.us).
 stamp() { while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done; }
-# flow_start NAME ADDR: ICMP at a fixed rate and one TCP connection to ADDR.
+# flow_start NAME ADDR [DOMAIN]: ICMP at a fixed rate and one TCP
+# connection to ADDR; with DOMAIN (the guest that has ADDR), once its
+# iperf3 servers listen (flow_servers_ready).
 flow_start() {
 	local f=$FLOWS/$1
+	[ $# -lt 3 ] || flow_servers_ready "$3"
 	echo "$2" >"$f.addr"
 	(busybox ping -i "$PING_INTERVAL" "$2" 2>&1 & echo $! >"$f.ping.pid"; wait) | stamp >"$f.ping" &
 	# iperf3 3.12 drops a connection that carried nothing for 120 s (its
@@ -214,6 +217,54 @@ tcp_state() {
 	esac
 }
 FLOW_PROBE_PORT=5202
+
+# --- the guest's iperf3 servers -------------------------------------------------
+
+# flow_servers_start DOMAIN: the guest's two iperf3 servers: the flows'
+# on 5201 and flow_probe_tcp's on FLOW_PROBE_PORT (a server runs one test
+# at a time).  Each logs to /run/iperf3-PORT.log in the guest, flushed
+# line by line, so a server that ends has said why.
+flow_servers_start() {
+	local p
+	for p in 5201 $FLOW_PROBE_PORT; do
+		lab_assert_ok "iperf3 server on port $p in $1" flow__server "$1" $p
+	done
+}
+flow__server() { lab_vm_exec "$1" 120 iperf3 -s -D -p "$2" --forceflush --logfile "/run/iperf3-$2.log"; }
+# flow__listening DOMAIN: the ports the guest listens on, in hex as its
+# /proc/net/tcp and tcp6 print them (iperf3 listens on :: for IPv4 too).
+flow__listening() {
+	local out
+	out=$(lab_vm_exec "$1" 30 cat /proc/net/tcp /proc/net/tcp6 2>/dev/null) || return 1
+	awk '$4 == "0A" { n = split($2, a, ":"); print a[n] }' <<<"$out" | sort -u | tr '\n' ' '
+}
+# flow_servers_ready DOMAIN: before a flow, both servers listen.  After a
+# test ends iperf3 takes a while to listen again, longer in a starved
+# guest (CI once saw a flow's connection refused 12 s after the previous
+# flow ended), so each gets 60 s.  One that never does has ended: its
+# log and the guest's kernel lines about it are shown and it is started
+# again, so a fault of the test's tool never reads as one of the
+# guest's network (the flows that follow still judge that).
+flow_servers_ready() {
+	local t0 out up= p tries=0
+	t0=$(lab_now)
+	while out=$(flow__listening "$1"); do
+		up=" $out"
+		[[ $up == *" $(printf %04X 5201) "* && $up == *" $(printf %04X $FLOW_PROBE_PORT) "* ]] && break
+		tries=$((tries + 1))
+		lab_within "$t0" 60 || break
+		sleep 2
+	done
+	# Unread, nothing is known: the flow itself will tell.
+	[ -n "$up" ] || { lab_log "flow: $1's listening sockets could not be read"; return 0; }
+	[ $tries = 0 ] || lab_log "flow: $1 listens on (hex)${up% } after $(lab_since "$t0") s"
+	for p in 5201 $FLOW_PROBE_PORT; do
+		[[ $up != *" $(printf %04X $p) "* ]] || continue
+		lab_log "flow: $1's iperf3 server on port $p ended; its log: $(lab_vm_exec "$1" 30 tail -n 4 "/run/iperf3-$p.log" 2>&1 | tr '\n' '|')"
+		lab_log "flow: $1's kernel on iperf3: $(lab_vm_exec "$1" 30 /bin/sh -c 'dmesg | grep -i iperf3 | tail -n 3' 2>&1 | tr '\n' '|')"
+		lab_assert_ok "iperf3 server on port $p in $1, started again" flow__server "$1" $p
+	done
+}
 # flow_guest_queues DOMAIN URI: where the guest's packets wait: each
 # netdev's sent and dropped packets and the bytes its driver holds (BQL
 # inflight), and the TCP counters of segments not sent again because the

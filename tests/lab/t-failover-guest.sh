@@ -183,10 +183,8 @@ lab_time vm_agents_two_linux "$(lab_since "$t_vm")"
 fo=$(lab_vm_exec $G 60 sh -c "cat /sys/class/net/$STANDBY/phys_port_name; ls /sys/class/net/$MASTER/" 2>&1) || true
 lab_assert_match "^sby\$" "$fo" "$STANDBY is virtio_net's standby"
 lab_assert_match "^lower_$STANDBY\$" "$fo" "$MASTER is the failover master of $STANDBY"
-for vm in $G $U; do
-	lab_assert_ok "iperf3 server in $vm" lab_vm_exec $vm 120 iperf3 -s -D
-	lab_assert_ok "iperf3 probe server in $vm" lab_vm_exec $vm 120 iperf3 -s -D -p $FLOW_PROBE_PORT
-done
+flow_servers_start $G
+flow_servers_start $U
 lab_wait_for 60 "the lab host reaches $G at $G_ADDR" busybox ping -c 1 -W 5 $G_ADDR
 
 lab_step "baseline: the flow to $G over virtio, no transition"
@@ -200,7 +198,7 @@ flow_report base "virtio, no transition"
 lab_step "1. M1 reaches the threshold: kvmnetd attaches the VFs, $G's traffic moves to its VF"
 daemon_start ${DWELL_S}s keep "$FLOWS/kvmnetd-1.log"
 lab_wait_for 30 "M1 2 < 3: no split" mode_is inactive
-flow_start t1 $G_ADDR
+flow_start t1 $G_ADDR $G
 lab_wait_for 300 "flow to $G running" flow_running t1
 t0=$(lab_now)
 lab_assert_ok "$P starts (M1 3)" virsh -q start --paused $P
@@ -230,8 +228,8 @@ lab_assert_match "<mac address='$U_VF_MAC'/>" "$(virsh -q dumpxml $U)" "$U's VF 
 lab_wait_for 60 "the lab host reaches $U's VF at $U_VF" busybox ping -c 1 -W 5 $U_VF
 
 lab_step "2. the split ends after min_dwell: the VFs leave the running guests, numvfs 0"
-flow_start t2 $G_ADDR
-flow_start t4-dwell $U_VF
+flow_start t2 $G_ADDR $G
+flow_start t4-dwell $U_VF $U
 lab_wait_for 300 "flow to $G running" flow_running t2
 flow_wait t4-dwell || true
 t0=$(lab_now)
@@ -267,8 +265,8 @@ lab_wait_for 180 "$U's VF up with $U_VF again" u_vf_up 2
 lab_assert_ok "$P stops (M1 2, min_dwell 1h holds the split)" virsh -q destroy $P
 sleep 3
 lab_assert_eq active "$(view .mode)" "kvmnetd's mode below the threshold within min_dwell"
-flow_start t3 $G_ADDR
-flow_start t4-revert $U_VF
+flow_start t3 $G_ADDR $G
+flow_start t4-revert $U_VF $U
 lab_wait_for 300 "flow to $G running" flow_running t3
 flow_wait t4-revert || true
 t0=$(lab_now)
@@ -322,7 +320,7 @@ lab_assert_eq "$removed0" "$(tr -d '\r' <"$(lab_vm_console $G)" | grep -Eac "^KV
 	"refused: $G kept its VF"
 lab_assert_match "not drained: pf-busy: VF [0-9]+ held by unteamed $U" "$(cat "$FLOWS/kvmnetd-3.log")" \
 	"kvmnetd's log says why it does not drain"
-flow_start t5 $G_ADDR
+flow_start t5 $G_ADDR $G
 lab_wait_for 300 "flow to $G running" flow_running t5
 # Watch G's console closely (0.1 s) for the VF leaving and coming back:
 # the time on virtio as the guest saw it.

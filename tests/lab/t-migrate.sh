@@ -274,9 +274,7 @@ lab_assert_match "^$(lab_vfs "$pf_a" | paste -sd'|' | sed 's/\./\\./g')\$" "$VF_
 lab_assert_match "<teaming type='transient' persistent='ua-" "$(virsh -q dumpxml $G)" "$G's VF on A, transient member"
 spare_a0=$(view a ".pfs[0].spare")
 lab_vm_wait_agent $G 300
-lab_assert_ok "iperf3 server in $G" lab_vm_exec $G 120 iperf3 -s -D
-# A second server for flow_path_probe: one iperf3 server runs one test.
-lab_assert_ok "iperf3 probe server in $G" lab_vm_exec $G 120 iperf3 -s -D -p $FLOW_PROBE_PORT
+flow_servers_start $G
 # The guest's kernel messages on its console from here on (informational
 # ones too: igbvf and net_failover say what they do with each VF).
 lab_vm_exec $G 60 dmesg -n 7 || lab_log "dmesg -n 7 in $G failed"
@@ -332,7 +330,7 @@ lab_assert_eq "$VF_A" "$(hostdev_of "$URI_A")" "$G's VF on A after the refusal"
 lab_assert_eq "$n_removed" "$(removed)" "VFs that left $G"
 
 lab_step "1. kvmnetctl vm migrate to B, cancelled: G gets its VF back on A"
-flow_start cancel $G_ADDR
+flow_start cancel $G_ADDR $G
 lab_wait_for 300 "flow to $G running" flow_running cancel
 sleep 3
 n_members=$(members) n_removed=$(removed)
@@ -366,7 +364,7 @@ lab_assert_eq vf "$(g_path a)" "kvmnetd A's path for $G after the cancel"
 spare_a0=$(view a ".pfs[0].spare")
 
 lab_step "2. G migrates live from A to B (kvmnetctl vm migrate), where a paused VM holds the only VF"
-flow_start mig $G_ADDR
+flow_start mig $G_ADDR $G
 lab_wait_for 300 "flow to $G running" flow_running mig
 sleep 3
 sample_paths a
