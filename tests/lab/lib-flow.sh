@@ -239,9 +239,10 @@ flow__listening() {
 	awk '$4 == "0A" { n = split($2, a, ":"); print a[n] }' <<<"$out" | sort -u | tr '\n' ' '
 }
 # flow_servers_ready DOMAIN: before a flow, both servers listen.  After a
-# test ends iperf3 takes a while to listen again, longer in a starved
+# test ends iperf3 may take a while to listen again, longer in a starved
 # guest (CI once saw a flow's connection refused 12 s after the previous
-# flow ended), so each gets 60 s.  One that never does has ended: its
+# flow ended: whether that server was slow or gone is unknown), so each
+# gets 60 s.  One that never does has ended: its
 # log and the guest's kernel lines about it are shown and it is started
 # again, so a fault of the test's tool never reads as one of the
 # guest's network (the flows that follow still judge that).
