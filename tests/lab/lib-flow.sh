@@ -231,36 +231,37 @@ flow_servers_start() {
 	done
 }
 flow__server() { lab_vm_exec "$1" 120 iperf3 -s -D -p "$2" --forceflush --logfile "/run/iperf3-$2.log"; }
-# flow__listening DOMAIN: the ports the guest listens on, in hex as its
-# /proc/net/tcp and tcp6 print them (iperf3 listens on :: for IPv4 too).
-flow__listening() {
-	local out
+# flow__missing DOMAIN: the ports of its two servers it does not listen
+# on, from its /proc/net/tcp and tcp6 (iperf3 listens on :: for IPv4
+# too, and the kernel prints ports in hex); fails if they cannot be read.
+flow__missing() {
+	local out p hex
 	out=$(lab_vm_exec "$1" 30 cat /proc/net/tcp /proc/net/tcp6 2>/dev/null) || return 1
-	awk '$4 == "0A" { n = split($2, a, ":"); print a[n] }' <<<"$out" | sort -u | tr '\n' ' '
+	for p in 5201 $FLOW_PROBE_PORT; do
+		printf -v hex %04X "$p"
+		awk -v h="$hex" '$4 == "0A" && $2 ~ ":" h "$" { f = 1 } END { exit !f }' <<<"$out" || printf '%s ' "$p"
+	done
 }
 # flow_servers_ready DOMAIN: before a flow, both servers listen.  After a
 # test ends iperf3 may take a while to listen again, longer in a starved
 # guest (CI once saw a flow's connection refused 12 s after the previous
 # flow ended: whether that server was slow or gone is unknown), so each
-# gets 60 s.  One that never does has ended: its
-# log and the guest's kernel lines about it are shown and it is started
-# again, so a fault of the test's tool never reads as one of the
-# guest's network (the flows that follow still judge that).
+# gets 60 s.  One that never does has ended: its log and the guest's
+# kernel lines about it are shown and it is started again, so a fault of
+# the test's tool never reads as one of the guest's network (the flows
+# that follow still judge that).  Sockets that cannot be read are
+# unknown: nothing is started on an earlier reading, the flow will tell.
 flow_servers_ready() {
-	local t0 out up= p tries=0
+	local t0 missing p tries=0
 	t0=$(lab_now)
-	while out=$(flow__listening "$1"); do
-		up=" $out"
-		[[ $up == *" $(printf %04X 5201) "* && $up == *" $(printf %04X $FLOW_PROBE_PORT) "* ]] && break
+	while :; do
+		missing=$(flow__missing "$1") || { lab_log "flow: $1's listening sockets could not be read"; return 0; }
+		[ -n "$missing" ] && lab_within "$t0" 60 || break
 		tries=$((tries + 1))
-		lab_within "$t0" 60 || break
 		sleep 2
 	done
-	# Unread, nothing is known: the flow itself will tell.
-	[ -n "$up" ] || { lab_log "flow: $1's listening sockets could not be read"; return 0; }
-	[ $tries = 0 ] || lab_log "flow: $1 listens on (hex)${up% } after $(lab_since "$t0") s"
-	for p in 5201 $FLOW_PROBE_PORT; do
-		[[ $up != *" $(printf %04X $p) "* ]] || continue
+	[ $tries = 0 ] || [ -n "$missing" ] || lab_log "flow: $1's iperf3 servers listen after $(lab_since "$t0") s"
+	for p in $missing; do
 		lab_log "flow: $1's iperf3 server on port $p ended; its log: $(lab_vm_exec "$1" 30 tail -n 4 "/run/iperf3-$p.log" 2>&1 | tr '\n' '|')"
 		lab_log "flow: $1's kernel on iperf3: $(lab_vm_exec "$1" 30 /bin/sh -c 'dmesg | grep -i iperf3 | tail -n 3' 2>&1 | tr '\n' '|')"
 		lab_assert_ok "iperf3 server on port $p in $1, started again" flow__server "$1" $p
